@@ -1,0 +1,131 @@
+package bottlerocket
+
+import (
+	"fmt"
+	"math"
+)
+
+// The model mirrors Bottlerocket's settings structs: every struct rejects
+// unknown fields (serde deny_unknown_fields) and every value is strictly
+// typed when the TOML is turned into JSON. A schema describes one value.
+
+type kind int
+
+const (
+	kindTable  kind = iota // a struct with known fields
+	kindMap                // user-chosen keys with one value schema
+	kindString             // a string, optionally with a rule
+	kindInt                // an integer within [min, max]
+	kindBool               // a boolean
+	kindList               // an array of elem
+	kindAny                // any value; used where the inner schema is not known
+	kindCustom             // checked entirely by check
+)
+
+type schema struct {
+	kind kind
+	// what names the type in messages: "u32", "base64 string", "table" …
+	what string
+
+	fields map[string]*fieldSchema // kindTable
+	// open tables accept keys the model does not know, silently: used where
+	// Bottlerocket's inner schema is not known well enough to refuse them.
+	open bool
+
+	keyRule stringRule // kindMap: rule for each key
+	keyEnum []string   // kindMap: the only keys allowed
+	elem    *schema    // kindMap values, kindList elements
+	// nonEmpty lists must have at least one element.
+	nonEmpty bool
+
+	rule     stringRule // kindString
+	min, max int64      // kindInt
+
+	// check validates the whole value for kindCustom, and runs after the
+	// type check for other kinds (cross-key rules).
+	check func(v *validator, val any, path []string)
+}
+
+type fieldSchema struct {
+	*schema
+	// nvidiaOnly fields exist only in the aws-k8s-*-nvidia settings model.
+	nvidiaOnly bool
+	// minMinor is the first Kubernetes 1.x minor whose variant has the field.
+	minMinor int
+}
+
+func field(s *schema) *fieldSchema { return &fieldSchema{schema: s} }
+
+func table(fields map[string]*fieldSchema) *schema {
+	return &schema{kind: kindTable, what: "table", fields: fields}
+}
+
+func openTable(fields map[string]*fieldSchema) *schema {
+	s := table(fields)
+	s.open = true
+	return s
+}
+
+func mapOf(keyRule stringRule, elem *schema) *schema {
+	return &schema{kind: kindMap, what: "table", keyRule: keyRule, elem: elem}
+}
+
+func enumMapOf(keys []string, elem *schema) *schema {
+	return &schema{kind: kindMap, what: "table", keyEnum: keys, elem: elem}
+}
+
+func listOf(elem *schema) *schema {
+	return &schema{kind: kindList, what: "array of " + elem.what, elem: elem}
+}
+
+func str(rules ...stringRule) *schema {
+	return &schema{kind: kindString, what: "string", rule: allRules(rules...)}
+}
+
+func strNamed(what string, rules ...stringRule) *schema {
+	s := str(rules...)
+	s.what = what
+	return s
+}
+
+func enum(values ...string) *schema { return strNamed("string", enumRule(values...)) }
+
+func intRange(what string, lo, hi int64) *schema {
+	return &schema{kind: kindInt, what: what, min: lo, max: hi}
+}
+
+func u8() *schema  { return intRange("u8 integer", 0, math.MaxUint8) }
+func u16() *schema { return intRange("u16 integer", 0, math.MaxUint16) }
+func u32() *schema { return intRange("u32 integer", 0, math.MaxUint32) }
+func i32() *schema { return intRange("i32 integer", math.MinInt32, math.MaxInt32) }
+func i64() *schema { return intRange("i64 integer", math.MinInt64, math.MaxInt64) }
+
+func nonNegI32() *schema { return intRange("non-negative i32 integer", 0, math.MaxInt32) }
+
+func boolean() *schema { return &schema{kind: kindBool, what: "boolean"} }
+
+func anyValue() *schema { return &schema{kind: kindAny, what: "value"} }
+
+func custom(what string, check func(v *validator, val any, path []string)) *schema {
+	return &schema{kind: kindCustom, what: what, check: check}
+}
+
+// typeName names the TOML type of a decoded value for messages.
+func typeName(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("string %s", encodeString(x))
+	case int64:
+		return fmt.Sprintf("integer %d", x)
+	case float64:
+		return fmt.Sprintf("float %s", encodeFloat(x))
+	case bool:
+		return fmt.Sprintf("boolean %t", x)
+	case []any:
+		return "array"
+	case map[string]any:
+		return "table"
+	default:
+		return fmt.Sprintf("TOML %T", v)
+	}
+}

@@ -1,0 +1,244 @@
+package bottlerocket
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Resource keys Bottlerocket accepts in kube-reserved and system-reserved.
+var reservedResources = []string{"cpu", "ephemeral-storage", "memory"}
+
+// Eviction signals Bottlerocket's modeled type accepts; it is narrower than
+// the kubelet's own list, and Bottlerocket is the one that reads the TOML.
+var evictionSignals = []string{
+	"imagefs.available", "imagefs.inodesFree", "memory.available",
+	"nodefs.available", "nodefs.inodesFree", "pid.available",
+}
+
+// kubernetesSchema models settings.kubernetes (settings-sdk
+// settings-extensions/kubernetes).
+func kubernetesSchema() *schema {
+	duration := strNamed("duration string", ruleDuration)
+	base64 := strNamed("base64 string", ruleBase64)
+	quantity := strNamed("quantity string", ruleQuantity)
+	fields := map[string]*fieldSchema{
+		"allowed-unsafe-sysctls":                  field(listOf(str(ruleNonEmpty, ruleSingleLine))),
+		"api-server":                              field(strNamed("URL string", ruleHTTPSURL)),
+		"authentication-mode":                     field(enum("aws", "tls")),
+		"bootstrap-token":                         field(str(ruleBootstrapToken)),
+		"cloud-provider":                          field(enum("aws", "external", "")),
+		"cluster-certificate":                     field(base64),
+		"cluster-dns-ip":                          field(clusterDNSIPSchema()),
+		"cluster-domain":                          field(str(ruleDNSDomain)),
+		"cluster-name":                            field(str(ruleClusterName)),
+		"container-log-max-files":                 field(i32()),
+		"container-log-max-size":                  field(quantity),
+		"container-log-max-workers":               field(i32()),
+		"container-log-monitor-interval":          field(duration),
+		"cpu-cfs-quota-enforced":                  field(boolean()),
+		"cpu-manager-policy":                      field(enum("none", "static", "None", "Static")),
+		"cpu-manager-policy-options":              field(listOf(enum("full-pcpus-only"))),
+		"cpu-manager-reconcile-period":            field(duration),
+		"credential-providers":                    field(mapOf(ruleNonEmpty, credentialProviderSchema())),
+		"device-ownership-from-security-context":  field(boolean()),
+		"event-burst":                             field(i32()),
+		"event-qps":                               field(i32()),
+		"eviction-hard":                           field(enumMapOf(evictionSignals, strNamed("threshold string", ruleEvictionThreshold))),
+		"eviction-max-pod-grace-period":           field(nonNegI32()),
+		"eviction-soft":                           field(enumMapOf(evictionSignals, strNamed("threshold string", ruleEvictionThreshold))),
+		"eviction-soft-grace-period":              field(enumMapOf(evictionSignals, duration)),
+		"hostname-override":                       field(str(ruleHostname)),
+		"hostname-override-source":                field(enum("private-dns-name", "instance-id")),
+		"ids-per-pod":                             {schema: u32(), minMinor: 33},
+		"image-gc-high-threshold-percent":         field(imageGCPercentSchema()),
+		"image-gc-low-threshold-percent":          field(imageGCPercentSchema()),
+		"image-maximum-gc-age":                    field(duration),
+		"image-minimum-gc-age":                    field(duration),
+		"kube-api-burst":                          field(i32()),
+		"kube-api-qps":                            field(i32()),
+		"kube-reserved":                           field(enumMapOf(reservedResources, quantity)),
+		"kubelet-extra-config":                    field(base64),
+		"log-level":                               field(u8()),
+		"max-parallel-image-pulls":                field(i32()),
+		"max-pods":                                field(u32()),
+		"memory-manager-policy":                   field(enum("None", "Static", "none", "static")),
+		"memory-manager-reserved-memory":          field(mapOf(ruleNonEmpty, reservedMemorySchema())),
+		"memory-swap-behavior":                    field(str(ruleNonEmpty, ruleSingleLine)),
+		"node-ip":                                 field(strNamed("IP address string", ruleIP)),
+		"node-labels":                             field(nodeLabelsSchema()),
+		"node-taints":                             field(custom("table of taints", checkNodeTaints)),
+		"pod-infra-container-image":               field(str(ruleNonEmpty, ruleSingleLine)),
+		"pod-pids-limit":                          field(i64()),
+		"provider-id":                             field(strNamed("URL string", ruleURL)),
+		"registry-burst":                          field(i32()),
+		"registry-qps":                            field(i32()),
+		"reserved-cpus":                           field(str(ruleCPUSet)),
+		"seccomp-default":                         field(boolean()),
+		"server-certificate":                      field(base64),
+		"server-key":                              field(base64),
+		"server-tls-bootstrap":                    field(boolean()),
+		"shutdown-grace-period":                   field(duration),
+		"shutdown-grace-period-for-critical-pods": field(duration),
+		"single-process-oom-kill":                 field(boolean()),
+		"standalone-mode":                         field(boolean()),
+		"static-pods":                             field(mapOf(ruleNonEmpty, staticPodSchema())),
+		"static-pods-enabled":                     field(boolean()),
+		"system-reserved":                         field(enumMapOf(reservedResources, quantity)),
+		"topology-manager-policy":                 field(enum("none", "restricted", "best-effort", "single-numa-node")),
+		// Its inner form differs between releases; kept permissive.
+		"topology-manager-policy-options": field(anyValue()),
+		"topology-manager-scope":          field(enum("container", "pod")),
+	}
+	s := table(fields)
+	s.check = checkImageGCOrder
+	return s
+}
+
+func credentialProviderSchema() *schema {
+	return table(map[string]*fieldSchema{
+		"enabled":        field(boolean()),
+		"image-patterns": field(listOf(str(ruleNonEmpty, ruleSingleLine))),
+		"cache-duration": field(strNamed("duration string", ruleDuration)),
+		"environment":    field(mapOf(ruleNonEmpty, str())),
+	})
+}
+
+func staticPodSchema() *schema {
+	return table(map[string]*fieldSchema{
+		"enabled":  field(boolean()),
+		"manifest": field(strNamed("base64 string", ruleBase64)),
+	})
+}
+
+func reservedMemorySchema() *schema {
+	quantity := strNamed("quantity string", ruleQuantity)
+	return openTable(map[string]*fieldSchema{
+		"enabled":       field(boolean()),
+		"memory":        field(quantity),
+		"hugepages-2Mi": field(quantity),
+		"hugepages-1Gi": field(quantity),
+	})
+}
+
+func nodeLabelsSchema() *schema {
+	s := mapOf(func(k string) string {
+		if msgs := labelKeyProblems(k); len(msgs) > 0 {
+			return msgs[0]
+		}
+		return ""
+	}, str())
+	s.check = func(v *validator, val any, path []string) {
+		m := val.(map[string]any)
+		for _, k := range sortedKeys(m) {
+			value, ok := m[k].(string)
+			if !ok || len(labelKeyProblems(k)) > 0 {
+				continue
+			}
+			kp := childPath(path, k)
+			for _, msg := range labelValueProblems(k, value) {
+				v.invalid(kp, -1, msg)
+			}
+		}
+	}
+	return s
+}
+
+// clusterDNSIPSchema: Bottlerocket accepts one IP or a list; normalize has
+// already turned a single string into a one-element list.
+func clusterDNSIPSchema() *schema {
+	s := listOf(strNamed("IP address string", ruleIP))
+	s.what = "IP address or array of IP addresses"
+	s.nonEmpty = true
+	return s
+}
+
+// imageGCPercentSchema: Bottlerocket takes an integer or a numeric string,
+// 0-100, and writes it back in the form it was given; we keep the form.
+func imageGCPercentSchema() *schema {
+	return custom("integer or numeric string from 0 to 100", func(v *validator, val any, path []string) {
+		n, ok := imageGCPercent(val)
+		if !ok {
+			v.invalid(path, -1, fmt.Sprintf("%s must be an integer or a numeric string from 0 to 100, not a %s.", settingPath(path), typeName(val)))
+			return
+		}
+		if n < 0 || n > 100 {
+			v.invalid(path, -1, fmt.Sprintf("%d is not a percentage from 0 to 100.", n))
+		}
+	})
+}
+
+func imageGCPercent(val any) (int64, bool) {
+	switch x := val.(type) {
+	case int64:
+		return x, true
+	case string:
+		n, err := strconv.ParseInt(x, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// checkImageGCOrder applies the kubelet's rule that the low threshold is
+// below the high one; otherwise the kubelet does not start.
+func checkImageGCOrder(v *validator, val any, path []string) {
+	m := val.(map[string]any)
+	hi, okHi := imageGCPercent(m["image-gc-high-threshold-percent"])
+	lo, okLo := imageGCPercent(m["image-gc-low-threshold-percent"])
+	if okHi && okLo && lo >= hi && hi >= 0 && hi <= 100 && lo >= 0 && lo <= 100 {
+		p := childPath(path, "image-gc-low-threshold-percent")
+		v.invalid(p, -1, fmt.Sprintf("image-gc-low-threshold-percent (%d) must be below image-gc-high-threshold-percent (%d), or the kubelet does not start.", lo, hi))
+	}
+}
+
+// checkNodeTaints validates node-taints after normalize turned legacy single
+// strings into lists and effects into the Kubernetes form.
+func checkNodeTaints(v *validator, val any, path []string) {
+	m, ok := val.(map[string]any)
+	if !ok {
+		v.invalid(path, -1, fmt.Sprintf("%s must be a table of taint key = [\"value:Effect\", …], not a %s.", settingPath(path), typeName(val)))
+		return
+	}
+	for _, k := range sortedKeys(m) {
+		kp := childPath(path, k)
+		list, ok := m[k].([]any)
+		if !ok {
+			v.invalid(kp, -1, fmt.Sprintf("taint %q must be an array of \"value:Effect\" strings, not a %s.", k, typeName(m[k])))
+			continue
+		}
+		if len(list) == 0 {
+			v.invalid(kp, -1, fmt.Sprintf("taint %q has an empty array; Bottlerocket refuses it (\"empty taint value\"). Remove the key or add \"value:Effect\".", k))
+			continue
+		}
+		entries := make([]string, 0, len(list))
+		bad := false
+		reported := map[string]bool{}
+		for _, e := range list {
+			s, ok := e.(string)
+			if !ok {
+				v.invalid(kp, -1, fmt.Sprintf("taint %q must hold \"value:Effect\" strings, not a %s.", k, typeName(e)))
+				bad = true
+				continue
+			}
+			value, effect, ok := splitTaintEntry(s)
+			if !ok {
+				v.invalid(kp, -1, fmt.Sprintf("taint %q entry %q is not of the form \"value:Effect\" (the value may be empty: \":NoSchedule\").", k, s))
+				bad = true
+				continue
+			}
+			_, msgs := taintProblems(k, value, effect)
+			for _, msg := range msgs {
+				if !reported[msg] {
+					v.invalid(kp, -1, msg)
+				}
+				reported[msg] = true
+			}
+			bad = bad || len(msgs) > 0
+			entries = append(entries, s)
+		}
+		if !bad {
+			if msg := duplicateEffect(k, entries); msg != "" {
+				v.invalid(kp, -1, msg)
+			}
+		}
+	}
+}

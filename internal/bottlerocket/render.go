@@ -1,0 +1,195 @@
+package bottlerocket
+
+import (
+	"fmt"
+	"net/netip"
+)
+
+// model is built once; it is read-only after that.
+var model = settingsSchema()
+
+// Render merges the typed inputs and the custom_user_data fragments,
+// validates the result against Bottlerocket's settings model for the
+// variant, and renders the canonical document and the bytes EC2 receives.
+// Problems may hold warnings alongside a Document; the Document is nil when
+// any Problem is an error.
+func Render(in Input) (*Document, []Problem) {
+	tree, problems := build(in, "custom_user_data")
+	if hasError(problems) {
+		return nil, problems
+	}
+	doc, p := pack(emit(tree), in.Compression)
+	if p != nil {
+		return nil, append(problems, *p)
+	}
+	return doc, problems
+}
+
+// build is Render without the packing: it returns the pruned, validated
+// tree, or problems. fragmentName names custom_user_data in messages.
+func build(in Input, fragmentName string) (map[string]any, []Problem) {
+	var problems []Problem
+	add := func(p *Problem) {
+		if p != nil {
+			problems = append(problems, *p)
+		}
+	}
+	variant, vp := parseVariant(in.Variant)
+	add(vp)
+
+	var prefix netip.Prefix
+	if in.ServiceCIDR != "" {
+		var p *Problem
+		prefix, p = parseServiceCIDR(in.ServiceCIDR)
+		add(p)
+	}
+
+	m := newMerger()
+	problems = append(problems, addTyped(m, in)...)
+
+	for i, text := range in.CustomUserData {
+		src := fragmentSource(i, fragmentName)
+		frag, p := parseFragment(text, src)
+		if p != nil {
+			add(p)
+			continue
+		}
+		problems = append(problems, checkRoot(frag, src)...)
+		settings, ok := frag["settings"].(map[string]any)
+		if !ok {
+			continue
+		}
+		// Only the settings table is merged; other roots were reported.
+		frag = map[string]any{"settings": settings}
+		normalize(frag)
+		m.merge(m.tree, nil, frag, src)
+	}
+	problems = append(problems, m.problems...)
+	if vp != nil {
+		// Which keys exist depends on the variant; without one, checking
+		// keys would only add noise to the variant error.
+		return nil, problems
+	}
+	// Earlier errors (a fragment that does not parse, a conflict) leave part
+	// of the input out of the tree; the model checks still hold for the
+	// rest, so they run, but the cross-key rules below do not.
+	incomplete := hasError(problems)
+
+	if prefix.IsValid() && !m.has(clusterDNSIPPath) {
+		m.set(clusterDNSIPPath, []any{clusterDNSFromCIDR(prefix).String()}, fieldSource(FieldServiceCIDR))
+	}
+
+	v := &validator{variant: variant, strict: in.Strict, origins: m.origins}
+	if settings, ok := m.tree["settings"]; ok {
+		v.check(model, settings, []string{"settings"}, -1)
+	}
+	if prefix.IsValid() {
+		checkDNSFamily(v, m.tree, prefix)
+	}
+	if !incomplete {
+		checkClusterIdentity(v, m.tree)
+	}
+	problems = append(problems, v.problems...)
+	if hasError(problems) {
+		return nil, problems
+	}
+	prune(m.tree)
+	if len(m.tree) == 0 {
+		problems = append(problems, Problem{Severity: SeverityWarning, Index: -1, Summary: "Empty user data",
+			Detail: "No settings were given, so the user data is empty; Bottlerocket then boots with its defaults and the node joins no cluster."})
+	}
+	return m.tree, problems
+}
+
+// checkRoot enforces that a fragment holds only the settings table:
+// Bottlerocket silently discards every other top-level key, so a typo such
+// as [kubernetes] or [kubelet-device-plugin.nvidia] would be lost.
+func checkRoot(frag map[string]any, src source) []Problem {
+	var out []Problem
+	for _, k := range sortedKeys(frag) {
+		if k == "settings" {
+			if _, ok := frag[k].(map[string]any); !ok {
+				out = append(out, errorProblem(src, []string{k}, "Invalid settings",
+					fmt.Sprintf("settings must be a table ([settings.…] headers or settings.key = value), not a %s, in %s.", typeName(frag[k]), src)))
+			}
+			continue
+		}
+		detail := fmt.Sprintf("%s has a top-level key %s; Bottlerocket reads only the settings table and silently ignores everything else.", src, encodeKey(k))
+		if g := suggest(k, sortedKeys(model.fields)); g != "" {
+			detail += fmt.Sprintf(" Did you mean settings.%s?", g)
+		} else {
+			detail += " Put it under settings, e.g. [settings." + encodeKey(k) + "]."
+		}
+		out = append(out, errorProblem(src, []string{k}, "Unknown top-level key "+encodeKey(k), detail))
+	}
+	return out
+}
+
+// Required keys: cluster-name, api-server and cluster-certificate may all be
+// absent — the document then only carries other settings, which is how
+// users render fragments for Karpenter or managed node groups that add the
+// cluster identity themselves. Once any of them is present all three must
+// be, unless standalone-mode is true, because an aws-k8s node with a
+// partial identity never joins its cluster.
+var clusterIdentity = []struct {
+	key   string
+	field Field
+}{
+	{"api-server", FieldAPIServer},
+	{"cluster-certificate", FieldClusterCertificate},
+	{"cluster-name", FieldClusterName},
+}
+
+func checkClusterIdentity(v *validator, tree map[string]any) {
+	k8s, ok := lookupTable(tree, kubernetesPath)
+	if !ok {
+		return
+	}
+	if standalone, _ := k8s["standalone-mode"].(bool); standalone {
+		return
+	}
+	var present, missing []string
+	for _, c := range clusterIdentity {
+		if _, ok := k8s[c.key]; ok {
+			present = append(present, c.key)
+		} else {
+			missing = append(missing, c.key)
+		}
+	}
+	if len(present) == 0 || len(missing) == 0 {
+		return
+	}
+	for _, c := range clusterIdentity {
+		if _, ok := k8s[c.key]; ok {
+			continue
+		}
+		p := childPath(kubernetesPath, c.key)
+		v.problems = append(v.problems, errorProblem(fieldSource(c.field), p, "Missing "+settingPath(p),
+			fmt.Sprintf("%s is set but %s is not: an aws-k8s node needs cluster_name, api_server and cluster_certificate together to join its cluster. "+
+				"Set %s (or leave all three unset to render a fragment without the cluster identity).", joinList(present), settingPath(p), c.field)))
+	}
+}
+
+func joinList(keys []string) string {
+	out := ""
+	for i, k := range keys {
+		switch {
+		case i == 0:
+		case i == len(keys)-1:
+			out += " and "
+		default:
+			out += ", "
+		}
+		out += k
+	}
+	return out
+}
+
+func hasError(problems []Problem) bool {
+	for _, p := range problems {
+		if p.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}

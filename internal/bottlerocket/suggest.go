@@ -1,0 +1,78 @@
+package bottlerocket
+
+import (
+	"strings"
+	"unicode"
+)
+
+// suggest returns the known key the user most likely meant, or "". It
+// compares kebab-cased forms (maxPods and max_pods both become max-pods)
+// by edit distance, and also accepts a candidate that merely adds a prefix
+// or suffix word ("labels" → "node-labels"), the commonest near miss.
+func suggest(key string, candidates []string) string {
+	want := kebab(key)
+	if want == "" {
+		return ""
+	}
+	best, bestDist := "", -1
+	for _, c := range candidates {
+		d := levenshtein(want, c)
+		if strings.HasSuffix(c, "-"+want) || strings.HasPrefix(c, want+"-") ||
+			strings.HasSuffix(want, "-"+c) || strings.HasPrefix(want, c+"-") {
+			d = min(d, 1)
+		}
+		if bestDist < 0 || d < bestDist || d == bestDist && c < best {
+			best, bestDist = c, d
+		}
+	}
+	limit := max(2, len(want)/3)
+	if bestDist < 0 || bestDist > limit {
+		return ""
+	}
+	return best
+}
+
+// kebab turns camelCase and snake_case into Bottlerocket's kebab-case.
+func kebab(s string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range s {
+		switch {
+		case r == '_' || r == ' ':
+			b.WriteByte('-')
+			prevLower = false
+		case unicode.IsUpper(r):
+			if prevLower {
+				b.WriteByte('-')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			prevLower = false
+		default:
+			b.WriteRune(r)
+			prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+		}
+	}
+	return b.String()
+}
+
+// levenshtein is the classic edit distance over runes.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

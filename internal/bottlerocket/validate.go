@@ -1,0 +1,234 @@
+package bottlerocket
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// validator walks the merged tree against the model, attributing each
+// finding to the input the offending value came from.
+type validator struct {
+	variant  variantInfo
+	strict   bool
+	origins  map[string]source
+	problems []Problem
+}
+
+// origin finds the source of path, or of its nearest ancestor.
+func (v *validator) origin(path []string) source {
+	for n := len(path); n >= 0; n-- {
+		if src, ok := v.origins[pathKey(path[:n])]; ok {
+			return src
+		}
+	}
+	return source{index: -1}
+}
+
+// report records a finding. elem is the array element concerned, or -1; for
+// list-typed attributes (cluster_dns_ip) it becomes the Problem's Index.
+func (v *validator) report(sev Severity, path []string, elem int, summary, detail string) {
+	src := v.origin(path)
+	if elem >= 0 && src.field == FieldClusterDNSIP {
+		src.index = elem
+	}
+	p := errorProblem(src, path, summary, detail)
+	p.Severity = sev
+	v.problems = append(v.problems, p)
+}
+
+func (v *validator) invalid(path []string, elem int, detail string) {
+	v.report(SeverityError, path, elem, "Invalid value for "+settingPath(path), detail+v.where(path))
+}
+
+// where tells the user which input to fix; typed attributes are obvious
+// from the diagnostic's attribute path, fragments are not.
+func (v *validator) where(path []string) string {
+	src := v.origin(path)
+	if src.field == FieldCustomUserData {
+		return fmt.Sprintf(" (set in %s)", src)
+	}
+	return ""
+}
+
+func (v *validator) check(s *schema, val any, path []string, elem int) {
+	switch s.kind {
+	case kindTable:
+		m, ok := val.(map[string]any)
+		if !ok {
+			v.wrongType(s, val, path, elem)
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			v.checkField(s, k, m[k], childPath(path, k))
+		}
+	case kindMap:
+		m, ok := val.(map[string]any)
+		if !ok {
+			v.wrongType(s, val, path, elem)
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			kp := childPath(path, k)
+			if s.keyEnum != nil && !contains(s.keyEnum, k) {
+				msg := fmt.Sprintf("%q is not allowed in %s; the only keys are %s.", k, settingPath(path), strings.Join(s.keyEnum, ", "))
+				if g := suggest(k, s.keyEnum); g != "" {
+					msg += fmt.Sprintf(" Did you mean %q?", g)
+				}
+				v.report(SeverityError, kp, -1, "Unknown key in "+settingPath(path), msg+v.where(kp))
+				continue
+			}
+			if s.keyRule != nil {
+				if msg := s.keyRule(k); msg != "" {
+					v.report(SeverityError, kp, -1, "Invalid key in "+settingPath(path), msg+v.where(kp))
+					continue
+				}
+			}
+			v.check(s.elem, m[k], kp, -1)
+		}
+	case kindList:
+		l, ok := val.([]any)
+		if !ok {
+			v.wrongType(s, val, path, elem)
+			return
+		}
+		if s.nonEmpty && len(l) == 0 {
+			v.invalid(path, -1, fmt.Sprintf("%s must not be an empty array.", settingPath(path)))
+		}
+		for i, e := range l {
+			v.check(s.elem, e, path, i)
+		}
+	case kindString:
+		x, ok := val.(string)
+		if !ok {
+			v.wrongType(s, val, path, elem)
+			return
+		}
+		if !utf8.ValidString(x) {
+			v.invalid(path, elem, "the value is not valid UTF-8.")
+			return
+		}
+		if s.rule != nil {
+			if msg := s.rule(x); msg != "" {
+				v.invalid(path, elem, msg)
+			}
+		}
+	case kindInt:
+		x, ok := val.(int64)
+		if !ok {
+			v.wrongType(s, val, path, elem)
+			return
+		}
+		if x < s.min || x > s.max {
+			v.invalid(path, elem, fmt.Sprintf("%d is out of range for a %s (%d to %d).", x, s.what, s.min, s.max))
+		}
+	case kindBool:
+		if _, ok := val.(bool); !ok {
+			v.wrongType(s, val, path, elem)
+		}
+	case kindAny:
+		v.checkPlain(val, path, elem)
+	case kindCustom:
+		s.check(v, val, path)
+		return
+	}
+	if s.check != nil {
+		s.check(v, val, path)
+	}
+}
+
+func (v *validator) checkField(s *schema, k string, val any, path []string) {
+	f := s.fields[k]
+	switch {
+	case f == nil && s.open:
+		v.checkPlain(val, path, -1)
+	case f == nil:
+		known := make([]string, 0, len(s.fields))
+		for name, fs := range s.fields {
+			if v.variant.has(fs) {
+				known = append(known, name)
+			}
+		}
+		msg := fmt.Sprintf("%s is not a setting Bottlerocket knows%s; Bottlerocket refuses the whole user data when a key is unknown.", settingPath(path), v.variant.suffix())
+		if g := suggest(k, known); g != "" {
+			msg = fmt.Sprintf("%s Did you mean %q?", msg, g)
+		}
+		v.unknown(path, val, msg)
+	case !v.variant.has(f):
+		msg := fmt.Sprintf("%s exists only on %s variants, not on %s.", settingPath(path), f.availability(), v.variant.name)
+		v.unknown(path, val, msg)
+	default:
+		v.check(f.schema, val, path, -1)
+	}
+}
+
+// unknown reports a key outside the model: an error when strict, otherwise
+// a warning so settings newer than the model can be used; the value is
+// still kept in the document and still checked for types TOML-to-JSON
+// cannot carry.
+func (v *validator) unknown(path []string, val any, msg string) {
+	sev := SeverityError
+	if !v.strict {
+		sev = SeverityWarning
+		msg += " It is kept because strict is false; make sure your Bottlerocket release has it."
+	} else {
+		msg += " If your Bottlerocket release is newer than this provider's model, set strict = false."
+	}
+	v.report(sev, path, -1, "Unknown setting "+settingPath(path), msg+v.where(path))
+	v.checkPlain(val, path, -1)
+}
+
+// checkPlain refuses what has no JSON form in Bottlerocket's API: TOML
+// datetimes, and strings that are not UTF-8.
+func (v *validator) checkPlain(val any, path []string, elem int) {
+	switch x := val.(type) {
+	case string:
+		if !utf8.ValidString(x) {
+			v.invalid(path, elem, "the value is not valid UTF-8.")
+		}
+	case int64, float64, bool:
+	case []any:
+		for i, e := range x {
+			v.checkPlain(e, path, i)
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			v.checkPlain(x[k], childPath(path, k), -1)
+		}
+	default:
+		v.invalid(path, elem, fmt.Sprintf("a %s cannot be used: Bottlerocket settings have no date or time values; quote it as a string if the setting takes one.", typeName(val)))
+	}
+}
+
+func (v *validator) wrongType(s *schema, val any, path []string, elem int) {
+	detail := fmt.Sprintf("%s must be a %s, not a %s.", settingPath(path), s.what, typeName(val))
+	if x, ok := val.(string); ok {
+		switch s.kind {
+		case kindInt:
+			if _, err := strconv.ParseInt(x, 10, 64); err == nil {
+				detail += fmt.Sprintf(" Write %s without quotes: Bottlerocket does not convert strings to numbers.", x)
+			}
+		case kindBool:
+			if x == "true" || x == "false" {
+				detail += fmt.Sprintf(" Write %s without quotes.", x)
+			}
+		}
+	}
+	if _, ok := val.(float64); ok && s.kind == kindInt {
+		detail += " Write it without a decimal point."
+	}
+	if _, ok := val.(map[string]any); ok && s.kind != kindTable && s.kind != kindMap {
+		detail += " A dotted key or [table] header made it a table."
+	}
+	v.invalid(path, elem, detail)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
