@@ -30,6 +30,9 @@ type Config struct {
 	ConsistencyDelay Duration `json:"consistency_delay"`
 	// NeverReadyRate is the fraction of new instances whose node never turns Ready.
 	NeverReadyRate float64 `json:"never_ready_rate"`
+	// TerminatedVisibility is how long terminated instances stay in
+	// DescribeInstances results; 0 means an hour, as on AWS.
+	TerminatedVisibility Duration `json:"terminated_visibility,omitempty"`
 }
 
 // DefaultConfig is fast enough for tests.
