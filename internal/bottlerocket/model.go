@@ -3,6 +3,10 @@ package bottlerocket
 import (
 	"fmt"
 	"math"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // The model mirrors Bottlerocket's settings structs: every struct rejects
@@ -125,7 +129,20 @@ func typeName(v any) string {
 		return "array"
 	case map[string]any:
 		return "table"
+	case toml.LocalDate, toml.LocalTime, toml.LocalDateTime, time.Time:
+		return fmt.Sprintf("date-time %v", v)
 	default:
 		return fmt.Sprintf("TOML %T", v)
 	}
+}
+
+// withArticle prefixes a type description with "a" or "an".
+func withArticle(what string) string {
+	if what == "" {
+		return what
+	}
+	if strings.ContainsRune("aeioAEIO", rune(what[0])) {
+		return "an " + what
+	}
+	return "a " + what
 }

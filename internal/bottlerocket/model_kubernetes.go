@@ -158,7 +158,7 @@ func imageGCPercentSchema() *schema {
 	return custom("integer or numeric string from 0 to 100", func(v *validator, val any, path []string) {
 		n, ok := imageGCPercent(val)
 		if !ok {
-			v.invalid(path, -1, fmt.Sprintf("%s must be an integer or a numeric string from 0 to 100, not a %s.", settingPath(path), typeName(val)))
+			v.invalid(path, -1, fmt.Sprintf("%s must be an integer or a numeric string from 0 to 100, not %s.", settingPath(path), withArticle(typeName(val))))
 			return
 		}
 		if n < 0 || n > 100 {
@@ -195,14 +195,14 @@ func checkImageGCOrder(v *validator, val any, path []string) {
 func checkNodeTaints(v *validator, val any, path []string) {
 	m, ok := val.(map[string]any)
 	if !ok {
-		v.invalid(path, -1, fmt.Sprintf("%s must be a table of taint key = [\"value:Effect\", …], not a %s.", settingPath(path), typeName(val)))
+		v.invalid(path, -1, fmt.Sprintf("%s must be a table of taint key = [\"value:Effect\", …], not %s.", settingPath(path), withArticle(typeName(val))))
 		return
 	}
 	for _, k := range sortedKeys(m) {
 		kp := childPath(path, k)
 		list, ok := m[k].([]any)
 		if !ok {
-			v.invalid(kp, -1, fmt.Sprintf("taint %q must be an array of \"value:Effect\" strings, not a %s.", k, typeName(m[k])))
+			v.invalid(kp, -1, fmt.Sprintf("taint %q must be an array of \"value:Effect\" strings, not %s.", k, withArticle(typeName(m[k]))))
 			continue
 		}
 		if len(list) == 0 {
@@ -215,7 +215,7 @@ func checkNodeTaints(v *validator, val any, path []string) {
 		for _, e := range list {
 			s, ok := e.(string)
 			if !ok {
-				v.invalid(kp, -1, fmt.Sprintf("taint %q must hold \"value:Effect\" strings, not a %s.", k, typeName(e)))
+				v.invalid(kp, -1, fmt.Sprintf("taint %q must hold \"value:Effect\" strings, not %s.", k, withArticle(typeName(e))))
 				bad = true
 				continue
 			}

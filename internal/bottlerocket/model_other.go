@@ -149,7 +149,7 @@ func checkMirrors(v *validator, val any, path []string) {
 	case map[string]any:
 		v.check(mapOf(ruleNonEmpty, listOf(strNamed("URL string", ruleURL))), x, path, -1)
 	default:
-		v.invalid(path, -1, fmt.Sprintf("%s must be an array of {registry, endpoint} tables, not a %s.", settingPath(path), typeName(val)))
+		v.invalid(path, -1, fmt.Sprintf("%s must be an array of {registry, endpoint} tables, not %s.", settingPath(path), withArticle(typeName(val))))
 	}
 }
 
@@ -157,7 +157,7 @@ func checkMirrors(v *validator, val any, path []string) {
 func checkHosts(v *validator, val any, path []string) {
 	list, ok := val.([]any)
 	if !ok {
-		v.invalid(path, -1, fmt.Sprintf("%s must be an array of [IP, [hostnames]] pairs, not a %s.", settingPath(path), typeName(val)))
+		v.invalid(path, -1, fmt.Sprintf("%s must be an array of [IP, [hostnames]] pairs, not %s.", settingPath(path), withArticle(typeName(val))))
 		return
 	}
 	for i, e := range list {

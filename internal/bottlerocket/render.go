@@ -110,7 +110,7 @@ func checkRoot(frag map[string]any, src source) []Problem {
 		if k == "settings" {
 			if _, ok := frag[k].(map[string]any); !ok {
 				out = append(out, errorProblem(src, []string{k}, "Invalid settings",
-					fmt.Sprintf("settings must be a table ([settings.…] headers or settings.key = value), not a %s, in %s.", typeName(frag[k]), src)))
+					fmt.Sprintf("settings must be a table ([settings.…] headers or settings.key = value), not %s, in %s.", withArticle(typeName(frag[k])), src)))
 			}
 			continue
 		}

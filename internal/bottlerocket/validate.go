@@ -197,12 +197,12 @@ func (v *validator) checkPlain(val any, path []string, elem int) {
 			v.checkPlain(x[k], childPath(path, k), -1)
 		}
 	default:
-		v.invalid(path, elem, fmt.Sprintf("a %s cannot be used: Bottlerocket settings have no date or time values; quote it as a string if the setting takes one.", typeName(val)))
+		v.invalid(path, elem, fmt.Sprintf("%s cannot be used: Bottlerocket settings have no date or time values; quote it as a string if the setting takes one.", withArticle(typeName(val))))
 	}
 }
 
 func (v *validator) wrongType(s *schema, val any, path []string, elem int) {
-	detail := fmt.Sprintf("%s must be a %s, not a %s.", settingPath(path), s.what, typeName(val))
+	detail := fmt.Sprintf("%s must be %s, not %s.", settingPath(path), withArticle(s.what), withArticle(typeName(val)))
 	if x, ok := val.(string); ok {
 		switch s.kind {
 		case kindInt:
