@@ -1,0 +1,141 @@
+package warmpool
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Describe says in words what converging to pool will do, for a reviewer
+// reading a plan: one sentence per kind of change, counts and reasons first.
+func Describe(pool Pool, instances []Instance) []string {
+	p := NewPlan(pool, instances, nil)
+	var lines []string
+	have := len(p.Standby) + len(p.StopPending) + len(p.Warming)
+	outdated := len(p.Outdated)
+	for _, i := range p.Terminate {
+		if (i.State == StateStandby || i.State == StateStopping) && i.ConfigHash != pool.Launch.ConfigHash {
+			outdated++
+		}
+	}
+	if outdated > 0 {
+		lines = append(lines, describeOutdated(pool, instances)...)
+	}
+	excess := 0
+	for _, i := range p.Terminate {
+		if i.ConfigHash == pool.Launch.ConfigHash && i.State != StateFailed && (i.PoweredOff() || i.State == StateWarmup) && i.State != "" {
+			excess++
+		}
+	}
+	switch {
+	case have < pool.Size:
+		fresh := pool.Size - have - min(outdated, pool.Size-have)
+		if fresh > 0 {
+			lines = append(lines, fmt.Sprintf("size %d → %d: %s will be launched", have+min(outdated, pool.Size-have), pool.Size, plural(fresh, "instance")))
+		}
+	case excess > 0:
+		lines = append(lines, fmt.Sprintf("size %d → %d: %s will be terminated (oldest first)", have+excess, pool.Size, plural(excess, "standby instance")))
+	}
+	if n := len(p.Warming); n > 0 {
+		lines = append(lines, fmt.Sprintf("%s launched by an interrupted apply will be adopted and verified", plural(n, "instance")))
+	}
+	if n := len(p.Failed); n > 0 {
+		lines = append(lines, fmt.Sprintf("%s whose warmup failed will be terminated: %s", plural(n, "instance"), ids(p.Failed)))
+	}
+	if n := len(p.Running); n > 0 {
+		lines = append(lines, fmt.Sprintf("%s started outside Terraform %s left alone and not counted in size: %s", plural(n, "instance"), isAre(n), ids(p.Running)))
+	}
+	return lines
+}
+
+func describeOutdated(pool Pool, instances []Instance) []string {
+	byVersion := map[int64]int{}
+	sameVersion := 0
+	for _, i := range instances {
+		if i.Gone() || i.ConfigHash == pool.Launch.ConfigHash || !(i.State == StateStandby || i.State == StateStopping) || i.PoweredOn() {
+			continue
+		}
+		if i.ClassVersion != pool.Launch.Version {
+			byVersion[i.ClassVersion]++
+		} else {
+			sameVersion++
+		}
+	}
+	versions := make([]int64, 0, len(byVersion))
+	for v := range byVersion {
+		versions = append(versions, v)
+	}
+	sort.Slice(versions, func(a, b int) bool { return versions[a] < versions[b] })
+	var lines []string
+	for _, v := range versions {
+		n := byVersion[v]
+		lines = append(lines, fmt.Sprintf("%s %s node class version %d (now %d) and will be replaced, %d at a time", plural(n, "standby instance"), runRuns(n), v, pool.Launch.Version, replaceBatch(pool)))
+	}
+	if sameVersion > 0 {
+		lines = append(lines, fmt.Sprintf("%s %s built with other pool labels or taints and will be replaced, %d at a time", plural(sameVersion, "standby instance"), wasWere(sameVersion), replaceBatch(pool)))
+	}
+	return lines
+}
+
+// DescribeDestroy says what destroying the pool terminates.
+func DescribeDestroy(instances []Instance) []string {
+	var standby, running, other int
+	for _, i := range instances {
+		switch {
+		case i.Gone():
+		case i.State == StateRunning || (i.State == StateStandby && i.PoweredOn()):
+			running++
+		case i.State == StateStandby:
+			standby++
+		default:
+			other++
+		}
+	}
+	var parts []string
+	if standby > 0 {
+		parts = append(parts, plural(standby, "standby instance"))
+	}
+	if running > 0 {
+		parts = append(parts, plural(running, "running node"))
+	}
+	if other > 0 {
+		parts = append(parts, plural(other, "other instance")+" (warming or failed)")
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return []string{"destroy terminates " + strings.Join(parts, " and ") + " and deletes their nodes"}
+}
+
+func replaceBatch(pool Pool) int {
+	if pool.ReplaceBatch > 0 {
+		return pool.ReplaceBatch
+	}
+	return DefaultReplaceBatch(pool.Size)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func isAre(n int) string { return map[bool]string{true: "is", false: "are"}[n == 1] }
+
+func wasWere(n int) string { return map[bool]string{true: "was", false: "were"}[n == 1] }
+
+func runRuns(n int) string { return map[bool]string{true: "runs", false: "run"}[n == 1] }
+
+func ids(list []Instance) string {
+	const most = 10
+	out := make([]string, 0, most)
+	for n, i := range list {
+		if n == most {
+			out = append(out, fmt.Sprintf("and %d more", len(list)-most))
+			break
+		}
+		out = append(out, i.ID)
+	}
+	return strings.Join(out, ", ")
+}

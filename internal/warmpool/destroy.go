@@ -1,0 +1,52 @@
+package warmpool
+
+import (
+	"context"
+	"fmt"
+
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// Destroy terminates every instance of the pool, whatever its state and
+// whether or not it has a node, waits until they are terminated, and deletes
+// their Node objects. knownIDs are instances recorded in state, included in
+// case a just-launched one is not yet visible to DescribeInstances.
+func (e *Engine) Destroy(ctx context.Context, poolID string, knownIDs []string) error {
+	found, err := e.findPoolInstances(ctx, poolID, false)
+	if err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, i := range found {
+		if !i.Gone() {
+			ids[i.ID] = true
+		}
+	}
+	for _, id := range knownIDs {
+		ids[id] = true
+	}
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	if err := e.terminateInstances(ctx, list); err != nil {
+		return err
+	}
+	if err := e.waitInstances(ctx, poolID, list, func(i Instance) bool {
+		return i.EC2State == ec2types.InstanceStateNameTerminated
+	}); err != nil {
+		return err
+	}
+	nodes, err := e.listPoolNodes(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		names = append(names, n.Name)
+	}
+	if err := e.deleteNodes(ctx, names); err != nil {
+		return fmt.Errorf("delete nodes of pool %s: %w", poolID, err)
+	}
+	return nil
+}

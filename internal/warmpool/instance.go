@@ -1,0 +1,73 @@
+package warmpool
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// Instance is one EC2 instance of a pool as the engine sees it.
+type Instance struct {
+	ID               string
+	EC2State         ec2types.InstanceStateName
+	State            State
+	AvailabilityZone string
+	SubnetID         string
+	InstanceType     string
+	PrivateDNSName   string
+	LaunchedAt       time.Time
+	ConfigHash       string
+	ClassVersion     int64
+	LaunchRound      int
+	Failure          string
+	// NodeName is the registered Node's name, "" when none was found.
+	NodeName string
+}
+
+// Gone reports an instance that is terminated or on its way there.
+func (i Instance) Gone() bool {
+	return i.EC2State == ec2types.InstanceStateNameTerminated || i.EC2State == ec2types.InstanceStateNameShuttingDown
+}
+
+// PoweredOn reports an instance that is pending or running.
+func (i Instance) PoweredOn() bool {
+	return i.EC2State == ec2types.InstanceStateNamePending || i.EC2State == ec2types.InstanceStateNameRunning
+}
+
+// PoweredOff reports an instance that is stopping or stopped.
+func (i Instance) PoweredOff() bool {
+	return i.EC2State == ec2types.InstanceStateNameStopping || i.EC2State == ec2types.InstanceStateNameStopped
+}
+
+func instanceFromEC2(in ec2types.Instance) Instance {
+	tags := make(map[string]string, len(in.Tags))
+	for _, t := range in.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	out := Instance{
+		ID:             aws.ToString(in.InstanceId),
+		State:          State(tags[KeyState]),
+		SubnetID:       aws.ToString(in.SubnetId),
+		InstanceType:   string(in.InstanceType),
+		PrivateDNSName: aws.ToString(in.PrivateDnsName),
+		LaunchedAt:     aws.ToTime(in.LaunchTime),
+		ConfigHash:     tags[KeyConfigHash],
+		Failure:        tags[KeyFailure],
+	}
+	if in.State != nil {
+		out.EC2State = in.State.Name
+	}
+	if in.Placement != nil {
+		out.AvailabilityZone = aws.ToString(in.Placement.AvailabilityZone)
+	}
+	out.ClassVersion, _ = strconv.ParseInt(tags[KeyClassVer], 10, 64)
+	out.LaunchRound, _ = strconv.Atoi(tags[KeyLaunchRound])
+	return out
+}
+
+// ProviderID is the spec.providerID a node of this instance registers with.
+func (i Instance) ProviderID() string {
+	return "aws:///" + i.AvailabilityZone + "/" + i.ID
+}

@@ -1,0 +1,213 @@
+package warmpool
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
+)
+
+// launchSlot is one RunInstances call: a subnet, an instance type and a count.
+type launchSlot struct {
+	subnet       Subnet
+	instanceType string
+	count        int
+}
+
+// capacityCodes are the errors after which another subnet or instance type
+// may still have capacity.
+var capacityCodes = map[string]bool{
+	"InsufficientInstanceCapacity":     true,
+	"InsufficientFreeAddressesInSubnet": true,
+	"Unsupported":                      true,
+	"InsufficientCapacity":             true,
+}
+
+// CapacityError says that no subnet and instance type had room for the rest.
+type CapacityError struct {
+	Wanted, Launched int
+	Tried            []string
+}
+
+func (e *CapacityError) Error() string {
+	return fmt.Sprintf("launched %d of %d instances: insufficient capacity in every subnet and instance type tried (%s)",
+		e.Launched, e.Wanted, strings.Join(e.Tried, ", "))
+}
+
+// launch starts n instances in as few RunInstances calls as the subnets
+// allow, spreading them across availability zones. When a zone has no
+// capacity for a type, its share moves to the other zones, and only when no
+// zone has room does the next instance type take over. Each call's
+// ClientToken derives from the pool, the launch round and the call, so a
+// retried or repeated apply replays the same launch instead of duplicating it.
+func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[string]bool) ([]Instance, error) {
+	var launched []Instance
+	exhausted := map[string]bool{} // availability zone + "/" + type
+	var tried []string
+	remaining := n
+	seq := 0
+	for _, itype := range pool.Launch.InstanceTypes {
+		for remaining > 0 {
+			open := openSubnets(pool.Launch.Subnets, itype, exhausted)
+			if len(open) == 0 {
+				break
+			}
+			for _, slot := range spread(remaining, open, itype) {
+				seq++
+				got, err := e.runInstances(ctx, pool, slot, round, seq)
+				var apiErr smithy.APIError
+				if errors.As(err, &apiErr) && capacityCodes[apiErr.ErrorCode()] {
+					e.logf("pool %s: %s in %s (%s): %s; trying elsewhere", pool.Name, apiErr.ErrorCode(), slot.subnet.AvailabilityZone, itype, apiErr.ErrorMessage())
+					exhausted[slot.subnet.AvailabilityZone+"/"+itype] = true
+					tried = append(tried, slot.subnet.AvailabilityZone+"/"+itype)
+					continue
+				}
+				if err != nil {
+					return launched, err
+				}
+				if replayOfOld(got, known) {
+					return launched, errReplayedToken
+				}
+				launched = append(launched, got...)
+				remaining -= len(got)
+				if len(got) < slot.count {
+					exhausted[slot.subnet.AvailabilityZone+"/"+itype] = true
+					tried = append(tried, slot.subnet.AvailabilityZone+"/"+itype)
+				}
+			}
+		}
+		if remaining == 0 {
+			break
+		}
+	}
+	if remaining > 0 {
+		return launched, &CapacityError{Wanted: n, Launched: n - remaining, Tried: tried}
+	}
+	return launched, nil
+}
+
+// errReplayedToken: a ClientToken answered with instances from an earlier
+// launch that no longer count; the caller moves to a fresh round.
+var errReplayedToken = errors.New("client token replayed an earlier launch")
+
+func replayOfOld(got []Instance, known map[string]bool) bool {
+	for _, i := range got {
+		if known[i.ID] || i.Gone() {
+			return true
+		}
+	}
+	return false
+}
+
+func openSubnets(subnets []Subnet, itype string, exhausted map[string]bool) []Subnet {
+	var out []Subnet
+	for _, s := range subnets {
+		if !exhausted[s.AvailabilityZone+"/"+itype] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// spread divides n as evenly as possible across subnets, earlier subnets
+// taking the remainder.
+func spread(n int, subnets []Subnet, itype string) []launchSlot {
+	var out []launchSlot
+	for i, s := range subnets {
+		count := n / len(subnets)
+		if i < n%len(subnets) {
+			count++
+		}
+		if count > 0 {
+			out = append(out, launchSlot{subnet: s, instanceType: itype, count: count})
+		}
+	}
+	return out
+}
+
+func (e *Engine) runInstances(ctx context.Context, pool Pool, slot launchSlot, round, seq int) ([]Instance, error) {
+	tags := pool.instanceTags(round)
+	in := &ec2.RunInstancesInput{
+		LaunchTemplate: &ec2types.LaunchTemplateSpecification{
+			LaunchTemplateId: aws.String(pool.Launch.LaunchTemplateID),
+			Version:          aws.String(strconv.FormatInt(pool.Launch.Version, 10)),
+		},
+		InstanceType: ec2types.InstanceType(slot.instanceType),
+		SubnetId:     aws.String(slot.subnet.ID),
+		MinCount:     aws.Int32(1),
+		MaxCount:     aws.Int32(int32(slot.count)),
+		ClientToken:  aws.String(clientToken(pool, round, seq, slot)),
+		TagSpecifications: []ec2types.TagSpecification{
+			{ResourceType: ec2types.ResourceTypeInstance, Tags: tags},
+			{ResourceType: ec2types.ResourceTypeVolume, Tags: tags},
+		},
+	}
+	if pool.Launch.UserData != "" {
+		in.UserData = aws.String(pool.Launch.UserData)
+	}
+	out, err := e.EC2.RunInstances(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("run %d instances of %s in %s: %w", slot.count, slot.instanceType, slot.subnet.AvailabilityZone, err)
+	}
+	got := make([]Instance, 0, len(out.Instances))
+	for _, i := range out.Instances {
+		inst := instanceFromEC2(i)
+		if inst.ConfigHash == "" {
+			// The response may omit tags; they were applied atomically at launch.
+			inst.State, inst.ConfigHash, inst.ClassVersion, inst.LaunchRound = StateWarmup, pool.Launch.ConfigHash, pool.Launch.Version, round
+		}
+		got = append(got, inst)
+	}
+	e.logf("pool %s: launched %d %s in %s", pool.Name, len(got), slot.instanceType, slot.subnet.AvailabilityZone)
+	return got, nil
+}
+
+// clientToken is at most 64 ASCII characters, as EC2 requires, and changes
+// with anything that changes the request.
+func clientToken(pool Pool, round, seq int, slot launchSlot) string {
+	sum := sha256.Sum256([]byte(strings.Join([]string{
+		pool.ID(), strconv.Itoa(round), strconv.Itoa(seq), slot.subnet.ID, slot.instanceType,
+		strconv.Itoa(slot.count), pool.Launch.ConfigHash,
+	}, "|")))
+	return pool.ID() + "-" + hex.EncodeToString(sum[:])[:32]
+}
+
+func (p Pool) instanceTags(round int) []ec2types.Tag {
+	all := map[string]string{}
+	for k, v := range p.Tags {
+		all[k] = v
+	}
+	for k, v := range map[string]string{
+		"Name":         "stratos-" + p.Name,
+		KeyPoolID:      p.ID(),
+		KeyPool:        p.Name,
+		KeyCluster:     p.Cluster,
+		KeyManagedBy:   ManagedByValue,
+		KeyState:       string(StateWarmup),
+		KeyConfigHash:  p.Launch.ConfigHash,
+		KeyClassVer:    strconv.FormatInt(p.Launch.Version, 10),
+		KeyNodeClass:   p.Launch.NodeClass,
+		KeyLaunchRound: strconv.Itoa(round),
+	} {
+		all[k] = v
+	}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	tags := make([]ec2types.Tag, 0, len(keys))
+	for _, k := range keys {
+		tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(all[k])})
+	}
+	return tags
+}

@@ -1,0 +1,54 @@
+package warmpool
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Tags on instances and labels on nodes. Every instance is tagged at launch
+// (TagSpecifications, atomic with the launch), so nothing the pool creates is
+// ever unfindable.
+const (
+	KeyPoolID      = "stratos.sh/pool-id"
+	KeyPool        = "stratos.sh/pool"
+	KeyCluster     = "stratos.sh/cluster"
+	KeyState       = "stratos.sh/state"
+	KeyConfigHash  = "stratos.sh/config-hash"
+	KeyManagedBy   = "stratos.sh/managed-by"
+	KeyLaunchRound = "stratos.sh/launch-round"
+	KeyClassVer    = "stratos.sh/node-class-version"
+	KeyNodeClass   = "stratos.sh/node-class"
+	KeyFailure     = "stratos.sh/failure"
+
+	ManagedByValue = "terraform-provider-stratos"
+
+	// TaintWarmup keeps workloads off a node until it has been verified.
+	TaintWarmup = "stratos.sh/warmup"
+	// TaintStandby keeps workloads off a stopped standby node.
+	TaintStandby = "stratos.sh/standby"
+)
+
+// State is an instance's place in the pool's life cycle, kept in the
+// stratos.sh/state tag and label.
+type State string
+
+const (
+	// StateWarmup: launched, not yet verified.
+	StateWarmup State = "warmup"
+	// StateStopping: verified; StopInstances issued, not yet seen stopped.
+	StateStopping State = "stopping"
+	// StateStandby: verified and stopped.
+	StateStandby State = "standby"
+	// StateRunning: started out of standby.
+	StateRunning State = "running"
+	// StateFailed: warmup failed and timeout_action kept it stopped for inspection.
+	StateFailed State = "failed"
+)
+
+// PoolID derives the identifier every instance and node of a pool carries. It
+// is deterministic so that an apply that lost its state (a killed process)
+// still finds what an earlier one launched; it fits a label value.
+func PoolID(cluster, name string) string {
+	sum := sha256.Sum256([]byte(cluster + "\x00" + name))
+	return "wp-" + hex.EncodeToString(sum[:])[:20]
+}

@@ -1,0 +1,43 @@
+package warmpool
+
+import "time"
+
+// Options tune how the engine batches and polls. The defaults follow AWS's
+// limits; tests shorten the intervals.
+type Options struct {
+	// IDsPerCall bounds instance ids per Start/Stop/Terminate/CreateTags call.
+	IDsPerCall int
+	// DescribePageSize is DescribeInstances' MaxResults (AWS allows up to 1000).
+	DescribePageSize int32
+	// PollInterval is how often EC2 is described while waiting (batched: one
+	// paginated call for the whole pool, never one per instance).
+	PollInterval time.Duration
+	// MaxPollInterval caps the waiters' back-off.
+	MaxPollInterval time.Duration
+	// ReplacementRounds bounds how often failed warmups are replaced within one converge.
+	ReplacementRounds int
+	// ConsoleLines is how many trailing console lines a failure report quotes.
+	ConsoleLines int
+}
+
+func (o Options) withDefaults() Options {
+	if o.IDsPerCall <= 0 {
+		o.IDsPerCall = 1000
+	}
+	if o.DescribePageSize <= 0 {
+		o.DescribePageSize = 1000
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 2 * time.Second
+	}
+	if o.MaxPollInterval <= 0 {
+		o.MaxPollInterval = 10 * time.Second
+	}
+	if o.ReplacementRounds <= 0 {
+		o.ReplacementRounds = 2
+	}
+	if o.ConsoleLines <= 0 {
+		o.ConsoleLines = 5
+	}
+	return o
+}

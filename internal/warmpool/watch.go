@@ -1,0 +1,146 @@
+package warmpool
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+)
+
+// clusterWatch follows a pool's nodes, the pods bound to nodes and the
+// cluster's DaemonSets with one informer each: one list and one watch per
+// kind per operation, however many instances it waits on.
+type clusterWatch struct {
+	stop       context.CancelFunc
+	nodes      cache.Indexer
+	pods       cache.Indexer
+	daemonSets cache.Store
+	changed    chan struct{}
+}
+
+const (
+	byInstanceID = "instance-id"
+	byNodeName   = "node-name"
+)
+
+// watchCluster starts the informers and waits for their first list.
+func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods bool) (*clusterWatch, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &clusterWatch{stop: cancel, changed: make(chan struct{}, 1)}
+	notify := cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { w.poke() },
+		UpdateFunc: func(any, any) { w.poke() },
+		DeleteFunc: func(any) { w.poke() },
+	}
+
+	nodeFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0,
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = KeyPoolID + "=" + poolID }),
+		informers.WithTransform(stripManagedFields))
+	nodeInformer := nodeFactory.Core().V1().Nodes().Informer()
+	if err := nodeInformer.AddIndexers(cache.Indexers{byInstanceID: func(obj any) ([]string, error) {
+		if id := InstanceIDFromProviderID(obj.(*corev1.Node).Spec.ProviderID); id != "" {
+			return []string{id}, nil
+		}
+		return nil, nil
+	}}); err != nil {
+		cancel()
+		return nil, err
+	}
+	if _, err := nodeInformer.AddEventHandler(notify); err != nil {
+		cancel()
+		return nil, err
+	}
+	w.nodes = nodeInformer.GetIndexer()
+	nodeFactory.Start(ctx.Done())
+	synced := []cache.InformerSynced{nodeInformer.HasSynced}
+
+	if wantPods {
+		podFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0,
+			informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.FieldSelector = "spec.nodeName!=" }),
+			informers.WithTransform(stripManagedFields))
+		podInformer := podFactory.Core().V1().Pods().Informer()
+		if err := podInformer.AddIndexers(cache.Indexers{byNodeName: func(obj any) ([]string, error) {
+			return []string{obj.(*corev1.Pod).Spec.NodeName}, nil
+		}}); err != nil {
+			cancel()
+			return nil, err
+		}
+		if _, err := podInformer.AddEventHandler(notify); err != nil {
+			cancel()
+			return nil, err
+		}
+		dsInformer := podFactory.Apps().V1().DaemonSets().Informer()
+		if _, err := dsInformer.AddEventHandler(notify); err != nil {
+			cancel()
+			return nil, err
+		}
+		w.pods = podInformer.GetIndexer()
+		w.daemonSets = dsInformer.GetStore()
+		podFactory.Start(ctx.Done())
+		synced = append(synced, podInformer.HasSynced, dsInformer.HasSynced)
+	}
+
+	syncCtx, syncCancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer syncCancel()
+	if !cache.WaitForCacheSync(syncCtx.Done(), synced...) {
+		cancel()
+		return nil, fmt.Errorf("watch nodes of pool %s: caches did not sync: %w", poolID, context.Cause(syncCtx))
+	}
+	return w, nil
+}
+
+func (w *clusterWatch) poke() {
+	select {
+	case w.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (w *clusterWatch) close() { w.stop() }
+
+func (w *clusterWatch) node(instanceID string) *corev1.Node {
+	objs, _ := w.nodes.ByIndex(byInstanceID, instanceID)
+	if len(objs) == 0 {
+		return nil
+	}
+	return objs[0].(*corev1.Node)
+}
+
+func (w *clusterWatch) view(nodeName string) ClusterView {
+	var v ClusterView
+	if w.pods == nil {
+		return v
+	}
+	objs, _ := w.pods.ByIndex(byNodeName, nodeName)
+	for _, o := range objs {
+		v.PodsOnNode = append(v.PodsOnNode, o.(*corev1.Pod))
+	}
+	for _, o := range w.daemonSets.List() {
+		v.DaemonSets = append(v.DaemonSets, o.(*appsv1.DaemonSet))
+	}
+	return v
+}
+
+func (w *clusterWatch) allDaemonSets() []*appsv1.DaemonSet {
+	if w.daemonSets == nil {
+		return nil
+	}
+	var out []*appsv1.DaemonSet
+	for _, o := range w.daemonSets.List() {
+		out = append(out, o.(*appsv1.DaemonSet))
+	}
+	return out
+}
+
+// stripManagedFields keeps informer caches small at a thousand nodes.
+func stripManagedFields(obj any) (any, error) {
+	if m, ok := obj.(metav1.ObjectMetaAccessor); ok {
+		m.GetObjectMeta().SetManagedFields(nil)
+	}
+	return obj, nil
+}
