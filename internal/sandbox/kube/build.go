@@ -1,0 +1,297 @@
+// Package kube runs a real etcd and kube-apiserver for the sandbox. Both are
+// built from the Go module proxy on first use and cached in a folder keyed by
+// their versions, so later runs start in seconds.
+package kube
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The versions the sandbox runs. The client libraries in go.mod are
+// k8s.io/* v0.32.13, so the apiserver matches them exactly.
+const (
+	KubernetesVersion = "v1.32.13"
+	EtcdVersion       = "v3.5.21"
+)
+
+// Binaries are the paths of the built executables.
+type Binaries struct {
+	Etcd          string
+	KubeAPIServer string
+}
+
+// CacheDir is where built binaries live: one folder per version pair, so an
+// upgrade never reuses a stale binary.
+func CacheDir() (string, error) {
+	base := os.Getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find cache directory: %w", err)
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "stratos-sandbox", "bin", "k8s-"+KubernetesVersion+"-etcd-"+EtcdVersion), nil
+}
+
+// EnsureBinaries returns the cached etcd and kube-apiserver, building them
+// first if needed. Concurrent callers (parallel test packages, `make test`
+// warming the cache) are serialised by an exclusive lock on a file beside
+// the cache folder, so the long kube-apiserver build happens once.
+// Build output goes to log (may be nil).
+func EnsureBinaries(ctx context.Context, log io.Writer) (Binaries, error) {
+	if log == nil {
+		log = io.Discard
+	}
+	dir, err := CacheDir()
+	if err != nil {
+		return Binaries{}, err
+	}
+	bins := Binaries{Etcd: filepath.Join(dir, "etcd"), KubeAPIServer: filepath.Join(dir, "kube-apiserver")}
+	if executable(bins.Etcd) && executable(bins.KubeAPIServer) {
+		return bins, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return Binaries{}, fmt.Errorf("create cache directory: %w", err)
+	}
+	unlock, err := lockFile(ctx, dir+".lock", log)
+	if err != nil {
+		return Binaries{}, err
+	}
+	defer unlock()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Binaries{}, fmt.Errorf("create cache directory: %w", err)
+	}
+	if !executable(bins.Etcd) {
+		start := time.Now()
+		fmt.Fprintf(log, "stratos-sandbox: building etcd %s (first use only)\n", EtcdVersion)
+		if err := buildEtcd(ctx, bins.Etcd, log); err != nil {
+			return Binaries{}, fmt.Errorf("build etcd %s: %w", EtcdVersion, err)
+		}
+		fmt.Fprintf(log, "stratos-sandbox: built etcd in %s\n", time.Since(start).Round(time.Second))
+	}
+	if !executable(bins.KubeAPIServer) {
+		start := time.Now()
+		fmt.Fprintf(log, "stratos-sandbox: building kube-apiserver %s (first use only, takes minutes)\n", KubernetesVersion)
+		if err := buildKubeAPIServer(ctx, bins.KubeAPIServer, log); err != nil {
+			return Binaries{}, fmt.Errorf("build kube-apiserver %s: %w", KubernetesVersion, err)
+		}
+		fmt.Fprintf(log, "stratos-sandbox: built kube-apiserver in %s\n", time.Since(start).Round(time.Second))
+	}
+	return bins, nil
+}
+
+func executable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+}
+
+// lockFile takes an exclusive flock, polling so that ctx can cancel the wait.
+func lockFile(ctx context.Context, path string, log io.Writer) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open build lock: %w", err)
+	}
+	announced := false
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() {
+				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+				_ = f.Close()
+			}, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			_ = f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if !announced {
+			fmt.Fprintf(log, "stratos-sandbox: waiting for another process building the sandbox binaries (%s)\n", path)
+			announced = true
+		}
+		select {
+		case <-ctx.Done():
+			_ = f.Close()
+			return nil, fmt.Errorf("wait for build lock: %w", ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// goCommand runs the go tool with the toolchain and workspace pinned, so a
+// go.work or a toolchain directive elsewhere cannot change what is built.
+func goCommand(ctx context.Context, dir string, log io.Writer, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
+	cmd.Stdout = log
+	cmd.Stderr = log
+	return cmd
+}
+
+func run(cmd *exec.Cmd) error {
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(cmd.Args, " "), err)
+	}
+	return nil
+}
+
+// buildInWrapper writes a throwaway module with goMod as its go.mod, builds
+// pkg in it and moves the result into place atomically, so an interrupted
+// build never leaves a half-written binary in the cache.
+func buildInWrapper(ctx context.Context, goMod, pkg, ldflags, out string, log io.Writer) error {
+	work, err := os.MkdirTemp("", "stratos-sandbox-build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	if err := os.WriteFile(filepath.Join(work, "go.mod"), []byte(goMod), 0o644); err != nil {
+		return err
+	}
+	tmp := out + ".tmp"
+	args := []string{"build", "-trimpath", "-o", tmp}
+	if ldflags != "" {
+		args = append(args, "-ldflags", ldflags)
+	}
+	args = append(args, pkg)
+	if err := run(goCommand(ctx, work, log, args...)); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, out)
+}
+
+func buildEtcd(ctx context.Context, out string, log io.Writer) error {
+	goMod := "module stratos.sh/sandbox-etcd-build\n\ngo 1.23\n\nrequire go.etcd.io/etcd/server/v3 " + EtcdVersion + "\n"
+	return buildInWrapper(ctx, goMod, "go.etcd.io/etcd/server/v3", "-s -w", out, log)
+}
+
+func buildKubeAPIServer(ctx context.Context, out string, log io.Writer) error {
+	kubeMod, err := downloadGoMod(ctx, "k8s.io/kubernetes@"+KubernetesVersion, log)
+	if err != nil {
+		return err
+	}
+	staging, goLine, err := stagingModules(kubeMod)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "module stratos.sh/sandbox-kube-build\n\n%s\n\nrequire k8s.io/kubernetes %s\n\n", goLine, KubernetesVersion)
+	// k8s.io/kubernetes points these at ./staging in its own repository; as a
+	// dependency they must come from their published releases instead.
+	stagingVersion := "v0" + strings.TrimPrefix(KubernetesVersion, "v1")
+	for _, m := range staging {
+		fmt.Fprintf(&b, "replace %s => %s %s\n", m, m, stagingVersion)
+	}
+	return buildInWrapper(ctx, b.String(), "k8s.io/kubernetes/cmd/kube-apiserver", versionLDFlags(), out, log)
+}
+
+// versionLDFlags stamps the version the build scripts of Kubernetes would,
+// so /version and client-go report v1.32.13 rather than v0.0.0-master.
+func versionLDFlags() string {
+	major, minor, _ := strings.Cut(strings.TrimPrefix(KubernetesVersion, "v"), ".")
+	minor, _, _ = strings.Cut(minor, ".")
+	vars := map[string]string{
+		"gitVersion":   KubernetesVersion,
+		"gitMajor":     major,
+		"gitMinor":     minor,
+		"gitTreeState": "clean",
+		"buildDate":    "1970-01-01T00:00:00Z",
+	}
+	flags := []string{"-s", "-w"}
+	for _, pkg := range []string{"k8s.io/component-base/version", "k8s.io/client-go/pkg/version"} {
+		for k, v := range vars {
+			flags = append(flags, "-X", pkg+"."+k+"="+v)
+		}
+	}
+	return strings.Join(flags, " ")
+}
+
+// downloadGoMod fetches a module through the proxy and returns its go.mod text.
+func downloadGoMod(ctx context.Context, modVersion string, log io.Writer) ([]byte, error) {
+	work, err := os.MkdirTemp("", "stratos-sandbox-mod-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	var stdout bytes.Buffer
+	cmd := goCommand(ctx, work, log, "mod", "download", "-json", modVersion)
+	cmd.Stdout = &stdout
+	if err := run(cmd); err != nil {
+		return nil, err
+	}
+	var info struct {
+		GoMod string
+		Error string
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil {
+		return nil, fmt.Errorf("read go mod download output: %w", err)
+	}
+	if info.Error != "" {
+		return nil, fmt.Errorf("download %s: %s", modVersion, info.Error)
+	}
+	return os.ReadFile(info.GoMod)
+}
+
+// stagingModules lists the modules a go.mod replaces with ./staging paths,
+// and returns its go directive so the wrapper asks for the same language version.
+func stagingModules(goMod []byte) ([]string, string, error) {
+	var mods []string
+	goLine := "go 1.23"
+	inReplace := false
+	sc := bufio.NewScanner(bytes.NewReader(goMod))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if i := strings.Index(line, "//"); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		switch {
+		case strings.HasPrefix(line, "go "):
+			goLine = line
+			continue
+		case line == "replace (":
+			inReplace = true
+			continue
+		case inReplace && line == ")":
+			inReplace = false
+			continue
+		}
+		var spec string
+		if inReplace {
+			spec = line
+		} else if rest, ok := strings.CutPrefix(line, "replace "); ok {
+			spec = rest
+		} else {
+			continue
+		}
+		from, to, ok := strings.Cut(spec, "=>")
+		if !ok {
+			continue
+		}
+		fromFields := strings.Fields(from)
+		to = strings.TrimSpace(to)
+		if len(fromFields) == 0 || !strings.HasPrefix(to, "./staging/") {
+			continue
+		}
+		mods = append(mods, fromFields[0])
+	}
+	if err := sc.Err(); err != nil {
+		return nil, "", err
+	}
+	if len(mods) == 0 {
+		return nil, "", errors.New("k8s.io/kubernetes go.mod replaces no ./staging modules; cannot build it as a dependency")
+	}
+	return mods, goLine, nil
+}

@@ -1,0 +1,277 @@
+package kube
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// DefaultServiceCIDR is EKS's default service range, so the cluster DNS IP is
+// 172.20.0.10 as on a real cluster.
+const DefaultServiceCIDR = "172.20.0.0/16"
+
+// Options configure Start.
+type Options struct {
+	// Dir holds the data dir, keys and kubeconfig. Empty: a temporary
+	// directory removed by Close.
+	Dir string
+	// Log receives the output of etcd and kube-apiserver and of a first-use
+	// build. Nil discards it.
+	Log io.Writer
+	// ServiceCIDR defaults to DefaultServiceCIDR.
+	ServiceCIDR string
+}
+
+// Cluster is a running etcd + kube-apiserver pair.
+type Cluster struct {
+	dir         string
+	removeDir   bool
+	endpoint    string
+	serviceCIDR string
+	pki         *pki
+	kubeconfig  string
+	restConfig  *rest.Config
+	etcd        *process
+	apiserver   *process
+}
+
+// Start builds the binaries if needed, starts etcd and kube-apiserver on
+// free loopback ports and returns once /readyz answers.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	bins, err := EnsureBinaries(ctx, opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	c := &Cluster{dir: opts.Dir, serviceCIDR: opts.ServiceCIDR}
+	if c.serviceCIDR == "" {
+		c.serviceCIDR = DefaultServiceCIDR
+	}
+	if c.dir == "" {
+		c.dir, err = os.MkdirTemp("", "stratos-sandbox-kube-")
+		if err != nil {
+			return nil, fmt.Errorf("create kube directory: %w", err)
+		}
+		c.removeDir = true
+	} else if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create kube directory: %w", err)
+	}
+	if err := c.start(ctx, bins, log); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) start(ctx context.Context, bins Binaries, log io.Writer) error {
+	var err error
+	if c.pki, err = writePKI(c.dir); err != nil {
+		return err
+	}
+	ports, err := freePorts(3)
+	if err != nil {
+		return err
+	}
+	etcdClient := "http://127.0.0.1:" + strconv.Itoa(ports[0])
+	etcdPeer := "http://127.0.0.1:" + strconv.Itoa(ports[1])
+	c.etcd, err = startProcess("etcd", bins.Etcd, []string{
+		"--name=sandbox",
+		"--data-dir=" + filepath.Join(c.dir, "etcd"),
+		"--listen-client-urls=" + etcdClient,
+		"--advertise-client-urls=" + etcdClient,
+		"--listen-peer-urls=" + etcdPeer,
+		"--initial-advertise-peer-urls=" + etcdPeer,
+		"--initial-cluster=sandbox=" + etcdPeer,
+		"--log-level=warn",
+		// The data is thrown away with the sandbox; fsync would only make
+		// a thousand node updates slow on a shared disk.
+		"--unsafe-no-fsync",
+		"--listen-metrics-urls=",
+	}, log)
+	if err != nil {
+		return err
+	}
+	if err := waitHTTP(ctx, c.etcd, etcdClient+"/health", nil, ""); err != nil {
+		return fmt.Errorf("etcd did not become healthy: %w", err)
+	}
+
+	c.endpoint = "https://127.0.0.1:" + strconv.Itoa(ports[2])
+	c.apiserver, err = startProcess("kube-apiserver", bins.KubeAPIServer, []string{
+		"--etcd-servers=" + etcdClient,
+		"--bind-address=127.0.0.1",
+		"--advertise-address=127.0.0.1",
+		"--secure-port=" + strconv.Itoa(ports[2]),
+		"--tls-cert-file=" + c.pki.servingCert,
+		"--tls-private-key-file=" + c.pki.servingKey,
+		"--client-ca-file=" + c.pki.caFile,
+		"--token-auth-file=" + c.pki.tokenFile,
+		"--authorization-mode=RBAC",
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file=" + c.pki.serviceKey,
+		"--service-account-signing-key-file=" + c.pki.serviceKey,
+		"--service-cluster-ip-range=" + c.serviceCIDR,
+		// No controller-manager runs to create service-account tokens.
+		"--disable-admission-plugins=ServiceAccount",
+		"--allow-privileged=true",
+		"--profiling=false",
+		// A thousand simulated kubelets plus the provider under test share
+		// this apiserver; the defaults (400/200) would throttle the sandbox.
+		"--max-requests-inflight=1000",
+		"--max-mutating-requests-inflight=500",
+		"--v=0",
+	}, log)
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(c.pki.caPEM)
+	if err := waitHTTP(ctx, c.apiserver, c.endpoint+"/readyz", pool, c.pki.adminToken); err != nil {
+		return fmt.Errorf("kube-apiserver did not become ready: %w", err)
+	}
+
+	c.restConfig = &rest.Config{
+		Host:            c.endpoint,
+		BearerToken:     c.pki.adminToken,
+		TLSClientConfig: rest.TLSClientConfig{CAData: c.pki.caPEM},
+	}
+	c.kubeconfig = filepath.Join(c.dir, "kubeconfig")
+	return clientcmd.WriteToFile(c.kubeconfigAPI(), c.kubeconfig)
+}
+
+func (c *Cluster) kubeconfigAPI() clientcmdapi.Config {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["sandbox"] = &clientcmdapi.Cluster{Server: c.endpoint, CertificateAuthorityData: c.pki.caPEM}
+	cfg.AuthInfos["sandbox-admin"] = &clientcmdapi.AuthInfo{Token: c.pki.adminToken}
+	cfg.Contexts["sandbox"] = &clientcmdapi.Context{Cluster: "sandbox", AuthInfo: "sandbox-admin"}
+	cfg.CurrentContext = "sandbox"
+	return *cfg
+}
+
+// Endpoint is the apiserver URL, https://127.0.0.1:<port>.
+func (c *Cluster) Endpoint() string { return c.endpoint }
+
+// CACertPEM is the cluster CA certificate (PEM): the EKS "certificate authority data".
+func (c *Cluster) CACertPEM() []byte { return append([]byte(nil), c.pki.caPEM...) }
+
+// ServiceCIDR is the service IP range given to the apiserver.
+func (c *Cluster) ServiceCIDR() string { return c.serviceCIDR }
+
+// KubeconfigPath is a kubeconfig file with a system:masters token.
+func (c *Cluster) KubeconfigPath() string { return c.kubeconfig }
+
+// RESTConfig returns a copy of an admin client configuration.
+func (c *Cluster) RESTConfig() *rest.Config { return rest.CopyConfig(c.restConfig) }
+
+// Clientset returns an admin clientset with the given client-side rate
+// limits (0 keeps client-go's defaults).
+func (c *Cluster) Clientset(qps float32, burst int) (kubernetes.Interface, error) {
+	cfg := c.RESTConfig()
+	cfg.QPS, cfg.Burst = qps, burst
+	return kubernetes.NewForConfig(cfg)
+}
+
+// Pids are the process ids of etcd and kube-apiserver (for leak checks).
+func (c *Cluster) Pids() []int {
+	var pids []int
+	for _, p := range []*process{c.apiserver, c.etcd} {
+		if p != nil {
+			pids = append(pids, p.pid())
+		}
+	}
+	return pids
+}
+
+// Close stops kube-apiserver, then etcd, waits for both and removes a
+// temporary directory. It is safe to call more than once.
+func (c *Cluster) Close() error {
+	var errs []error
+	for _, p := range []*process{c.apiserver, c.etcd} {
+		if p != nil {
+			errs = append(errs, p.stop(10*time.Second))
+		}
+	}
+	if c.removeDir && c.dir != "" {
+		errs = append(errs, os.RemoveAll(c.dir))
+	}
+	return errors.Join(errs...)
+}
+
+// freePorts reserves n distinct loopback ports by listening on them at once,
+// then releases them for the children to bind.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			_ = l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("find a free port: %w", err)
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// waitHTTP polls url until it answers 200, the process exits, or a minute passes.
+func waitHTTP(ctx context.Context, p *process, url string, roots *x509.CertPool, token string) error {
+	client := &http.Client{
+		Timeout:   2 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}},
+	}
+	defer client.CloseIdleConnections()
+	deadline := time.Now().Add(time.Minute)
+	var last string
+	for {
+		if p.exited() {
+			return fmt.Errorf("%s exited: %v (see its log)", p.name, p.err)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = fmt.Sprintf("%s: %s", resp.Status, body)
+		} else {
+			last = err.Error()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s not ready after a minute: %s", url, last)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
