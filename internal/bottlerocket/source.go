@@ -56,7 +56,9 @@ func settingPath(path []string) string {
 	return strings.Join(parts, ".")
 }
 
-func pathKey(path []string) string { return strings.Join(path, "\x00") }
+// pathKey is unambiguous because settingPath quotes any key with dots,
+// NULs or other special characters.
+func pathKey(path []string) string { return settingPath(path) }
 
 func childPath(path []string, k string) []string {
 	out := make([]string, len(path)+1)

@@ -8,7 +8,8 @@ import (
 // suggest returns the known key the user most likely meant, or "". It
 // compares kebab-cased forms (maxPods and max_pods both become max-pods)
 // by edit distance, and also accepts a candidate that merely adds a prefix
-// or suffix word ("labels" → "node-labels"), the commonest near miss.
+// or suffix word ("labels" → "node-labels", "memory" → "memory.available"),
+// the commonest near miss.
 func suggest(key string, candidates []string) string {
 	want := kebab(key)
 	if want == "" {
@@ -17,8 +18,7 @@ func suggest(key string, candidates []string) string {
 	best, bestDist := "", -1
 	for _, c := range candidates {
 		d := levenshtein(want, c)
-		if strings.HasSuffix(c, "-"+want) || strings.HasPrefix(c, want+"-") ||
-			strings.HasSuffix(want, "-"+c) || strings.HasPrefix(want, c+"-") {
+		if affixOf(want, c) || affixOf(c, want) {
 			d = min(d, 1)
 		}
 		if bestDist < 0 || d < bestDist || d == bestDist && c < best {
@@ -30,6 +30,17 @@ func suggest(key string, candidates []string) string {
 		return ""
 	}
 	return best
+}
+
+// affixOf reports whether short is a whole leading or trailing word of
+// long: "labels" of "node-labels", "memory" of "memory.available".
+func affixOf(short, long string) bool {
+	for _, sep := range []string{"-", "."} {
+		if strings.HasPrefix(long, short+sep) || strings.HasSuffix(long, sep+short) {
+			return true
+		}
+	}
+	return false
 }
 
 // kebab turns camelCase and snake_case into Bottlerocket's kebab-case.
