@@ -26,10 +26,10 @@ type launchSlot struct {
 // capacityCodes are the errors after which another subnet or instance type
 // may still have capacity.
 var capacityCodes = map[string]bool{
-	"InsufficientInstanceCapacity":     true,
+	"InsufficientInstanceCapacity":      true,
 	"InsufficientFreeAddressesInSubnet": true,
-	"Unsupported":                      true,
-	"InsufficientCapacity":             true,
+	"Unsupported":                       true,
+	"InsufficientCapacity":              true,
 }
 
 // CapacityError says that no subnet and instance type had room for the rest.
