@@ -30,12 +30,15 @@ func ruleClusterName(s string) string {
 // ValidBase64 does; PEM text pasted where base64 is expected is the usual
 // mistake.
 func ruleBase64(s string) string {
+	if strings.HasPrefix(strings.TrimSpace(s), "-----BEGIN") {
+		return "the value is not valid standard base64. It looks like PEM text: pass base64encode(pem), or the EKS certificate_authority data as is."
+	}
+	// Go's decoder skips line breaks; Bottlerocket's (Rust base64) does not.
+	if strings.ContainsAny(s, "\r\n") {
+		return "the value is not valid standard base64: it contains a line break (use base64encode, which does not wrap lines)."
+	}
 	if _, err := base64.StdEncoding.Strict().DecodeString(s); err != nil {
-		hint := ""
-		if strings.HasPrefix(strings.TrimSpace(s), "-----BEGIN") {
-			hint = " It looks like PEM text: pass base64encode(pem) or the EKS certificate_authority data as is."
-		}
-		return fmt.Sprintf("the value is not valid standard base64 (%v).%s", err, hint)
+		return fmt.Sprintf("the value is not valid standard base64 (%v).", err)
 	}
 	return ""
 }
