@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -226,6 +227,7 @@ func writeXML(rw http.ResponseWriter, body any, root, ns string) {
 		return
 	}
 	rw.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	rw.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	rw.WriteHeader(http.StatusOK)
 	_, _ = rw.Write(buf.Bytes())
 }
