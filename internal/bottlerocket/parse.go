@@ -22,9 +22,8 @@ func parseFragment(text string, src source) (map[string]any, *Problem) {
 		var de *toml.DecodeError
 		if errors.As(err, &de) {
 			row, col := de.Position()
-			detail = fmt.Sprintf("%s is not valid TOML: line %d, column %d: %s\n\n%s\n\nBottlerocket user data must be a TOML document (no shell script, no MIME multipart); "+
-				"a table such as [settings.kubernetes] may appear only once per fragment.",
-				src, row, col, de.Error(), de.String())
+			detail = fmt.Sprintf("%s is not valid TOML: line %d, column %d: %s\n\n%s\n\n%s",
+				src, row, col, de.Error(), de.String(), parseHint(de.Error()))
 		} else {
 			detail = fmt.Sprintf("%s is not valid TOML: %s", src, detail)
 		}
@@ -32,4 +31,14 @@ func parseFragment(text string, src source) (map[string]any, *Problem) {
 		return nil, &p
 	}
 	return tree, nil
+}
+
+// parseHint explains the two ways user data usually goes wrong.
+func parseHint(msg string) string {
+	if strings.Contains(msg, "already exists") || strings.Contains(msg, "already defined") {
+		return "A table such as [settings.kubernetes] or a key may appear only once per fragment; " +
+			"put the extra settings under the existing header, or in another custom_user_data element, which is merged key by key."
+	}
+	return "Bottlerocket user data is a TOML document: shell scripts and MIME multipart are not supported, " +
+		"and keys containing dots or slashes must be quoted (\"example.com/role\" = \"web\")."
 }

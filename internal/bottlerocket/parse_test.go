@@ -30,3 +30,10 @@ func TestRender_InvalidTOMLQuotesTheLine(t *testing.T) {
 	_, problems := Render(Input{CustomUserData: []string{"[settings.kubernetes]\nmax-pods: 110\n"}})
 	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "", "2| max-pods: 110"))
 }
+
+func TestParseHint(t *testing.T) {
+	_, problems := Render(Input{CustomUserData: []string{"[settings.kubernetes]\n[settings.kubernetes]\n"}})
+	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "", "may appear only once per fragment"))
+	_, problems = Render(Input{CustomUserData: []string{"#!/bin/sh\nset -e\n"}})
+	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "", "shell scripts and MIME multipart are not supported"))
+}

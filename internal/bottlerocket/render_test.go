@@ -2,6 +2,7 @@ package bottlerocket
 
 import (
 	"math/rand"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -228,4 +229,30 @@ func TestRender_DocumentNilIffError(t *testing.T) {
 		t.Fatalf("an error must withhold the document")
 	}
 	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "settings.kubernetes.labels", `Did you mean "node-labels"?`))
+}
+
+// Problems come in the same order every time (diagnostics must not shuffle
+// between plans), and Render is safe to call concurrently.
+func TestRender_ProblemsDeterministicAndConcurrent(t *testing.T) {
+	in := Input{Strict: true,
+		NodeLabels:     map[string]string{"kubernetes.io/a": "1", "k8s.io/b": "2", "c d": "3", "ok": "x y"},
+		KubeReserved:   map[string]string{"pid": "1", "cpu": "x", "memroy": "1Gi"},
+		CustomUserData: []string{"settings.kubernetes.labels.a = 1\nsettings.kubernetes.zz = 1\nsettings.kernel.lockdown = \"x\"\n", "settings.motd = 1\n"},
+	}
+	_, first := Render(in)
+	if len(first) < 8 {
+		t.Fatalf("expected many problems, got %d", len(first))
+	}
+	results := make(chan []Problem, 16)
+	for i := 0; i < cap(results); i++ {
+		go func() {
+			_, p := Render(in)
+			results <- p
+		}()
+	}
+	for i := 0; i < cap(results); i++ {
+		if got := <-results; !reflect.DeepEqual(got, first) {
+			t.Fatalf("problems differ between runs:\n%v\n%v", got, first)
+		}
+	}
 }
