@@ -99,7 +99,6 @@ func intRange(what string, lo, hi int64) *schema {
 }
 
 func u8() *schema  { return intRange("u8 integer", 0, math.MaxUint8) }
-func u16() *schema { return intRange("u16 integer", 0, math.MaxUint16) }
 func u32() *schema { return intRange("u32 integer", 0, math.MaxUint32) }
 func i32() *schema { return intRange("i32 integer", math.MinInt32, math.MaxInt32) }
 func i64() *schema { return intRange("i64 integer", math.MinInt64, math.MaxInt64) }
