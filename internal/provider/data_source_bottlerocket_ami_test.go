@@ -1,0 +1,123 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+const testAMI = "data.stratos_bottlerocket_ami.test"
+
+func amiFake(t *testing.T) *fakeAWS {
+	f := newFakeAWS(t)
+	for name, value := range map[string]string{
+		"/aws/service/bottlerocket/aws-k8s-1.32/x86_64/latest/image_id":             "ami-0132x86latest",
+		"/aws/service/bottlerocket/aws-k8s-1.32/x86_64/latest/image_version":        "1.32.0-abcdef01",
+		"/aws/service/bottlerocket/aws-k8s-1.32/arm64/1.31.0/image_id":              "ami-0132arm1310",
+		"/aws/service/bottlerocket/aws-k8s-1.32/arm64/1.31.0/image_version":         "1.31.0-12345678",
+		"/aws/service/bottlerocket/aws-k8s-1.32-nvidia/x86_64/latest/image_id":      "ami-0132nvidia",
+		"/aws/service/bottlerocket/aws-k8s-1.32-nvidia/x86_64/latest/image_version": "1.32.0-abcdef01",
+	} {
+		f.setParameter(name, value)
+	}
+	useFakeAWS(t, f)
+	return f
+}
+
+func amiValue(attribute string, value knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(testAMI, tfjsonpath.New(attribute), value)
+}
+
+func TestAccBottlerocketAMIDataSource_basic(t *testing.T) {
+	f := amiFake(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: `data "stratos_bottlerocket_ami" "test" { kubernetes_version = "1.32" }`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					amiValue("id", knownvalue.StringExact("ami-0132x86latest")),
+					amiValue("image_version", knownvalue.StringExact("1.32.0-abcdef01")),
+					amiValue("parameter_name", knownvalue.StringExact("/aws/service/bottlerocket/aws-k8s-1.32/x86_64/latest/image_id")),
+					amiValue("architecture", knownvalue.StringExact("x86_64")),
+					amiValue("version", knownvalue.StringExact("latest")),
+				},
+			},
+			{
+				Config: `data "stratos_bottlerocket_ami" "test" {
+  kubernetes_version = "1.32"
+  architecture       = "arm64"
+  version            = "1.31.0"
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					amiValue("id", knownvalue.StringExact("ami-0132arm1310")),
+					amiValue("image_version", knownvalue.StringExact("1.31.0-12345678")),
+				},
+			},
+			{
+				Config: `data "stratos_bottlerocket_ami" "test" {
+  kubernetes_version = "1.32"
+  nvidia             = true
+}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					amiValue("id", knownvalue.StringExact("ami-0132nvidia")),
+					amiValue("parameter_name", knownvalue.StringExact("/aws/service/bottlerocket/aws-k8s-1.32-nvidia/x86_64/latest/image_id")),
+				},
+			},
+		},
+	})
+	// Credentials are checked once per provider process, not per read.
+	if f.count("GetCallerIdentity") == 0 || f.count("GetCallerIdentity") > f.count("GetParameters") {
+		t.Errorf("GetCallerIdentity calls = %d for %d GetParameters calls", f.count("GetCallerIdentity"), f.count("GetParameters"))
+	}
+}
+
+func TestAccBottlerocketAMIDataSource_notFound(t *testing.T) {
+	amiFake(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `data "stratos_bottlerocket_ami" "test" { kubernetes_version = "1.19" }`,
+			ExpectError: wrappedRegexp(`SSM has no parameter /aws/service/bottlerocket/aws-k8s-1.19/x86_64/latest/image_id`),
+		}},
+	})
+}
+
+func TestAccBottlerocketAMIDataSource_invalidInput(t *testing.T) {
+	cases := map[string]struct{ config, want string }{
+		"architecture": {`architecture = "amd64"`, `value must be one of`},
+		"kubernetes":   {`kubernetes_version = "v1.32.3"`, `must be a Kubernetes minor version`},
+		"version":      {`version = "newest"`, `must be latest or a Bottlerocket release`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			isolateAWSEnv(t)
+			config := "data \"stratos_bottlerocket_ami\" \"test\" {\n" + tc.config + "\n"
+			if name != "kubernetes" {
+				config += "kubernetes_version = \"1.32\"\n"
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: config + "}", ExpectError: regexp.MustCompile(tc.want)}},
+			})
+		})
+	}
+}
+
+// Without credentials the data source fails with one diagnostic that says
+// what to set, not the SDK's chain of provider errors.
+func TestAccBottlerocketAMIDataSource_noCredentials(t *testing.T) {
+	isolateAWSEnv(t)
+	t.Setenv("AWS_REGION", "us-east-1")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `data "stratos_bottlerocket_ami" "test" { kubernetes_version = "1.32" }`,
+			ExpectError: wrappedRegexp(`AWS credentials: no credentials found \(set AWS_ACCESS_KEY_ID`),
+		}},
+	})
+}
