@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Checks every configuration under examples/: `terraform fmt -check`, then
+# `terraform validate` against the provider built from this tree. Validation
+# runs the provider's own plan-time checks, so an example with invalid user
+# data fails here. Offline: dev_overrides instead of `terraform init`.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$STRATOS_ROOT"
+
+tf="$(stratos_terraform)"
+tf_version="$(stratos_terraform_version "$tf")"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export TF_CLI_CONFIG_FILE
+TF_CLI_CONFIG_FILE="$(stratos_dev_provider "$work/provider")"
+
+echo "examples: terraform fmt -check and validate with $tf (v$tf_version)"
+
+# A copy of the whole tree, so that examples may refer to each other's files
+# and nothing (lock files, .terraform) is written into the repository.
+mkdir -p "$work/tree"
+cp -R examples "$work/tree/"
+find "$work/tree" \( -name .terraform -o -name '*.tfstate*' -o -name .terraform.lock.hcl \) -prune -exec rm -rf {} +
+
+failed=0
+checked=0
+while IFS= read -r dir; do
+	copy="$work/tree/$dir"
+	if grep -qs 'provider::' "$copy"/*.tf && ! stratos_version_at_least "$tf_version" 1.8.0; then
+		# Older CLIs cannot even parse the call syntax.
+		echo "examples: skip $dir (provider functions need Terraform >= 1.8, found $tf_version)"
+		continue
+	fi
+	if ! "$tf" fmt -check -diff -no-color "$dir" >&2; then
+		echo "examples: FAIL $dir (not formatted; run: terraform fmt -recursive examples/)"
+		failed=1
+		continue
+	fi
+	if ! grep -qs 'required_providers' "$copy"/*.tf; then
+		stratos_providers_tf >"$copy/_stratos_required_providers.tf"
+	fi
+	if grep -qsE '^\s*module\s+"' "$copy"/*.tf; then
+		# Modules must be installed; local ones need no network.
+		if ! out="$("$tf" -chdir="$copy" init -backend=false -input=false -no-color 2>&1)"; then
+			echo "examples: FAIL $dir (init)"; echo "$out" >&2; failed=1; continue
+		fi
+	fi
+	if out="$("$tf" -chdir="$copy" validate -no-color 2>&1)"; then
+		echo "examples: ok   $dir"
+		checked=$((checked + 1))
+	else
+		echo "examples: FAIL $dir"
+		echo "$out" | grep -v -e 'Provider development overrides' -e 'dev_overrides' >&2 || true
+		failed=1
+	fi
+done < <(find examples -name '*.tf' -not -path '*/.terraform/*' -exec dirname {} \; | sort -u)
+
+if [[ $failed -ne 0 ]]; then
+	echo "examples: some configurations do not validate" >&2
+	exit 1
+fi
+echo "examples: $checked configurations valid"
