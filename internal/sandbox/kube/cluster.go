@@ -130,6 +130,9 @@ func (c *Cluster) start(ctx context.Context, bins Binaries, log io.Writer) error
 		// No controller-manager runs to create service-account tokens.
 		"--disable-admission-plugins=ServiceAccount",
 		"--allow-privileged=true",
+		// The "kubernetes" Endpoints cannot hold a loopback address; without
+		// this the apiserver logs a failed reconcile every ten seconds.
+		"--endpoint-reconciler-type=none",
 		"--profiling=false",
 		// A thousand simulated kubelets plus the provider under test share
 		// this apiserver; the defaults (400/200) would throttle the sandbox.

@@ -1,0 +1,392 @@
+package nodes
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const awsNodeImage = "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.19.2"
+
+func TestNodeJoins(t *testing.T) {
+	needCluster(t)
+	inst := newInstance(`max-pods = 42
+[settings.kubernetes.node-labels]
+"stratos.sh/pool" = "web"
+"node.kubernetes.io/lifecycle" = "warm"
+[settings.kubernetes.node-taints]
+"stratos.sh/warmup" = ["true:NoSchedule", "true:NoExecute"]
+"dedicated" = "gpu:PreferNoSchedule"
+`)
+	send(cloud.InstanceRunning, inst)
+	node := waitNodeReady(t, inst.PrivateDNSName, corev1.ConditionTrue)
+
+	if want := "aws:///us-east-1b/" + inst.ID; node.Spec.ProviderID != want {
+		t.Errorf("providerID = %q, want %q", node.Spec.ProviderID, want)
+	}
+	for k, v := range map[string]string{
+		"stratos.sh/pool": "web", "node.kubernetes.io/lifecycle": "warm",
+		"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": "m5.large",
+		"topology.kubernetes.io/zone": "us-east-1b", "topology.kubernetes.io/region": "us-east-1",
+		"kubernetes.io/hostname": inst.PrivateDNSName,
+	} {
+		if node.Labels[k] != v {
+			t.Errorf("label %s = %q, want %q", k, node.Labels[k], v)
+		}
+	}
+	wantTaints := []string{"dedicated=gpu:PreferNoSchedule", "stratos.sh/warmup=true:NoSchedule", "stratos.sh/warmup=true:NoExecute"}
+	// The apiserver adds node.kubernetes.io/not-ready at registration; the
+	// simulated node lifecycle controller lifts it once the node is Ready.
+	eventually(t, "taints from node-taints", func() string {
+		var got []string
+		for _, taint := range getNode(t, inst.PrivateDNSName).Spec.Taints {
+			got = append(got, taint.ToString())
+		}
+		if strings.Join(got, ",") != strings.Join(wantTaints, ",") {
+			return fmt.Sprintf("taints = %v, want %v", got, wantTaints)
+		}
+		return ""
+	})
+	if got := node.Status.Capacity.Pods().Value(); got != 42 {
+		t.Errorf("capacity pods = %d, want max-pods 42", got)
+	}
+	if got := node.Status.Capacity.Cpu().Value(); got != 2 {
+		t.Errorf("capacity cpu = %d, want 2 (m5.large)", got)
+	}
+	if got := node.Status.Capacity.Memory().Value(); got != 8192<<20 {
+		t.Errorf("capacity memory = %d, want 8 GiB", got)
+	}
+	if a, c := node.Status.Allocatable.Memory(), node.Status.Capacity.Memory(); a.Cmp(*c) >= 0 || a.Sign() <= 0 {
+		t.Errorf("allocatable memory %s must be positive and below capacity %s", a, c)
+	}
+	if node.Status.NodeInfo.OSImage == "" || !strings.HasPrefix(node.Status.NodeInfo.KubeletVersion, "v1.32.") {
+		t.Errorf("nodeInfo = %+v", node.Status.NodeInfo)
+	}
+	if nodeInternalIP(node) != inst.PrivateIP {
+		t.Errorf("InternalIP = %q, want %q", nodeInternalIP(node), inst.PrivateIP)
+	}
+
+	// VPC CNI: the aws-node pod on the node turns Ready, and its images are then listed.
+	waitDaemonPodReady(t, inst.PrivateDNSName, "kube-system", "aws-node", true)
+	eventually(t, "aws-node image listed", func() string {
+		if !hasImage(getNode(t, inst.PrivateDNSName), awsNodeImage) {
+			return "not listed"
+		}
+		return ""
+	})
+	if c := world.consoleOf(inst.ID); !strings.Contains(c, "Started Kubelet") {
+		t.Errorf("console does not show a successful boot:\n%s", c)
+	}
+}
+
+func TestBadUserDataNeverJoins(t *testing.T) {
+	needCluster(t)
+	good := cluster.Endpoint()
+	ca := base64.StdEncoding.EncodeToString(cluster.CACertPEM())
+	otherCA := base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUAMBExDzANBgNVBAMMBnVu\n-----END CERTIFICATE-----\n"))
+	k8s := func(name, server, cert string) string {
+		return fmt.Sprintf("[settings.kubernetes]\ncluster-name = %q\napi-server = %q\ncluster-certificate = %q\n", name, server, cert)
+	}
+	cases := []struct {
+		name     string
+		userData string // base64, as RunInstances received it
+		console  string
+	}{
+		{"not base64", "this is not base64!", "not valid base64"},
+		{"binary garbage", base64.StdEncoding.EncodeToString([]byte{0xff, 0xfe, 0x00, 0x01}), "not valid UTF-8"},
+		{"shell script", base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\necho hi\n")), "TOML parse error"},
+		{"no settings root", base64.StdEncoding.EncodeToString([]byte(strings.Replace(k8s("sandbox", good, ca), "[settings.kubernetes]", "[kubernetes]", 1))), "TOML data did not contain 'settings' section"},
+		{"gzip without settings root", gzipBase64("[kubernetes]\ncluster-name = \"sandbox\"\n"), "TOML data did not contain 'settings' section"},
+		{"corrupt gzip", base64.StdEncoding.EncodeToString([]byte{0x1f, 0x8b, 0x08, 0x00, 0x01}), "Failed to decompress user data"},
+		{"unknown setting", base64.StdEncoding.EncodeToString([]byte(k8s("sandbox", good, ca) + "max-pod = 10\n")), "unknown field `max-pod`"},
+		{"max-pods as string", base64.StdEncoding.EncodeToString([]byte(k8s("sandbox", good, ca) + "max-pods = \"10\"\n")), "expected u32"},
+		{"missing api-server", base64.StdEncoding.EncodeToString([]byte("[settings.kubernetes]\ncluster-name = \"sandbox\"\ncluster-certificate = \"" + ca + "\"\n")), "api-server is not set"},
+		{"wrong cluster name", base64.StdEncoding.EncodeToString([]byte(k8s("production", good, ca))), "Unauthorized"},
+		{"wrong api server", base64.StdEncoding.EncodeToString([]byte(k8s("sandbox", "https://ABCDEF.gr7.us-east-1.eks.amazonaws.com", ca))), "connection refused"},
+		{"wrong certificate", base64.StdEncoding.EncodeToString([]byte(k8s("sandbox", good, otherCA))), "certificate signed by unknown authority"},
+		{"restricted label", base64.StdEncoding.EncodeToString([]byte(k8s("sandbox", good, ca) + "[settings.kubernetes.node-labels]\n\"node-role.kubernetes.io/worker\" = \"\"\n")), "unknown 'kubernetes.io' or 'k8s.io' labels"},
+		{"unknown taint effect", base64.StdEncoding.EncodeToString([]byte(k8s("sandbox", good, ca) + "[settings.kubernetes.node-taints]\n\"dedicated\" = [\"x:NO_SCHEDULE\"]\n")), "invalid taint effect"},
+	}
+	type launched struct {
+		info cloud.InstanceInfo
+		want string
+		name string
+	}
+	var bad []launched
+	for _, tc := range cases {
+		inst := newInstance("")
+		inst.UserData = tc.userData
+		send(cloud.InstanceRunning, inst)
+		bad = append(bad, launched{inst, tc.console, tc.name})
+	}
+	// A well-formed gzip'ed user data launched with them joins: gzip is
+	// detected by its magic bytes, and once this node is Ready the others
+	// have had their chance to join.
+	control := newInstance("")
+	control.UserData = gzipBase64(goodUserData(""))
+	send(cloud.InstanceRunning, control)
+	waitNodeReady(t, control.PrivateDNSName, corev1.ConditionTrue)
+
+	for _, b := range bad {
+		t.Run(b.name, func(t *testing.T) {
+			eventually(t, "console explains the failure", func() string {
+				if c := world.consoleOf(b.info.ID); !strings.Contains(c, b.want) {
+					return fmt.Sprintf("console lacks %q:\n%s", b.want, c)
+				}
+				return ""
+			})
+			if node := getNode(t, b.info.PrivateDNSName); node != nil {
+				t.Fatalf("node %s registered despite bad user data", node.Name)
+			}
+		})
+	}
+	if c := world.consoleOf(bad[3].info.ID); !strings.Contains(c, "[FAILED] Failed to start Bottlerocket userdata configuration system") {
+		t.Errorf("a user data failure must fail early-boot-config:\n%s", c)
+	}
+}
+
+func TestStopStartTerminate(t *testing.T) {
+	needCluster(t)
+	inst := newInstance("")
+	send(cloud.InstanceRunning, inst)
+	name := inst.PrivateDNSName
+	waitNodeReady(t, name, corev1.ConditionTrue)
+	waitDaemonPodReady(t, name, "kube-system", "aws-node", true)
+
+	send(cloud.InstanceStopping, inst)
+	node := waitNodeReady(t, name, corev1.ConditionUnknown)
+	if c := nodeCondition(node, corev1.NodeReady); c.Reason != "NodeStatusUnknown" || c.Message != "Kubelet stopped posting node status." {
+		t.Errorf("Ready condition on a stopped node = %+v", c)
+	}
+	eventually(t, "unreachable taints", func() string {
+		node = getNode(t, name)
+		var effects []string
+		for _, taint := range node.Spec.Taints {
+			if taint.Key == "node.kubernetes.io/unreachable" {
+				effects = append(effects, string(taint.Effect))
+			}
+		}
+		if strings.Join(effects, ",") != "NoSchedule,NoExecute" {
+			return fmt.Sprintf("unreachable taints %v", effects)
+		}
+		return ""
+	})
+	eventually(t, "aws-node pod not Ready on a stopped node", func() string {
+		if p := daemonPodOn(t, name, "kube-system", "aws-node"); p == nil || podReady(p) {
+			return "still ready"
+		}
+		return ""
+	})
+
+	restarted := inst
+	restarted.FirstBoot = false
+	send(cloud.InstanceRunning, restarted)
+	waitNodeReady(t, name, corev1.ConditionTrue)
+	eventually(t, "unreachable taints lifted", func() string {
+		if hasUnreachable(getNode(t, name).Spec.Taints) {
+			return "still tainted"
+		}
+		return ""
+	})
+	waitDaemonPodReady(t, name, "kube-system", "aws-node", true)
+
+	send(cloud.InstanceTerminated, restarted)
+	eventually(t, "node and pods deleted", func() string {
+		if getNode(t, name) != nil {
+			return "node still exists"
+		}
+		if pods := podsOn(t, name); len(pods) > 0 {
+			return fmt.Sprintf("%d pods left", len(pods))
+		}
+		return ""
+	})
+}
+
+func TestNetworkModes(t *testing.T) {
+	needCluster(t)
+	defer world.setNetwork(t, "vpc-cni")
+	for _, tc := range []struct{ network, reason, namespace, daemonSet string }{
+		{"cilium", "CiliumIsUp", "kube-system", "cilium"},
+		{"calico", "CalicoIsUp", "calico-system", "calico-node"},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			world.setNetwork(t, tc.network)
+			inst := newInstance("")
+			send(cloud.InstanceRunning, inst)
+			eventually(t, "NetworkUnavailable=False", func() string {
+				node := getNode(t, inst.PrivateDNSName)
+				if node == nil {
+					return "not registered"
+				}
+				c := nodeCondition(node, corev1.NodeNetworkUnavailable)
+				if c == nil || c.Status != corev1.ConditionFalse || c.Reason != tc.reason {
+					return fmt.Sprintf("NetworkUnavailable = %+v", c)
+				}
+				return ""
+			})
+			waitDaemonPodReady(t, inst.PrivateDNSName, tc.namespace, tc.daemonSet, true)
+			if p := daemonPodOn(t, inst.PrivateDNSName, "kube-system", "aws-node"); p != nil {
+				t.Errorf("aws-node pod %s runs in %s mode", p.Name, tc.network)
+			}
+		})
+	}
+}
+
+func TestDaemonSets(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	inst := newInstance(`[settings.kubernetes.node-labels]
+"role" = "worker"
+[settings.kubernetes.node-taints]
+"stratos.sh/warmup" = "true:NoSchedule"
+`)
+	mk := func(name string, selector map[string]string, tolerations []corev1.Toleration) *appsv1.DaemonSet {
+		labels := map[string]string{"app": name}
+		return &appsv1.DaemonSet{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "kube-system"},
+			Spec: appsv1.DaemonSetSpec{
+				Selector: &metav1.LabelSelector{MatchLabels: labels},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: labels},
+					Spec: corev1.PodSpec{
+						NodeSelector: selector,
+						Tolerations:  tolerations,
+						Containers:   []corev1.Container{{Name: name, Image: "registry.example/" + name + ":v1"}},
+					},
+				},
+			},
+		}
+	}
+	tolerateAll := []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
+	for _, ds := range []*appsv1.DaemonSet{
+		mk("kube-proxy", map[string]string{"kubernetes.io/os": "linux"}, tolerateAll),
+		mk("gpu-only", map[string]string{"role": "gpu"}, tolerateAll),
+		mk("no-toleration", nil, nil),
+		mk("warmup-tolerant", nil, []corev1.Toleration{{Key: "stratos.sh/warmup", Operator: corev1.TolerationOpExists}}),
+	} {
+		if _, err := client.AppsV1().DaemonSets("kube-system").Create(ctx, ds, metav1.CreateOptions{}); err != nil {
+			t.Fatalf("create daemonset %s: %v", ds.Name, err)
+		}
+		t.Cleanup(func() { _ = client.AppsV1().DaemonSets("kube-system").Delete(ctx, ds.Name, metav1.DeleteOptions{}) })
+	}
+	send(cloud.InstanceRunning, inst)
+	name := inst.PrivateDNSName
+	waitNodeReady(t, name, corev1.ConditionTrue)
+	waitDaemonPodReady(t, name, "kube-system", "kube-proxy", true)
+	eventually(t, "kube-proxy image listed", func() string {
+		if !hasImage(getNode(t, name), "registry.example/kube-proxy:v1") {
+			return "not listed"
+		}
+		return ""
+	})
+	// Both kube-proxy and aws-node are Ready, so the simulator has passed
+	// the point where it would have created the other pods.
+	waitDaemonPodReady(t, name, "kube-system", "aws-node", true)
+	if p := daemonPodOn(t, name, "kube-system", "gpu-only"); p != nil {
+		t.Errorf("pod %s created on a node its nodeSelector excludes", p.Name)
+	}
+	if p := daemonPodOn(t, name, "kube-system", "no-toleration"); p != nil {
+		t.Errorf("pod %s created despite an untolerated NoSchedule taint", p.Name)
+	}
+	waitDaemonPodReady(t, name, "kube-system", "warmup-tolerant", true)
+	if n := len(podsOn(t, name)); n != 3 {
+		t.Errorf("%d pods on the node, want 3 (aws-node, kube-proxy, warmup-tolerant)", n)
+	}
+
+	// An untolerated NoExecute taint evicts a DaemonSet pod, as the
+	// DaemonSet controller does; pods tolerating everything stay.
+	node := getNode(t, name)
+	node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: "maintenance", Value: "true", Effect: corev1.TaintEffectNoExecute})
+	if _, err := client.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("taint node: %v", err)
+	}
+	eventually(t, "warmup-tolerant pod evicted by a NoExecute taint", func() string {
+		if p := daemonPodOn(t, name, "kube-system", "warmup-tolerant"); p != nil {
+			return "still there"
+		}
+		return ""
+	})
+	if p := daemonPodOn(t, name, "kube-system", "kube-proxy"); p == nil {
+		t.Errorf("kube-proxy (tolerates everything) evicted")
+	}
+
+	// Deleting a DaemonSet removes its pods (the garbage collector's job).
+	proxy := daemonPodOn(t, name, "kube-system", "kube-proxy")
+	if err := client.AppsV1().DaemonSets("kube-system").Delete(ctx, "kube-proxy", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "pods of a deleted DaemonSet are collected", func() string {
+		if p := daemonPodOn(t, name, "kube-system", "kube-proxy"); p != nil && p.UID == proxy.UID {
+			return "kube-proxy pod still there"
+		}
+		return ""
+	})
+}
+
+func TestNeverReady(t *testing.T) {
+	needCluster(t)
+	inst := newInstance("")
+	inst.NeverReady = true
+	send(cloud.InstanceRunning, inst)
+	node := waitNodeReady(t, inst.PrivateDNSName, corev1.ConditionFalse)
+	if c := nodeCondition(node, corev1.NodeReady); c.Reason != "KubeletNotReady" || !strings.Contains(c.Message, "cni plugin not initialized") {
+		t.Errorf("Ready condition of a never-ready node = %+v", c)
+	}
+	pod := waitDaemonPodReady(t, inst.PrivateDNSName, "kube-system", "aws-node", false)
+	if pod.Status.Phase != corev1.PodRunning {
+		t.Errorf("aws-node phase = %s, want Running (not Ready)", pod.Status.Phase)
+	}
+	// A control node launched afterwards turning Ready shows time has passed.
+	control := newInstance("")
+	send(cloud.InstanceRunning, control)
+	waitNodeReady(t, control.PrivateDNSName, corev1.ConditionTrue)
+	waitDaemonPodReady(t, control.PrivateDNSName, "kube-system", "aws-node", true)
+	if c := nodeCondition(getNode(t, inst.PrivateDNSName), corev1.NodeReady); c.Status != corev1.ConditionFalse {
+		t.Errorf("never-ready node turned %s", c.Status)
+	}
+}
+
+func TestBoundPods(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	inst := newInstance("")
+	send(cloud.InstanceRunning, inst)
+	name := inst.PrivateDNSName
+	waitNodeReady(t, name, corev1.ConditionTrue)
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "web-" + inst.ID, Namespace: "default"},
+		Spec:       corev1.PodSpec{NodeName: name, Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27"}}},
+	}
+	if _, err := client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "bound pod runs", func() string {
+		p, err := client.CoreV1().Pods("default").Get(ctx, pod.Name, metav1.GetOptions{})
+		if err != nil {
+			return err.Error()
+		}
+		if p.Status.Phase != corev1.PodRunning || !podReady(p) {
+			return fmt.Sprintf("phase %s ready %v", p.Status.Phase, podReady(p))
+		}
+		return ""
+	})
+	// A graceful delete (as an eviction does) completes because the
+	// simulated kubelet confirms it.
+	if err := client.CoreV1().Pods("default").Delete(ctx, pod.Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "deleted pod goes away", func() string {
+		_, err := client.CoreV1().Pods("default").Get(ctx, pod.Name, metav1.GetOptions{})
+		if err == nil {
+			return "still there"
+		}
+		return ""
+	})
+}
