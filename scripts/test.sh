@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Every test, as CI runs it (.ci/run → make test) on a fresh clone with
+# nothing installed by hand: static checks, generated docs and examples, then
+# unit, fuzz-seed and acceptance tests. The acceptance tests run Terraform
+# against the provider in-process (no downloads) and the sandbox (built from
+# the Go module proxy on first use). The last line is go test's.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$STRATOS_ROOT"
+
+step() { echo "==> $*"; }
+
+step "terraform"
+tf="$(stratos_terraform)"
+export TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tf"
+echo "using $tf (v$(stratos_terraform_version "$tf"))"
+# The user's CLI configuration (mirrors, dev_overrides, credentials) must not
+# change what the tests see.
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+: >"$scratch/empty.tfrc"
+export TF_CLI_CONFIG_FILE="$scratch/empty.tfrc"
+
+step "gofmt"
+unformatted="$(git ls-files -co --exclude-standard -- '*.go' | xargs -r gofmt -l)"
+if [[ -n "$unformatted" ]]; then
+	echo "not gofmt-ed:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+if [[ -d cmd/stratos-sandbox ]]; then
+	step "sandbox binaries (built once, then cached)"
+	go run ./cmd/stratos-sandbox build
+fi
+
+step "docs"
+./scripts/docs.sh check
+
+step "examples"
+./scripts/examples-check.sh
+
+step "go test"
+# Fuzz targets run their seed corpora as ordinary tests.
+go test -timeout 60m ./...
