@@ -5,7 +5,9 @@ package warmpool
 // reads what it needs to launch from the launch template and its tags.
 
 // Launch template tags that describe a node class beyond what launch template
-// data can hold (several subnets, ordered instance types).
+// data can hold (several subnets, ordered instance types). They are set on
+// the launch template (describing its latest version) and in each version's
+// instance tag specification (describing exactly that version).
 const (
 	KeyNodeClassName  = "stratos.sh/node-class"
 	KeyInstanceTypes  = "stratos.sh/instance-types" // comma-separated, in order of preference
@@ -34,5 +36,15 @@ type NodeClassInfo struct {
 	TOML        string
 	Variant     string
 	Compression string
-	ConfigHash  string
+	// ConfigHash is Spec.ConfigHash(): computed from what the version holds,
+	// so a version changed outside Terraform shows as a different hash.
+	ConfigHash string
+
+	// Spec is the node class as this version describes it.
+	Spec NodeClass
+	// Tags are the node class's current tags (the launch template's, without
+	// the contract tags). A tags-only change updates them without a new
+	// version, so instances should be tagged with these rather than with
+	// Spec.Tags, which are the tags when the version was made.
+	Tags map[string]string
 }
