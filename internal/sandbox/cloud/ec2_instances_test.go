@@ -141,6 +141,11 @@ func TestClientTokenIdempotency(t *testing.T) {
 	if n := len(e.world.AllInstances()); n != 4 {
 		t.Fatalf("replay launched more instances: %d, want 4", n)
 	}
+	for _, rec := range e.world.AllInstances() {
+		if rec.ClientToken != "pool-x-slot-0" || rec.ReservationID == "" {
+			t.Fatalf("record %+v", rec)
+		}
+	}
 	// The replay reports the instances' current state, like AWS.
 	e.waitState(t, cloud.StateRunning, ids(first)...)
 	replay := e.run(t, 4, withToken)
@@ -151,6 +156,28 @@ func TestClientTokenIdempotency(t *testing.T) {
 		ImageId: aws.String(e.image(t, "aws-k8s-1.32", "x86_64")), InstanceType: ec2types.InstanceTypeM5Xlarge,
 		MinCount: aws.Int32(4), MaxCount: aws.Int32(4), SubnetId: aws.String(e.world.SubnetIDs()[0]),
 		ClientToken: aws.String("pool-x-slot-0"),
+	})
+	expectCode(t, err, "IdempotentParameterMismatch")
+	// Tags are a set: the same tags in another order are the same request.
+	tagged := func(keys ...string) func(*ec2.RunInstancesInput) {
+		return func(in *ec2.RunInstancesInput) {
+			in.ClientToken = aws.String("pool-y-slot-0")
+			spec := ec2types.TagSpecification{ResourceType: ec2types.ResourceTypeInstance}
+			for _, k := range keys {
+				spec.Tags = append(spec.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String("v-" + k)})
+			}
+			in.TagSpecifications = []ec2types.TagSpecification{spec}
+		}
+	}
+	ab := e.run(t, 1, tagged("a", "b"))
+	ba := e.run(t, 1, tagged("b", "a"))
+	if ids(ab)[0] != ids(ba)[0] {
+		t.Fatalf("reordered tags launched a new instance")
+	}
+	_, err = e.ec2.RunInstances(ctx, &ec2.RunInstancesInput{
+		ImageId: aws.String(e.image(t, "aws-k8s-1.32", "x86_64")), InstanceType: ec2types.InstanceTypeM5Large,
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: aws.String(e.world.SubnetIDs()[0]), ClientToken: aws.String("pool-y-slot-0"),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{{Key: aws.String("a"), Value: aws.String("changed")}, {Key: aws.String("b"), Value: aws.String("v-b")}}}},
 	})
 	expectCode(t, err, "IdempotentParameterMismatch")
 	// A failed launch does not consume its token.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -30,24 +31,47 @@ type runInstancesResponse struct {
 	xmlReservation
 }
 
+// tagParam matches the flattened tags of a tag specification, e.g.
+// TagSpecification.1.Tag.3.Key or LaunchTemplateData.TagSpecification.2.Tag.1.Value.
+var tagParam = regexp.MustCompile(`^(.*TagSpecification\.\d+)\.Tag\.(\d+)\.(Key|Value)$`)
+
+var tagSpecTypeParam = regexp.MustCompile(`TagSpecification\.\d+\.ResourceType$`)
+
 // requestFingerprint identifies a request's parameters apart from its
-// client token, for ClientToken idempotency.
+// client token, for ClientToken idempotency. Tags are compared as sets:
+// callers that build them from maps send them in any order, and the order
+// carries no meaning.
 func requestFingerprint(q query, exclude ...string) string {
-	keys := make([]string, 0, len(q.v))
-	for k := range q.v {
-		if !slices.Contains(exclude, k) {
-			keys = append(keys, k)
+	type tagKey struct{ spec, index string }
+	tags := map[tagKey][2]string{}
+	var lines []string
+	for k, vs := range q.v {
+		if slices.Contains(exclude, k) {
+			continue
 		}
+		if m := tagParam.FindStringSubmatch(k); m != nil {
+			tk := tagKey{m[1], m[2]}
+			kv := tags[tk]
+			if m[3] == "Key" {
+				kv[0] = strings.Join(vs, "\x00")
+			} else {
+				kv[1] = strings.Join(vs, "\x00")
+			}
+			tags[tk] = kv
+			continue
+		}
+		if tagSpecTypeParam.MatchString(k) {
+			lines = append(lines, "spec "+strings.Join(vs, "\x00"))
+			continue
+		}
+		lines = append(lines, k+"="+strings.Join(vs, "\x00"))
 	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(strings.Join(q.v[k], "\x00"))
-		b.WriteByte('\n')
+	for tk, kv := range tags {
+		specType := q.str(tk.spec + ".ResourceType")
+		lines = append(lines, "tag "+specType+" "+kv[0]+"="+kv[1])
 	}
-	return b.String()
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }
 
 func runInstances(w *World, q query) (any, error) {
