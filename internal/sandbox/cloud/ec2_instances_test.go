@@ -68,6 +68,9 @@ func TestRunInstancesReturnsWhatAWSWould(t *testing.T) {
 		if !strings.HasSuffix(aws.ToString(inst.IamInstanceProfile.Arn), ":instance-profile/sandbox-node") {
 			t.Errorf("iam profile %+v", inst.IamInstanceProfile)
 		}
+		if inst.LaunchTime == nil || time.Since(*inst.LaunchTime) > time.Minute || aws.ToString(inst.VpcId) != e.world.VPCID() || len(inst.SecurityGroups) != 1 {
+			t.Errorf("launch time %v, vpc %s, groups %+v", inst.LaunchTime, aws.ToString(inst.VpcId), inst.SecurityGroups)
+		}
 		if len(inst.BlockDeviceMappings) != 2 || aws.ToString(inst.BlockDeviceMappings[0].DeviceName) != "/dev/xvda" {
 			t.Errorf("block devices %+v", inst.BlockDeviceMappings)
 		}
@@ -499,6 +502,16 @@ func TestGetConsoleOutput(t *testing.T) {
 	text, _ := base64.StdEncoding.DecodeString(aws.ToString(out.Output))
 	if string(text) != "Welcome to Bottlerocket\nsettings.kubernetes.cluster-name is missing\n" || aws.ToString(out.InstanceId) != id || out.Timestamp == nil {
 		t.Fatalf("console output %q %+v", text, out)
+	}
+	// Like AWS, only the most recent 64 KiB are kept.
+	w.AppendConsoleOutput(id, strings.Repeat("x", 70<<10)+"last line\n")
+	out, err = e.ec2.GetConsoleOutput(ctx, &ec2.GetConsoleOutputInput{InstanceId: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ = base64.StdEncoding.DecodeString(aws.ToString(out.Output))
+	if len(text) != 64<<10 || !strings.HasSuffix(string(text), "last line\n") {
+		t.Fatalf("console output of %d bytes", len(text))
 	}
 	_, err = e.ec2.GetConsoleOutput(ctx, &ec2.GetConsoleOutputInput{InstanceId: aws.String("i-0123456789abcdef0")})
 	expectCode(t, err, "InvalidInstanceID.NotFound")

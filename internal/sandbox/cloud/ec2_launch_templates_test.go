@@ -3,6 +3,8 @@ package cloud_test
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -176,4 +178,36 @@ func TestRunInstancesFromLaunchTemplate(t *testing.T) {
 	expectCode(t, err, "InvalidLaunchTemplateName.NotFoundException")
 	_, err = e.ec2.RunInstances(ctx, &ec2.RunInstancesInput{LaunchTemplate: &ec2types.LaunchTemplateSpecification{LaunchTemplateId: aws.String(ltID), Version: aws.String("9")}, MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})
 	expectCode(t, err, "InvalidLaunchTemplateId.VersionNotFound")
+}
+
+func TestDescribeLaunchTemplatesPages(t *testing.T) {
+	e := newEnv(t, fastConfig())
+	ctx := context.Background()
+	for i := 0; i < 7; i++ {
+		if _, err := e.ec2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{
+			LaunchTemplateName: aws.String(fmt.Sprintf("class-%d", i)), LaunchTemplateData: nodeClassTemplateData(e, t),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := ec2.NewDescribeLaunchTemplatesPaginator(e.ec2, &ec2.DescribeLaunchTemplatesInput{MaxResults: aws.Int32(3)})
+	var names []string
+	pages := 0
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, lt := range out.LaunchTemplates {
+			names = append(names, aws.ToString(lt.LaunchTemplateName))
+		}
+	}
+	if pages != 3 || strings.Join(names, ",") != "class-0,class-1,class-2,class-3,class-4,class-5,class-6" {
+		t.Fatalf("%d pages: %v", pages, names)
+	}
+	byName, err := e.ec2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{Filters: []ec2types.Filter{{Name: aws.String("launch-template-name"), Values: []string{"class-[0-9]", "class-?"}}}})
+	if err != nil || len(byName.LaunchTemplates) != 7 {
+		t.Fatalf("wildcard name filter: %v %d", err, len(byName.LaunchTemplates))
+	}
 }

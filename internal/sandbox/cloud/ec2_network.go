@@ -1,6 +1,9 @@
 package cloud
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 func init() {
 	ec2Actions["DescribeSubnets"] = describeSubnets
@@ -66,7 +69,7 @@ func describeSubnets(w *World, q query) (any, error) {
 	w.mu.Unlock()
 	var out []xmlSubnet
 	for _, s := range w.catalog.subnets {
-		if len(ids) > 0 && !contains(ids, s.ID) {
+		if len(ids) > 0 && !slices.Contains(ids, s.ID) {
 			continue
 		}
 		attr := func(name string) []string {
@@ -147,7 +150,7 @@ func describeSecurityGroups(w *World, q query) (any, error) {
 	}
 	var out []xmlSecurityGroup
 	for _, g := range w.catalog.groups {
-		if (len(ids) > 0 && !contains(ids, g.ID)) || (len(names) > 0 && !contains(names, g.Name)) {
+		if (len(ids) > 0 && !slices.Contains(ids, g.ID)) || (len(names) > 0 && !slices.Contains(names, g.Name)) {
 			continue
 		}
 		attr := func(name string) []string {
@@ -265,7 +268,7 @@ func describeImages(w *World, q query) (any, error) {
 	var out []xmlImage
 	for i := range w.catalog.images {
 		img := &w.catalog.images[i]
-		if (len(ids) > 0 && !contains(ids, img.ID)) || !ownerMatches(img) {
+		if (len(ids) > 0 && !slices.Contains(ids, img.ID)) || !ownerMatches(img) {
 			continue
 		}
 		attr := func(name string) []string {
@@ -315,13 +318,4 @@ func describeImages(w *World, q query) (any, error) {
 	resp := &describeImagesResponse{}
 	resp.Images, resp.NextToken = pageIndex(out, limit, from)
 	return resp, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

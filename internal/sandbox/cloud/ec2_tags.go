@@ -1,6 +1,9 @@
 package cloud
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 func init() {
 	ec2Actions["CreateTags"] = createTags
@@ -89,7 +92,7 @@ func deleteTags(w *World, q query) (any, error) {
 	}
 	var dels []del
 	for i := 1; ; i++ {
-		p := "Tag." + itoa(i)
+		p := "Tag." + strconv.Itoa(i)
 		if !q.has(p + ".Key") {
 			break
 		}

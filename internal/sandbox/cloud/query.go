@@ -110,5 +110,3 @@ func (q query) filters() []filter {
 		out = append(out, filter{Name: q.v.Get(p + ".Name"), Values: q.list(p + ".Value")})
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
