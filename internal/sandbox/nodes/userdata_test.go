@@ -1,0 +1,178 @@
+package nodes
+
+import (
+	"encoding/base64"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+const minimalSettings = `[settings.kubernetes]
+cluster-name = "sandbox"
+api-server = "https://127.0.0.1:6443"
+cluster-certificate = "Y2VydA=="
+`
+
+func TestReadUserData(t *testing.T) {
+	s, err := readUserData(gzipBase64(minimalSettings + `max-pods = 17
+[settings.kubernetes.node-labels]
+"a.example/b" = "c"
+[settings.kubernetes.node-taints]
+"k1" = ["v:NoSchedule", ":NoExecute"]
+"k2" = "w:PreferNoSchedule"
+[settings.kubernetes.kube-reserved]
+memory = "1Gi"
+[settings.host-containers.admin]
+enabled = false
+`))
+	if err != nil {
+		t.Fatalf("readUserData: %v", err)
+	}
+	if s.ClusterName != "sandbox" || s.APIServer != "https://127.0.0.1:6443" || s.MaxPods != 17 || s.NodeLabels["a.example/b"] != "c" || s.KubeReserved["memory"] != "1Gi" {
+		t.Errorf("settings = %+v", s)
+	}
+	var taints []string
+	for _, taint := range s.NodeTaints {
+		taints = append(taints, taint.ToString())
+	}
+	if got, want := strings.Join(taints, ","), "k1=v:NoSchedule,k1:NoExecute,k2=w:PreferNoSchedule"; got != want {
+		t.Errorf("taints = %s, want %s", got, want)
+	}
+
+	// Whatever is outside settings is ignored, as Bottlerocket does.
+	if _, err := readUserData(b64("[other]\nx = 1\n" + minimalSettings)); err != nil {
+		t.Errorf("top-level keys besides settings must be ignored: %v", err)
+	}
+
+	for name, tc := range map[string]struct{ userData, want string }{
+		"empty":                {"", "No user data"},
+		"whitespace only":      {b64("  \n\t"), "No user data"},
+		"settings not table":   {b64("settings = 1\n"), "expected struct Settings"},
+		"unknown top setting":  {b64(minimalSettings + "[settings.kubelet]\nx = 1\n"), "unknown field `kubelet`"},
+		"empty taint list":     {b64(minimalSettings + "[settings.kubernetes.node-taints]\nk = []\n"), "empty taint value"},
+		"taint without effect": {b64(minimalSettings + "[settings.kubernetes.node-taints]\nk = \"v\"\n"), "expected 'value:Effect'"},
+		"bad cluster name":     {b64(strings.Replace(minimalSettings, `"sandbox"`, `"-bad"`, 1)), "Invalid cluster name"},
+		"bad certificate":      {b64(strings.Replace(minimalSettings, `"Y2VydA=="`, `"not base64!"`, 1)), "Invalid base64"},
+		"no kubernetes":        {b64("[settings.motd]\n"), "settings.kubernetes is required"},
+		"duplicate table":      {b64(minimalSettings + "[settings.kubernetes]\nmax-pods = 1\n"), "TOML parse error"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := readUserData(tc.userData)
+			var be *bootError
+			if !errors.As(err, &be) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want a boot error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckKubelet(t *testing.T) {
+	ca := []byte("-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n")
+	c := Cluster{Name: "sandbox", Endpoint: "https://127.0.0.1:6443", CACertPEM: ca}
+	ok := func() *bootSettings {
+		return &bootSettings{ClusterName: "sandbox", APIServer: "https://127.0.0.1:6443/", ClusterCertificate: base64.StdEncoding.EncodeToString(ca)}
+	}
+	if err := checkKubelet(ok(), c, "n"); err != nil {
+		t.Fatalf("matching settings rejected: %v", err)
+	}
+	allowed := ok()
+	allowed.NodeLabels = map[string]string{"node.kubernetes.io/lifecycle": "x", "kubernetes.io/arch": "amd64", "example.com/x": ""}
+	if err := checkKubelet(allowed, c, "n"); err != nil {
+		t.Errorf("allowed labels rejected: %v", err)
+	}
+	for name, mutate := range map[string]func(*bootSettings){
+		"restricted label":  func(s *bootSettings) { s.NodeLabels = map[string]string{"node-role.kubernetes.io/worker": ""} },
+		"k8s.io label":      func(s *bootSettings) { s.NodeLabels = map[string]string{"foo.k8s.io/x": "y"} },
+		"bad label value":   func(s *bootSettings) { s.NodeLabels = map[string]string{"a": "-x-"} },
+		"bad taint effect":  func(s *bootSettings) { s.NodeTaints = []corev1.Taint{{Key: "k", Effect: "NO_SCHEDULE"}} },
+		"other cluster":     func(s *bootSettings) { s.ClusterName = "prod" },
+		"other server":      func(s *bootSettings) { s.APIServer = "https://127.0.0.1:6444" },
+		"other certificate": func(s *bootSettings) { s.ClusterCertificate = base64.StdEncoding.EncodeToString([]byte("x")) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := ok()
+			mutate(s)
+			var kf *kubeletFailure
+			if err := checkKubelet(s, c, "n"); !errors.As(err, &kf) {
+				t.Fatalf("error = %v, want a kubelet failure", err)
+			}
+		})
+	}
+}
+
+func TestNodeResources(t *testing.T) {
+	it := cloud.InstanceTypeInfo{VCPU: 4, MemoryMiB: 16384, MaxPods: 58, GPUs: 1}
+	capacity, allocatable := nodeResources(it, &bootSettings{})
+	if capacity.Pods().Value() != 58 || capacity.Cpu().Value() != 4 || capacity.Memory().Value() != 16384<<20 {
+		t.Errorf("capacity = %v", capacity)
+	}
+	if q := capacity["nvidia.com/gpu"]; q.Value() != 1 {
+		t.Errorf("gpu capacity = %v", q.String())
+	}
+	// EKS formula: 60+10+5+5 = 80m CPU; memory 11*58+255 = 893Mi plus 100Mi eviction.
+	if got := allocatable.Cpu().MilliValue(); got != 4000-80 {
+		t.Errorf("allocatable cpu = %dm, want 3920m", got)
+	}
+	if got := allocatable.Memory().Value(); got != (16384-893-100)<<20 {
+		t.Errorf("allocatable memory = %d, want %d", got, int64(16384-893-100)<<20)
+	}
+	capacity, allocatable = nodeResources(it, &bootSettings{MaxPods: 110, KubeReserved: map[string]string{"cpu": "500m"}, SystemReserved: map[string]string{"memory": "1Gi"}, EvictionHard: map[string]string{"memory.available": "10%"}})
+	if capacity.Pods().Value() != 110 {
+		t.Errorf("max-pods not applied: %v", capacity.Pods())
+	}
+	if got := allocatable.Cpu().MilliValue(); got != 3500 {
+		t.Errorf("allocatable cpu with kube-reserved 500m = %dm", got)
+	}
+	wantMem := int64(16384-(11*110+255)-1024)<<20 - int64(16384<<20)/10
+	if got := allocatable.Memory().Value(); got != wantMem {
+		t.Errorf("allocatable memory = %d, want %d", got, wantMem)
+	}
+}
+
+func TestDaemonPlacement(t *testing.T) {
+	node := &corev1.Node{}
+	node.Name = "n1"
+	node.Labels = map[string]string{"kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"}
+	node.Spec.Taints = []corev1.Taint{{Key: "warm", Value: "true", Effect: corev1.TaintEffectNoSchedule}, {Key: "soft", Effect: corev1.TaintEffectPreferNoSchedule}}
+	aws, err := cniDaemonSet("vpc-cni")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if schedule, keep := daemonPlacement(aws, node); !schedule || !keep {
+		t.Errorf("aws-node (tolerates all, affinity linux/arm64) must run: schedule=%v keep=%v", schedule, keep)
+	}
+	plain := &appsv1.DaemonSet{}
+	if schedule, keep := daemonPlacement(plain, node); schedule || !keep {
+		t.Errorf("untolerated NoSchedule: schedule=%v keep=%v, want false/true", schedule, keep)
+	}
+	node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: "gone", Effect: corev1.TaintEffectNoExecute})
+	if schedule, keep := daemonPlacement(plain, node); schedule || keep {
+		t.Errorf("untolerated NoExecute: schedule=%v keep=%v, want false/false", schedule, keep)
+	}
+	node.Spec.Taints = nil
+	node.Spec.Unschedulable = true
+	if schedule, _ := daemonPlacement(plain, node); !schedule {
+		t.Errorf("DaemonSet pods ignore cordoning")
+	}
+	amd := &appsv1.DaemonSet{}
+	amd.Spec.Template.Spec.NodeSelector = map[string]string{"kubernetes.io/arch": "amd64"}
+	if schedule, keep := daemonPlacement(amd, node); schedule || keep {
+		t.Errorf("nodeSelector mismatch must not run")
+	}
+	byName := &appsv1.DaemonSet{}
+	byName.Spec.Template.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+		NodeSelectorTerms: []corev1.NodeSelectorTerm{
+			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "missing", Operator: corev1.NodeSelectorOpExists}}},
+			{MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{"n1"}}}},
+		},
+	}}}
+	if schedule, _ := daemonPlacement(byName, node); !schedule {
+		t.Errorf("terms are ORed: the metadata.name term matches")
+	}
+}
