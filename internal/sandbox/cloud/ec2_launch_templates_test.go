@@ -211,3 +211,30 @@ func TestDescribeLaunchTemplatesPages(t *testing.T) {
 		t.Fatalf("wildcard name filter: %v %d", err, len(byName.LaunchTemplates))
 	}
 }
+
+// Unset lists come back nil, as from EC2, so callers that map them to
+// Terraform values see null rather than an empty list.
+func TestUnsetListsAreOmitted(t *testing.T) {
+	e := newEnv(t, fastConfig())
+	ctx := context.Background()
+	inst := e.run(t, 1)[0]
+	if inst.Tags != nil {
+		t.Errorf("untagged instance has tags %#v", inst.Tags)
+	}
+	created, err := e.ec2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("bare"),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(e.image(t, "aws-k8s-1.32", "x86_64"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.LaunchTemplate.Tags != nil {
+		t.Errorf("template tags %#v", created.LaunchTemplate.Tags)
+	}
+	v, err := e.ec2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{LaunchTemplateName: aws.String("bare")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := v.LaunchTemplateVersions[0].LaunchTemplateData
+	if d.TagSpecifications != nil || d.BlockDeviceMappings != nil || d.SecurityGroupIds != nil || d.MetadataOptions != nil || d.IamInstanceProfile != nil {
+		t.Errorf("unset launch template data came back set: %+v", d)
+	}
+}

@@ -12,18 +12,18 @@ func init() {
 }
 
 type xmlSubnet struct {
-	SubnetID                string   `xml:"subnetId"`
-	SubnetArn               string   `xml:"subnetArn"`
-	State                   string   `xml:"state"`
-	VpcID                   string   `xml:"vpcId"`
-	OwnerID                 string   `xml:"ownerId"`
-	CidrBlock               string   `xml:"cidrBlock"`
-	AvailableIPAddressCount int      `xml:"availableIpAddressCount"`
-	AvailabilityZone        string   `xml:"availabilityZone"`
-	AvailabilityZoneID      string   `xml:"availabilityZoneId"`
-	DefaultForAz            bool     `xml:"defaultForAz"`
-	MapPublicIPOnLaunch     bool     `xml:"mapPublicIpOnLaunch"`
-	TagSet                  []xmlTag `xml:"tagSet>item"`
+	SubnetID                string           `xml:"subnetId"`
+	SubnetArn               string           `xml:"subnetArn"`
+	State                   string           `xml:"state"`
+	VpcID                   string           `xml:"vpcId"`
+	OwnerID                 string           `xml:"ownerId"`
+	CidrBlock               string           `xml:"cidrBlock"`
+	AvailableIPAddressCount int              `xml:"availableIpAddressCount"`
+	AvailabilityZone        string           `xml:"availabilityZone"`
+	AvailabilityZoneID      string           `xml:"availabilityZoneId"`
+	DefaultForAz            bool             `xml:"defaultForAz"`
+	MapPublicIPOnLaunch     bool             `xml:"mapPublicIpOnLaunch"`
+	TagSet                  itemList[xmlTag] `xml:"tagSet,omitempty"`
 }
 
 type describeSubnetsResponse struct {
@@ -104,13 +104,13 @@ func describeSubnets(w *World, q query) (any, error) {
 }
 
 type xmlSecurityGroup struct {
-	OwnerID          string   `xml:"ownerId"`
-	GroupID          string   `xml:"groupId"`
-	GroupName        string   `xml:"groupName"`
-	GroupDescription string   `xml:"groupDescription"`
-	VpcID            string   `xml:"vpcId"`
-	SecurityGroupArn string   `xml:"securityGroupArn"`
-	TagSet           []xmlTag `xml:"tagSet>item"`
+	OwnerID          string           `xml:"ownerId"`
+	GroupID          string           `xml:"groupId"`
+	GroupName        string           `xml:"groupName"`
+	GroupDescription string           `xml:"groupDescription"`
+	VpcID            string           `xml:"vpcId"`
+	SecurityGroupArn string           `xml:"securityGroupArn"`
+	TagSet           itemList[xmlTag] `xml:"tagSet,omitempty"`
 }
 
 type describeSecurityGroupsResponse struct {
@@ -208,7 +208,7 @@ type xmlImage struct {
 	RootDeviceName     string                `xml:"rootDeviceName"`
 	BlockDeviceMapping []xmlImageBlockDevice `xml:"blockDeviceMapping>item"`
 	VirtualizationType string                `xml:"virtualizationType"`
-	TagSet             []xmlTag              `xml:"tagSet>item"`
+	TagSet             itemList[xmlTag]      `xml:"tagSet,omitempty"`
 	Hypervisor         string                `xml:"hypervisor"`
 	EnaSupport         bool                  `xml:"enaSupport"`
 	SriovNetSupport    string                `xml:"sriovNetSupport"`

@@ -262,3 +262,39 @@ func TestCloseStopsPendingTransitions(t *testing.T) {
 		t.Fatalf("state after Close = %s, want pending", s)
 	}
 }
+
+func TestDescribeInstanceTypesAndZones(t *testing.T) {
+	e := newEnv(t, fastConfig())
+	ctx := context.Background()
+	out, err := e.ec2.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []ec2types.InstanceType{ec2types.InstanceTypeG512xlarge, ec2types.InstanceTypeM6gLarge}})
+	if err != nil || len(out.InstanceTypes) != 2 {
+		t.Fatalf("describe types: %v %+v", err, out)
+	}
+	g5 := out.InstanceTypes[0]
+	if g5.InstanceType != ec2types.InstanceTypeG512xlarge || aws.ToInt32(g5.VCpuInfo.DefaultVCpus) != 48 || aws.ToInt64(g5.MemoryInfo.SizeInMiB) != 196608 ||
+		g5.GpuInfo == nil || aws.ToInt32(g5.GpuInfo.Gpus[0].Count) != 4 || g5.ProcessorInfo.SupportedArchitectures[0] != ec2types.ArchitectureTypeX8664 {
+		t.Errorf("g5.12xlarge %+v", g5)
+	}
+	if out.InstanceTypes[1].ProcessorInfo.SupportedArchitectures[0] != ec2types.ArchitectureTypeArm64 || out.InstanceTypes[1].GpuInfo != nil {
+		t.Errorf("m6g.large %+v", out.InstanceTypes[1])
+	}
+	p := ec2.NewDescribeInstanceTypesPaginator(e.ec2, &ec2.DescribeInstanceTypesInput{MaxResults: aws.Int32(5), Filters: []ec2types.Filter{
+		{Name: aws.String("processor-info.supported-architecture"), Values: []string{"arm64"}}}})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(page.InstanceTypes)
+	}
+	if n != 8 {
+		t.Errorf("%d arm64 types, want 8", n)
+	}
+	_, err = e.ec2.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []ec2types.InstanceType{"m9.huge"}})
+	expectCode(t, err, "InvalidInstanceType")
+	zones, err := e.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+	if err != nil || len(zones.AvailabilityZones) != 3 || aws.ToString(zones.AvailabilityZones[0].ZoneName) != "us-east-1a" || zones.AvailabilityZones[0].State != ec2types.AvailabilityZoneStateAvailable {
+		t.Fatalf("zones: %v %+v", err, zones)
+	}
+}

@@ -1,9 +1,27 @@
 package cloud
 
-import "time"
+import (
+	"encoding/xml"
+	"time"
+)
 
 // XML shapes of EC2 responses. Element names follow the ec2query
 // deserializers of aws-sdk-go-v2 (service/ec2/deserializers.go).
+
+// itemList is an EC2 list ("<tagSet><item>…</item></tagSet>") that is left
+// out entirely when empty, as EC2 leaves out unset lists. encoding/xml's
+// "a>item" paths would write an empty parent element instead, which the SDK
+// decodes as an empty, non-nil slice.
+type itemList[T any] []T
+
+func (l itemList[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if len(l) == 0 {
+		return nil
+	}
+	return e.EncodeElement(struct {
+		Items []T `xml:"item"`
+	}{l}, start)
+}
 
 const ec2Time = "2006-01-02T15:04:05.000Z"
 
@@ -65,40 +83,40 @@ type xmlMonitoring struct {
 }
 
 type xmlInstance struct {
-	InstanceID            string                   `xml:"instanceId"`
-	ImageID               string                   `xml:"imageId"`
-	InstanceState         xmlInstanceState         `xml:"instanceState"`
-	PrivateDNSName        string                   `xml:"privateDnsName"`
-	DNSName               string                   `xml:"dnsName"`
-	Reason                string                   `xml:"reason"`
-	KeyName               string                   `xml:"keyName,omitempty"`
-	AmiLaunchIndex        int                      `xml:"amiLaunchIndex"`
-	InstanceType          string                   `xml:"instanceType"`
-	LaunchTime            string                   `xml:"launchTime"`
-	Placement             xmlPlacement             `xml:"placement"`
-	Monitoring            xmlMonitoring            `xml:"monitoring"`
-	SubnetID              string                   `xml:"subnetId,omitempty"`
-	VpcID                 string                   `xml:"vpcId,omitempty"`
-	PrivateIPAddress      string                   `xml:"privateIpAddress,omitempty"`
-	SourceDestCheck       bool                     `xml:"sourceDestCheck"`
-	GroupSet              []xmlGroup               `xml:"groupSet>item"`
-	StateReason           *xmlStateReason          `xml:"stateReason,omitempty"`
-	Architecture          string                   `xml:"architecture"`
-	RootDeviceType        string                   `xml:"rootDeviceType"`
-	RootDeviceName        string                   `xml:"rootDeviceName"`
-	BlockDeviceMapping    []xmlInstanceBlockDevice `xml:"blockDeviceMapping>item"`
-	VirtualizationType    string                   `xml:"virtualizationType"`
-	ClientToken           string                   `xml:"clientToken"`
-	TagSet                []xmlTag                 `xml:"tagSet>item"`
-	Hypervisor            string                   `xml:"hypervisor"`
-	IamInstanceProfile    *xmlIamInstanceProfile   `xml:"iamInstanceProfile,omitempty"`
-	EbsOptimized          bool                     `xml:"ebsOptimized"`
-	EnaSupport            bool                     `xml:"enaSupport"`
-	MetadataOptions       xmlMetadataOptions       `xml:"metadataOptions"`
-	PlatformDetails       string                   `xml:"platformDetails"`
-	UsageOperation        string                   `xml:"usageOperation"`
-	BootMode              string                   `xml:"bootMode,omitempty"`
-	CurrentInstanceBootMo string                   `xml:"currentInstanceBootMode"`
+	InstanceID            string                           `xml:"instanceId"`
+	ImageID               string                           `xml:"imageId"`
+	InstanceState         xmlInstanceState                 `xml:"instanceState"`
+	PrivateDNSName        string                           `xml:"privateDnsName"`
+	DNSName               string                           `xml:"dnsName"`
+	Reason                string                           `xml:"reason"`
+	KeyName               string                           `xml:"keyName,omitempty"`
+	AmiLaunchIndex        int                              `xml:"amiLaunchIndex"`
+	InstanceType          string                           `xml:"instanceType"`
+	LaunchTime            string                           `xml:"launchTime"`
+	Placement             xmlPlacement                     `xml:"placement"`
+	Monitoring            xmlMonitoring                    `xml:"monitoring"`
+	SubnetID              string                           `xml:"subnetId,omitempty"`
+	VpcID                 string                           `xml:"vpcId,omitempty"`
+	PrivateIPAddress      string                           `xml:"privateIpAddress,omitempty"`
+	SourceDestCheck       bool                             `xml:"sourceDestCheck"`
+	GroupSet              itemList[xmlGroup]               `xml:"groupSet,omitempty"`
+	StateReason           *xmlStateReason                  `xml:"stateReason,omitempty"`
+	Architecture          string                           `xml:"architecture"`
+	RootDeviceType        string                           `xml:"rootDeviceType"`
+	RootDeviceName        string                           `xml:"rootDeviceName"`
+	BlockDeviceMapping    itemList[xmlInstanceBlockDevice] `xml:"blockDeviceMapping,omitempty"`
+	VirtualizationType    string                           `xml:"virtualizationType"`
+	ClientToken           string                           `xml:"clientToken"`
+	TagSet                itemList[xmlTag]                 `xml:"tagSet,omitempty"`
+	Hypervisor            string                           `xml:"hypervisor"`
+	IamInstanceProfile    *xmlIamInstanceProfile           `xml:"iamInstanceProfile,omitempty"`
+	EbsOptimized          bool                             `xml:"ebsOptimized"`
+	EnaSupport            bool                             `xml:"enaSupport"`
+	MetadataOptions       xmlMetadataOptions               `xml:"metadataOptions"`
+	PlatformDetails       string                           `xml:"platformDetails"`
+	UsageOperation        string                           `xml:"usageOperation"`
+	BootMode              string                           `xml:"bootMode,omitempty"`
+	CurrentInstanceBootMo string                           `xml:"currentInstanceBootMode"`
 }
 
 type xmlReservation struct {
@@ -115,13 +133,13 @@ type xmlStateChange struct {
 }
 
 type xmlLaunchTemplate struct {
-	LaunchTemplateID     string   `xml:"launchTemplateId"`
-	LaunchTemplateName   string   `xml:"launchTemplateName"`
-	CreateTime           string   `xml:"createTime"`
-	CreatedBy            string   `xml:"createdBy"`
-	DefaultVersionNumber int64    `xml:"defaultVersionNumber"`
-	LatestVersionNumber  int64    `xml:"latestVersionNumber"`
-	TagSet               []xmlTag `xml:"tagSet>item"`
+	LaunchTemplateID     string           `xml:"launchTemplateId"`
+	LaunchTemplateName   string           `xml:"launchTemplateName"`
+	CreateTime           string           `xml:"createTime"`
+	CreatedBy            string           `xml:"createdBy"`
+	DefaultVersionNumber int64            `xml:"defaultVersionNumber"`
+	LatestVersionNumber  int64            `xml:"latestVersionNumber"`
+	TagSet               itemList[xmlTag] `xml:"tagSet,omitempty"`
 }
 
 type xmlLTEbs struct {
@@ -156,8 +174,8 @@ type xmlLTIamProfile struct {
 }
 
 type xmlLTTagSpec struct {
-	ResourceType string   `xml:"resourceType"`
-	TagSet       []xmlTag `xml:"tagSet>item"`
+	ResourceType string           `xml:"resourceType"`
+	TagSet       itemList[xmlTag] `xml:"tagSet,omitempty"`
 }
 
 type xmlLTPlacement struct {
@@ -165,17 +183,17 @@ type xmlLTPlacement struct {
 }
 
 type xmlLaunchTemplateData struct {
-	BlockDeviceMappings []xmlLTBlockDevice `xml:"blockDeviceMappingSet>item"`
-	EbsOptimized        *bool              `xml:"ebsOptimized,omitempty"`
-	IamInstanceProfile  *xmlLTIamProfile   `xml:"iamInstanceProfile,omitempty"`
-	ImageID             string             `xml:"imageId,omitempty"`
-	InstanceType        string             `xml:"instanceType,omitempty"`
-	KeyName             string             `xml:"keyName,omitempty"`
-	MetadataOptions     *xmlLTMetadata     `xml:"metadataOptions,omitempty"`
-	Placement           *xmlLTPlacement    `xml:"placement,omitempty"`
-	SecurityGroupIDs    []string           `xml:"securityGroupIdSet>item"`
-	TagSpecifications   []xmlLTTagSpec     `xml:"tagSpecificationSet>item"`
-	UserData            string             `xml:"userData,omitempty"`
+	BlockDeviceMappings itemList[xmlLTBlockDevice] `xml:"blockDeviceMappingSet,omitempty"`
+	EbsOptimized        *bool                      `xml:"ebsOptimized,omitempty"`
+	IamInstanceProfile  *xmlLTIamProfile           `xml:"iamInstanceProfile,omitempty"`
+	ImageID             string                     `xml:"imageId,omitempty"`
+	InstanceType        string                     `xml:"instanceType,omitempty"`
+	KeyName             string                     `xml:"keyName,omitempty"`
+	MetadataOptions     *xmlLTMetadata             `xml:"metadataOptions,omitempty"`
+	Placement           *xmlLTPlacement            `xml:"placement,omitempty"`
+	SecurityGroupIDs    itemList[string]           `xml:"securityGroupIdSet,omitempty"`
+	TagSpecifications   itemList[xmlLTTagSpec]     `xml:"tagSpecificationSet,omitempty"`
+	UserData            string                     `xml:"userData,omitempty"`
 }
 
 type xmlLaunchTemplateVersion struct {
