@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"net/http/httptest"
 	"regexp"
 	"testing"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
 )
 
 const testAMI = "data.stratos_bottlerocket_ami.test"
@@ -120,4 +123,40 @@ func TestAccBottlerocketAMIDataSource_noCredentials(t *testing.T) {
 			ExpectError: wrappedRegexp(`AWS credentials: no credentials found \(set AWS_ACCESS_KEY_ID`),
 		}},
 	})
+}
+
+// Against the sandbox's SSM (the same world `make demo` runs on), through
+// the environment variables its .sandbox/env sets.
+func TestAccBottlerocketAMIDataSource_sandbox(t *testing.T) {
+	world := cloud.NewWorld(cloud.Options{})
+	srv := httptest.NewServer(world.Handler())
+	t.Cleanup(srv.Close)
+	isolateAWSEnv(t)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "sandbox")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "sandbox")
+	t.Setenv("AWS_ENDPOINT_URL_SSM", srv.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `data "stratos_bottlerocket_ami" "test" {
+  kubernetes_version = "1.33"
+  architecture       = "arm64"
+  nvidia             = true
+  version            = "1.29.0"
+}`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				amiValue("id", knownvalue.StringRegexp(regexp.MustCompile(`^ami-[0-9a-f]+$`))),
+				amiValue("image_version", knownvalue.StringRegexp(regexp.MustCompile(`^1\.29\.0-[0-9a-f]+$`))),
+				amiValue("parameter_name", knownvalue.StringExact("/aws/service/bottlerocket/aws-k8s-1.33-nvidia/arm64/1.29.0/image_id")),
+			},
+		}},
+	})
+	// Each Terraform command configures a fresh provider: one credential
+	// check and one read each.
+	if calls := world.Stats().Calls; calls["GetParameters"] == 0 || calls["GetCallerIdentity"] != calls["GetParameters"] {
+		t.Errorf("sandbox calls: %v; want one GetCallerIdentity per GetParameters", calls)
+	}
 }
