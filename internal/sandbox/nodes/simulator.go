@@ -65,7 +65,8 @@ type Simulator struct {
 	nodeLister corelisters.NodeLister
 	podIndexer cache.Indexer
 	dsLister   appslisters.DaemonSetLister
-	queue      workqueue.TypedRateLimitingInterface[string]
+	queue      workqueue.TypedRateLimitingInterface[string] // instance ids
+	dsQueue    workqueue.TypedRateLimitingInterface[string] // DaemonSet keys, for status
 
 	mu      sync.Mutex
 	records map[string]*record // by instance id
@@ -114,6 +115,10 @@ func New(opts Options) *Simulator {
 			workqueue.NewTypedItemExponentialFailureRateLimiter[string](10*time.Millisecond, 5*time.Second),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "sandbox-nodes"},
 		),
+		dsQueue: workqueue.NewTypedRateLimitingQueueWithConfig(
+			workqueue.NewTypedItemExponentialFailureRateLimiter[string](10*time.Millisecond, 5*time.Second),
+			workqueue.TypedRateLimitingQueueConfig[string]{Name: "sandbox-daemonset-status"},
+		),
 	}
 	if s.workers <= 0 {
 		s.workers = 16
@@ -152,9 +157,9 @@ func (s *Simulator) Start(ctx context.Context) error {
 		handler  cache.ResourceEventHandler
 	}{
 		{nodeInformer.Informer(), cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(obj any) { s.enqueueNode(nameOf(obj)) },
-			UpdateFunc: func(_, obj any) { s.enqueueNode(nameOf(obj)) },
-			DeleteFunc: func(obj any) { s.nodeDeleted(nameOf(obj)) },
+			AddFunc:    func(obj any) { s.enqueueNode(nameOf(obj)); s.enqueueAllDaemonSetStatus() },
+			UpdateFunc: func(_, obj any) { s.enqueueNode(nameOf(obj)); s.enqueueAllDaemonSetStatus() },
+			DeleteFunc: func(obj any) { s.nodeDeleted(nameOf(obj)); s.enqueueAllDaemonSetStatus() },
 		}},
 		{podInformer.Informer(), cache.ResourceEventHandlerFuncs{
 			AddFunc:    func(obj any) { s.enqueuePod(obj) },
@@ -162,8 +167,14 @@ func (s *Simulator) Start(ctx context.Context) error {
 			DeleteFunc: func(obj any) { s.enqueuePod(obj) },
 		}},
 		{dsInformer.Informer(), cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(any) { s.enqueueAll() },
-			UpdateFunc: func(any, any) { s.enqueueAll() },
+			AddFunc: func(obj any) { s.enqueueAll(); s.enqueueDaemonSetStatus(keyOf(obj)) },
+			UpdateFunc: func(old, obj any) {
+				// Our own status writes need no node re-evaluation.
+				if o, n := old.(*appsv1.DaemonSet), obj.(*appsv1.DaemonSet); o.Generation != n.Generation {
+					s.enqueueAll()
+				}
+				s.enqueueDaemonSetStatus(keyOf(obj))
+			},
 			DeleteFunc: func(any) { s.enqueueAll() },
 		}},
 	}
@@ -181,6 +192,12 @@ func (s *Simulator) Start(ctx context.Context) error {
 	if err := s.SyncNetwork(ctx); err != nil {
 		return err
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for s.processNextDaemonSet(runCtx) {
+		}
+	}()
 	for range s.workers {
 		s.wg.Add(1)
 		go func() {
@@ -198,6 +215,7 @@ func (s *Simulator) Close() {
 		s.cancel()
 	}
 	s.queue.ShutDown()
+	s.dsQueue.ShutDown()
 	s.wg.Wait()
 	if s.factory != nil {
 		s.factory.Shutdown()
@@ -325,6 +343,7 @@ func (s *Simulator) enqueuePod(obj any) {
 	}
 	if pod, ok := obj.(*corev1.Pod); ok && pod.Spec.NodeName != "" {
 		s.enqueueNode(pod.Spec.NodeName)
+		s.enqueueDaemonSetStatus(daemonSetOwner(pod))
 	}
 }
 
@@ -377,6 +396,14 @@ func (s *Simulator) daemonSets() []*appsv1.DaemonSet {
 		return nil
 	}
 	return dss
+}
+
+func keyOf(obj any) string {
+	key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
+	if err != nil {
+		return ""
+	}
+	return key
 }
 
 func nameOf(obj any) string {

@@ -296,6 +296,35 @@ func TestDaemonSets(t *testing.T) {
 		t.Errorf("pod %s created despite an untolerated NoSchedule taint", p.Name)
 	}
 	waitDaemonPodReady(t, name, "kube-system", "warmup-tolerant", true)
+	// Status as the DaemonSet controller reports it: this node (and the
+	// other tests' nodes) counted, none missing.
+	eventually(t, "kube-proxy status counts the node", func() string {
+		ds, err := client.AppsV1().DaemonSets("kube-system").Get(ctx, "kube-proxy", metav1.GetOptions{})
+		if err != nil {
+			return err.Error()
+		}
+		st := ds.Status
+		if st.DesiredNumberScheduled == 0 || st.NumberReady != st.DesiredNumberScheduled || st.NumberUnavailable != 0 || st.ObservedGeneration != ds.Generation {
+			return fmt.Sprintf("status %+v", st)
+		}
+		return ""
+	})
+	// no-toleration runs on the other tests' untainted nodes but not on this
+	// one: fewer desired than kube-proxy, which runs everywhere.
+	eventually(t, "no-toleration status excludes the tainted node", func() string {
+		ds, err := client.AppsV1().DaemonSets("kube-system").Get(ctx, "no-toleration", metav1.GetOptions{})
+		if err != nil {
+			return err.Error()
+		}
+		proxy, err := client.AppsV1().DaemonSets("kube-system").Get(ctx, "kube-proxy", metav1.GetOptions{})
+		if err != nil {
+			return err.Error()
+		}
+		if ds.Status.ObservedGeneration != ds.Generation || ds.Status.DesiredNumberScheduled >= proxy.Status.DesiredNumberScheduled {
+			return fmt.Sprintf("no-toleration %+v, kube-proxy %+v", ds.Status, proxy.Status)
+		}
+		return ""
+	})
 	if n := len(podsOn(t, name)); n != 3 {
 		t.Errorf("%d pods on the node, want 3 (aws-node, kube-proxy, warmup-tolerant)", n)
 	}
