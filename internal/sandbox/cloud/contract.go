@@ -30,6 +30,11 @@ type Config struct {
 	ConsistencyDelay Duration `json:"consistency_delay"`
 	// NeverReadyRate is the fraction of new instances whose node never turns Ready.
 	NeverReadyRate float64 `json:"never_ready_rate"`
+	// Capacity caps how many instances may be pending or running at once per
+	// availability zone or instance type. RunInstances launches as many of
+	// MaxCount as fit and fails with InsufficientInstanceCapacity when fewer
+	// than MinCount fit; StartInstances fails when its instances do not fit.
+	Capacity map[string]int `json:"capacity,omitempty"`
 	// TerminatedVisibility is how long terminated instances stay in
 	// DescribeInstances results; 0 means an hour, as on AWS.
 	TerminatedVisibility Duration `json:"terminated_visibility,omitempty"`

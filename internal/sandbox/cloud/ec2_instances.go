@@ -302,6 +302,23 @@ func startInstances(w *World, q query) (any, error) {
 			}
 		}
 	}
+	if rooms := w.capacityRoomsLocked(cfg); rooms != nil {
+		// Check the batch against the caps before starting any of it.
+		need := map[string]int{}
+		for _, inst := range insts {
+			if inst.state == StateStopped {
+				need[inst.az]++
+				need[inst.instanceType]++
+			}
+		}
+		for _, inst := range insts {
+			for _, k := range []string{inst.az, inst.instanceType} {
+				if room, ok := rooms[k]; ok && inst.state == StateStopped && need[k] > room {
+					return nil, w.insufficientCapacity(cfg, inst.instanceType, inst.az)
+				}
+			}
+		}
+	}
 	resp := &stateChangeResponse{}
 	var started []*instance
 	for _, inst := range insts {

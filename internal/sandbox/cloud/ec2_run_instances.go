@@ -3,6 +3,7 @@ package cloud
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/netip"
 	"regexp"
@@ -139,6 +140,12 @@ func runInstances(w *World, q query) (any, error) {
 		return nil, clientError("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", plan.subnet.ID)
 	}
 	count := min(*maxCount, free)
+	if room, limited := w.capacityRoomLocked(cfg, plan.itype.Name, plan.subnet.AZ); limited {
+		if room < *minCount {
+			return nil, w.insufficientCapacity(cfg, plan.itype.Name, plan.subnet.AZ)
+		}
+		count = min(count, room)
+	}
 
 	now := w.clock.Now()
 	reservationID := w.newIDLocked("r")
@@ -338,12 +345,57 @@ func (w *World) validateLaunchLocked(d launchData) (launchPlan, error) {
 
 func ptr[T any](v T) *T { return &v }
 
-// capacityErrorLocked applies the insufficient_capacity fault, with the
-// message AWS gives (which names the zones that still have capacity).
+// capacityErrorLocked applies the insufficient_capacity fault.
 func (w *World) capacityErrorLocked(cfg *Config, itype, az string) *apiError {
-	short := func(v string) bool { return slices.Contains(cfg.InsufficientCapacity, v) }
-	if !short(itype) && !short(az) {
+	if !slices.Contains(cfg.InsufficientCapacity, itype) && !slices.Contains(cfg.InsufficientCapacity, az) {
 		return nil
+	}
+	return w.insufficientCapacity(cfg, itype, az)
+}
+
+// capacityRoomsLocked is how many more instances each zone or type in
+// Config.Capacity can take: its cap minus its pending and running instances.
+func (w *World) capacityRoomsLocked(cfg *Config) map[string]int {
+	if len(cfg.Capacity) == 0 {
+		return nil
+	}
+	rooms := maps.Clone(cfg.Capacity)
+	for _, inst := range w.order {
+		if inst.state != StatePending && inst.state != StateRunning {
+			continue
+		}
+		if _, ok := rooms[inst.az]; ok {
+			rooms[inst.az]--
+		}
+		if _, ok := rooms[inst.instanceType]; ok {
+			rooms[inst.instanceType]--
+		}
+	}
+	return rooms
+}
+
+// capacityRoomLocked is how many more instances of itype fit in az;
+// limited is false when no cap applies.
+func (w *World) capacityRoomLocked(cfg *Config, itype, az string) (room int, limited bool) {
+	rooms := w.capacityRoomsLocked(cfg)
+	room = int(^uint(0) >> 1)
+	for _, k := range []string{az, itype} {
+		if r, ok := rooms[k]; ok {
+			room, limited = min(room, r), true
+		}
+	}
+	return max(room, 0), limited
+}
+
+// insufficientCapacity is AWS's InsufficientInstanceCapacity error, whose
+// message names the zones that still have capacity.
+func (w *World) insufficientCapacity(cfg *Config, itype, az string) *apiError {
+	short := func(v string) bool {
+		if slices.Contains(cfg.InsufficientCapacity, v) {
+			return true
+		}
+		n, ok := cfg.Capacity[v]
+		return ok && n == 0
 	}
 	msg := fmt.Sprintf("We currently do not have sufficient %s capacity in the Availability Zone you requested (%s). Our system will be working on provisioning additional capacity.", itype, az)
 	if !short(itype) {

@@ -217,3 +217,67 @@ func TestAPILatencyAppliesToEveryCall(t *testing.T) {
 		t.Fatal("call returned before the API latency elapsed")
 	}
 }
+
+func TestCapacityLimitsMinMaxCount(t *testing.T) {
+	cfg := fastConfig()
+	cfg.Capacity = map[string]int{"us-east-1a": 5, "m5.xlarge": 2}
+	e := newEnv(t, cfg)
+	ctx := context.Background()
+	run := func(min, max int32, mutate ...func(*ec2.RunInstancesInput)) ([]ec2types.Instance, error) {
+		in := &ec2.RunInstancesInput{
+			ImageId: aws.String(e.image(t, "aws-k8s-1.32", "x86_64")), InstanceType: ec2types.InstanceTypeM5Large,
+			MinCount: aws.Int32(min), MaxCount: aws.Int32(max), SubnetId: aws.String(e.world.SubnetIDs()[0]),
+		}
+		for _, m := range mutate {
+			m(in)
+		}
+		out, err := e.ec2.RunInstances(ctx, in, func(o *ec2.Options) { o.RetryMaxAttempts = 1 })
+		if err != nil {
+			return nil, err
+		}
+		return out.Instances, nil
+	}
+	// MaxCount 8 with room for 5: EC2 launches the 5 that fit.
+	got, err := run(3, 8)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("partial launch: %v, %d instances", err, len(got))
+	}
+	_, err = run(1, 1)
+	expectCode(t, err, "InsufficientInstanceCapacity")
+	// Other zones are unaffected; the type cap applies everywhere.
+	other := func(in *ec2.RunInstancesInput) { in.SubnetId = aws.String(e.world.SubnetIDs()[1]) }
+	xl := func(in *ec2.RunInstancesInput) { in.InstanceType = ec2types.InstanceTypeM5Xlarge }
+	if _, err := run(4, 4, other); err != nil {
+		t.Fatal(err)
+	}
+	_, err = run(3, 3, other, xl)
+	expectCode(t, err, "InsufficientInstanceCapacity")
+	if two, err := run(1, 3, other, xl); err != nil || len(two) != 2 {
+		t.Fatalf("type cap: %v, %d instances", err, len(two))
+	}
+	// Stopped instances free their room; starting them takes it back.
+	e.waitState(t, cloud.StateRunning, ids(got)...)
+	if _, err := e.ec2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids(got)}); err != nil {
+		t.Fatal(err)
+	}
+	e.waitState(t, cloud.StateStopped, ids(got)...)
+	filler, err := run(2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.ec2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids(got)}, func(o *ec2.Options) { o.RetryMaxAttempts = 1 })
+	expectCode(t, err, "InsufficientInstanceCapacity")
+	if _, err := e.ec2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids(got)[:3]}); err != nil {
+		t.Fatalf("start what fits: %v", err)
+	}
+	if _, err := e.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids(filler)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ec2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: ids(got)[3:]}); err != nil {
+		t.Fatalf("start after room was freed: %v", err)
+	}
+	cfg.Capacity = map[string]int{"us-east-1z": 1}
+	if err := e.world.SetConfig(cfg); err == nil {
+		t.Fatal("unknown capacity key accepted")
+	}
+}

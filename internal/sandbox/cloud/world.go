@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -130,6 +131,7 @@ func (w *World) Region() string { return w.region }
 func (w *World) Config() Config {
 	c := *w.cfg.Load()
 	c.InsufficientCapacity = slices.Clone(c.InsufficientCapacity)
+	c.Capacity = maps.Clone(c.Capacity)
 	return c
 }
 
@@ -140,6 +142,7 @@ func (w *World) SetConfig(c Config) error {
 		return err
 	}
 	c.InsufficientCapacity = slices.Clone(c.InsufficientCapacity)
+	c.Capacity = maps.Clone(c.Capacity)
 	w.cfg.Store(&c)
 	return nil
 }
@@ -166,15 +169,27 @@ func (w *World) validateConfig(c Config) error {
 		return fmt.Errorf("never_ready_rate must be within [0, 1], got %v", c.NeverReadyRate)
 	}
 	for _, v := range c.InsufficientCapacity {
-		if _, ok := w.catalog.subnetByAZ[v]; ok {
-			continue
+		if !w.isZoneOrType(v) {
+			return fmt.Errorf("insufficient_capacity entry %q is neither an availability zone of %s (%v) nor a known instance type", v, w.region, w.catalog.azs())
 		}
-		if _, ok := instanceTypes[v]; ok {
-			continue
+	}
+	for k, n := range c.Capacity {
+		if !w.isZoneOrType(k) {
+			return fmt.Errorf("capacity key %q is neither an availability zone of %s (%v) nor a known instance type", k, w.region, w.catalog.azs())
 		}
-		return fmt.Errorf("insufficient_capacity entry %q is neither an availability zone of %s (%v) nor a known instance type", v, w.region, w.catalog.azs())
+		if n < 0 {
+			return fmt.Errorf("capacity of %s must not be negative, got %d", k, n)
+		}
 	}
 	return nil
+}
+
+func (w *World) isZoneOrType(v string) bool {
+	if _, ok := w.catalog.subnetByAZ[v]; ok {
+		return true
+	}
+	_, ok := instanceTypes[v]
+	return ok
 }
 
 func (w *World) terminatedVisibility(c *Config) time.Duration {
