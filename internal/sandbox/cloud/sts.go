@@ -6,7 +6,7 @@ import (
 )
 
 // SandboxUserARN is the identity every sandbox request is made as.
-var SandboxUserARN = "arn:aws:iam::" + AccountID + ":user/sandbox"
+const SandboxUserARN = "arn:aws:iam::" + AccountID + ":user/sandbox"
 
 type getCallerIdentityResponse struct {
 	Result struct {
