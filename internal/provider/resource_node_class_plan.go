@@ -1,0 +1,263 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+// ValidateConfig reports what can be checked without AWS: the user data (as
+// the data source does), duplicate devices and reserved tag keys. Values not
+// known yet are skipped; ModifyPlan checks them once they are.
+func (r *nodeClassResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config nodeClassModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in, _, diags := config.toInput(ctx, config.ClusterEndpoint)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, problems := bottlerocket.Render(in)
+	addProblems(&resp.Diagnostics, onlyErrors(problems), userDataFieldPath(nodeClassAPIServerAttribute))
+
+	if !config.BlockDeviceMappings.IsNull() && !config.BlockDeviceMappings.IsUnknown() {
+		var devices []blockDeviceModel
+		resp.Diagnostics.Append(config.BlockDeviceMappings.ElementsAs(ctx, &devices, true)...)
+		seen := map[string]int{}
+		for i, b := range devices {
+			if b.DeviceName.IsNull() || b.DeviceName.IsUnknown() {
+				continue
+			}
+			if first, dup := seen[b.DeviceName.ValueString()]; dup {
+				resp.Diagnostics.AddAttributeError(path.Root("block_device_mappings").AtListIndex(i).AtName("device_name"),
+					"Duplicate device name", fmt.Sprintf("%s is already mapped by block_device_mappings[%d].", b.DeviceName.ValueString(), first))
+			}
+			seen[b.DeviceName.ValueString()] = i
+		}
+	}
+	if tags, known := ncKnownStringMap(ctx, config.Tags, &resp.Diagnostics); known {
+		for k := range tags {
+			if strings.HasPrefix(k, "stratos.sh/") || strings.HasPrefix(strings.ToLower(k), "aws:") {
+				resp.Diagnostics.AddAttributeError(path.Root("tags").AtMapKey(k), "Reserved tag key",
+					fmt.Sprintf("Tag keys starting with stratos.sh/ are set by the provider and aws: by AWS; %q cannot be set here.", k))
+			}
+		}
+	}
+}
+
+// nodeClassPrepared is what plan and apply derive from a configuration:
+// the rendered user data, the resolved network and the node class. A nil
+// slice or document means the value is not known yet.
+type nodeClassPrepared struct {
+	input          bottlerocket.Input
+	doc            *bottlerocket.Document
+	subnetIDs      []string
+	securityGroups []string
+	tags           map[string]string
+	tagsKnown      bool
+	spec           warmpool.NodeClass
+	specKnown      bool
+}
+
+func (r *nodeClassResource) ec2API(ctx context.Context) (warmpool.LaunchTemplateAPI, error) {
+	if r.data == nil {
+		return nil, errors.New("the provider is not configured")
+	}
+	return r.data.EC2(ctx)
+}
+
+func (r *nodeClassResource) defaultTags() map[string]string {
+	if r.data == nil {
+		return nil
+	}
+	return r.data.DefaultTags()
+}
+
+// prepare renders, resolves and checks everything it can. At plan time
+// (atApply false) values that depend on AWS are left unknown while the
+// provider's own configuration is; at apply, values the plan resolved are
+// taken as planned, so the apply does what the plan said.
+func (r *nodeClassResource) prepare(ctx context.Context, m nodeClassModel, atApply bool, diags *diag.Diagnostics) nodeClassPrepared {
+	var p nodeClassPrepared
+	in, complete, d := m.toInput(ctx, m.ClusterEndpoint)
+	diags.Append(d...)
+	p.input = in
+	if complete {
+		doc, problems := bottlerocket.Render(in)
+		if atApply {
+			// The plan already showed the warnings.
+			problems = onlyErrors(problems)
+		}
+		addProblems(diags, problems, userDataFieldPath(nodeClassAPIServerAttribute))
+		p.doc = doc
+	}
+
+	api, err := r.ec2API(ctx)
+	switch {
+	case err != nil && !atApply && errors.Is(err, errProviderConfigUnknown):
+		api = nil
+	case err != nil:
+		diags.AddError("Cannot reach EC2", err.Error())
+		return p
+	}
+
+	p.subnetIDs = r.resolveSubnets(ctx, m, api, atApply, diags)
+	p.securityGroups = r.resolveSecurityGroups(ctx, m, api, atApply, diags)
+	if api != nil {
+		checkArchitecture(ctx, m, api, diags)
+	}
+	p.tags, p.tagsKnown = m.allTags(ctx, r.defaultTags(), diags)
+	p.spec, p.specKnown = m.spec(ctx, nodeClassInputs{
+		doc: p.doc, input: p.input, subnetIDs: p.subnetIDs, securityGroups: p.securityGroups, tags: p.tags,
+	}, diags)
+	return p
+}
+
+func (r *nodeClassResource) resolveSubnets(ctx context.Context, m nodeClassModel, api warmpool.NetworkAPI, atApply bool, diags *diag.Diagnostics) []string {
+	if atApply {
+		if planned, known := ncKnownStrings(ctx, m.ResolvedSubnetIDs, diags); known && !m.ResolvedSubnetIDs.IsNull() {
+			return planned
+		}
+	}
+	ids, idsKnown := ncKnownStrings(ctx, m.SubnetIDs, diags)
+	selector, _, selectorKnown := ncSelectorTags(ctx, m.SubnetSelector, diags)
+	if api == nil || !idsKnown || !selectorKnown || (len(ids) == 0 && len(selector) == 0) {
+		return nil
+	}
+	subnets, err := warmpool.ResolveSubnets(ctx, api, ids, selector)
+	if err != nil {
+		at := path.Root("subnet_ids")
+		if len(ids) == 0 {
+			at = path.Root("subnet_selector")
+		}
+		diags.AddAttributeError(at, "Cannot resolve subnets", err.Error())
+		return nil
+	}
+	out := make([]string, 0, len(subnets))
+	for _, s := range subnets {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func (r *nodeClassResource) resolveSecurityGroups(ctx context.Context, m nodeClassModel, api warmpool.NetworkAPI, atApply bool, diags *diag.Diagnostics) []string {
+	if atApply {
+		if planned, known := ncKnownStrings(ctx, m.ResolvedSecurityGroupIDs, diags); known && !m.ResolvedSecurityGroupIDs.IsNull() {
+			return planned
+		}
+	}
+	ids, idsKnown := ncKnownStrings(ctx, m.SecurityGroupIDs, diags)
+	selector, _, selectorKnown := ncSelectorTags(ctx, m.SecurityGroupSelector, diags)
+	if api == nil || !idsKnown || !selectorKnown || (len(ids) == 0 && len(selector) == 0) {
+		return nil
+	}
+	groups, err := warmpool.ResolveSecurityGroups(ctx, api, ids, selector)
+	if err != nil {
+		at := path.Root("security_group_ids")
+		if len(ids) == 0 {
+			at = path.Root("security_group_selector")
+		}
+		diags.AddAttributeError(at, "Cannot resolve security groups", err.Error())
+		return nil
+	}
+	return groups
+}
+
+// checkArchitecture refuses instance types that cannot boot the AMI: EC2
+// would only refuse them at launch, in the middle of a warm pool's apply.
+func checkArchitecture(ctx context.Context, m nodeClassModel, api warmpool.NetworkAPI, diags *diag.Diagnostics) {
+	instanceTypes, known := ncKnownStrings(ctx, m.InstanceTypes, diags)
+	if !known || m.AMIID.IsUnknown() || m.AMIID.IsNull() {
+		return
+	}
+	ami := m.AMIID.ValueString()
+	arch, err := warmpool.ImageArchitecture(ctx, api, ami)
+	if err != nil {
+		diags.AddAttributeError(path.Root("ami_id"), "Cannot read the AMI", err.Error())
+		return
+	}
+	for _, mismatch := range warmpool.CheckArchitectures(ami, arch, instanceTypes) {
+		diags.AddAttributeError(path.Root("instance_types").AtListIndex(mismatch.Index), "Instance type does not match the AMI",
+			mismatch.Error()+". Use an AMI of the instance type's architecture, or instance types of the AMI's.")
+	}
+}
+
+// ModifyPlan makes the plan say what the apply will do: the rendered user
+// data, the resolved subnets and security groups, the config hash and,
+// when it changes, the next launch template version, all known at plan time
+// so that a warm pool sees the change in the same plan.
+func (r *nodeClassResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan nodeClassModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var state *nodeClassModel
+	if !req.State.Raw.IsNull() {
+		state = &nodeClassModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p := r.prepare(ctx, plan, false, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	plan.UserData = types.StringUnknown()
+	if p.doc != nil {
+		plan.UserData = types.StringValue(p.doc.TOML)
+	}
+	plan.ResolvedSubnetIDs = types.ListUnknown(types.StringType)
+	if p.subnetIDs != nil {
+		plan.ResolvedSubnetIDs = ncStringList(p.subnetIDs)
+	}
+	plan.ResolvedSecurityGroupIDs = types.ListUnknown(types.StringType)
+	if p.securityGroups != nil {
+		plan.ResolvedSecurityGroupIDs = ncStringList(p.securityGroups)
+	}
+	plan.TagsAll = types.MapUnknown(types.StringType)
+	if p.tagsKnown {
+		plan.TagsAll = ncStringMap(p.tags)
+	}
+	plan.ConfigHash = types.StringUnknown()
+	if p.specKnown {
+		plan.ConfigHash = types.StringValue(p.spec.ConfigHash())
+	}
+
+	if state == nil {
+		// A new launch template starts at version 1.
+		plan.ID = plan.Name
+		plan.Version = types.Int64Value(1)
+		plan.LaunchTemplateID = types.StringUnknown()
+	} else {
+		plan.ID = state.ID
+		plan.LaunchTemplateID = state.LaunchTemplateID
+		switch {
+		case !p.specKnown:
+			plan.Version = types.Int64Unknown()
+		case plan.ConfigHash.Equal(state.ConfigHash):
+			plan.Version = state.Version
+		default:
+			plan.Version = types.Int64Value(state.Version.ValueInt64() + 1)
+			resp.Diagnostics.AddWarning(
+				fmt.Sprintf("Node class %s: launch template version %d → %d", plan.Name.ValueString(), state.Version.ValueInt64(), plan.Version.ValueInt64()),
+				"The configuration that shapes an instance changed, so the apply adds a launch template version. "+
+					"Warm pools using this node class replace their standby instances built from earlier versions.")
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}

@@ -1,0 +1,416 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+const nodeClassAddr = "stratos_node_class.test"
+
+var nodeClassSeq atomic.Int64
+
+// ncTestName is unique per test in the shared sandbox.
+func ncTestName(t *testing.T) string {
+	return fmt.Sprintf("acc-%d-%d-%s", os.Getpid()%10000, nodeClassSeq.Add(1), acctest.RandStringFromCharSet(4, "abcdefghijklmnopqrstuvwxyz"))
+}
+
+// ncConfig is a node class configuration against the sandbox.
+type ncConfig struct {
+	Name          string
+	AMI           string
+	InstanceTypes []string
+	// Network replaces subnet_ids/security_group_ids when set.
+	Network string
+	Extra   string
+}
+
+func newNCConfig(t *testing.T) ncConfig {
+	sb := sandboxtest.Get(t)
+	ami, ok := sb.World().ImageID("aws-k8s-1.32", "x86_64")
+	if !ok {
+		t.Fatal("sandbox has no aws-k8s-1.32 x86_64 image")
+	}
+	return ncConfig{Name: ncTestName(t), AMI: ami, InstanceTypes: []string{"m5.large", "m6i.large"}}
+}
+
+func hclList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = fmt.Sprintf("%q", v)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+func (c ncConfig) String() string {
+	network := c.Network
+	if network == "" {
+		network = fmt.Sprintf("subnet_ids = %s\n  security_group_ids = %s",
+			hclList(strings.Split(os.Getenv("STRATOS_SANDBOX_SUBNET_IDS"), ",")),
+			hclList(strings.Split(os.Getenv("STRATOS_SANDBOX_SECURITY_GROUP_IDS"), ",")))
+	}
+	return fmt.Sprintf(`
+resource "stratos_node_class" "test" {
+  name                = %q
+  cluster_name        = %q
+  cluster_endpoint    = %q
+  cluster_certificate = %q
+  service_cidr        = %q
+  ami_id              = %q
+  instance_types      = %s
+  %s
+  %s
+}
+`, c.Name, os.Getenv("STRATOS_SANDBOX_CLUSTER_NAME"), os.Getenv("STRATOS_SANDBOX_CLUSTER_ENDPOINT"),
+		os.Getenv("STRATOS_SANDBOX_CLUSTER_CA"), os.Getenv("STRATOS_SANDBOX_SERVICE_CIDR"), c.AMI, hclList(c.InstanceTypes),
+		network, c.Extra)
+}
+
+func (c ncConfig) with(extra string) ncConfig {
+	c.Extra = extra
+	return c
+}
+
+// sandboxEC2 is an SDK client for the sandbox, found through the same
+// environment the provider under test reads.
+func sandboxEC2(t *testing.T) *ec2.Client {
+	t.Helper()
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatalf("load AWS config: %v", err)
+	}
+	return ec2.NewFromConfig(cfg)
+}
+
+func latestTemplateData(t *testing.T, name string) *ec2types.ResponseLaunchTemplateData {
+	t.Helper()
+	out, err := sandboxEC2(t).DescribeLaunchTemplateVersions(context.Background(), &ec2.DescribeLaunchTemplateVersionsInput{
+		LaunchTemplateName: aws.String(warmpool.LaunchTemplateName(name)),
+		Versions:           []string{"$Latest"},
+	})
+	if err != nil || len(out.LaunchTemplateVersions) != 1 {
+		t.Fatalf("describe launch template %s: %v", warmpool.LaunchTemplateName(name), err)
+	}
+	return out.LaunchTemplateVersions[0].LaunchTemplateData
+}
+
+// checkNodeClassDestroyed is the CheckDestroy of every test: no launch
+// template is left behind.
+func checkNodeClassDestroyed(t *testing.T, name string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		_, err := warmpool.FindNodeClass(context.Background(), sandboxEC2(t), name)
+		if err == nil {
+			return fmt.Errorf("launch template %s still exists after destroy", warmpool.LaunchTemplateName(name))
+		}
+		if !warmpool.IsNotFound(err) {
+			return err
+		}
+		return nil
+	}
+}
+
+func TestNodeClassResource_schemaIsValid(t *testing.T) {
+	ctx := context.Background()
+	var resp resource.SchemaResponse
+	NewNodeClassResource().Schema(ctx, resource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("schema: %v", resp.Diagnostics)
+	}
+	if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Fatalf("schema implementation: %v", diags)
+	}
+	for name, a := range resp.Schema.Attributes {
+		if a.GetMarkdownDescription() == "" {
+			t.Errorf("attribute %s has no MarkdownDescription", name)
+		}
+	}
+}
+
+func TestAccNodeClass_basic(t *testing.T) {
+	c := newNCConfig(t)
+	c.Extra = `max_pods = 58
+  node_labels = { "stratos.sh/team" = "platform" }
+  tags = { team = "platform" }`
+	subnets := strings.Split(os.Getenv("STRATOS_SANDBOX_SUBNET_IDS"), ",")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: c.String(),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionCreate),
+					// Known before the apply: a warm pool and a reviewer see them in the plan.
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("user_data"), knownvalue.StringRegexp(regexp.MustCompile(`max-pods = 58`))),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("config_hash"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("id"), knownvalue.StringExact(c.Name)),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("launch_template_id"), knownvalue.StringRegexp(regexp.MustCompile(`^lt-`))),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("resolved_subnet_ids"), knownvalue.ListExact(stringValues(subnets))),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"team": knownvalue.StringExact("platform"),
+					})),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("metadata_options"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"http_tokens":                 knownvalue.StringExact("required"),
+						"http_put_response_hop_limit": knownvalue.Int64Exact(2),
+						"http_endpoint":               knownvalue.StringExact("enabled"),
+					})),
+				},
+				Check: func(*terraform.State) error { return checkTemplateDefaults(t, c.Name) },
+			},
+			{
+				// Nothing changed: refresh and plan agree, no perpetual diff.
+				Config: c.String(),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// checkTemplateDefaults reads the defaults back from EC2 itself.
+func checkTemplateDefaults(t *testing.T, name string) error {
+	d := latestTemplateData(t, name)
+	if m := d.MetadataOptions; m == nil || m.HttpTokens != ec2types.LaunchTemplateHttpTokensStateRequired || aws.ToInt32(m.HttpPutResponseHopLimit) != 2 {
+		return fmt.Errorf("metadata options %+v: want IMDSv2 required and hop limit 2", m)
+	}
+	want := map[string]int32{"/dev/xvda": 4, "/dev/xvdb": 20}
+	if len(d.BlockDeviceMappings) != len(want) {
+		return fmt.Errorf("%d block devices, want %d", len(d.BlockDeviceMappings), len(want))
+	}
+	for _, b := range d.BlockDeviceMappings {
+		size, ok := want[aws.ToString(b.DeviceName)]
+		if !ok || b.Ebs == nil || aws.ToInt32(b.Ebs.VolumeSize) != size || !aws.ToBool(b.Ebs.Encrypted) ||
+			!aws.ToBool(b.Ebs.DeleteOnTermination) || b.Ebs.VolumeType != ec2types.VolumeTypeGp3 {
+			return fmt.Errorf("block device %s: %+v, want %d GiB gp3 encrypted and deleted on termination", aws.ToString(b.DeviceName), b.Ebs, size)
+		}
+	}
+	if len(d.TagSpecifications) == 0 {
+		return fmt.Errorf("no tag specifications: instances would not carry the node class's tags")
+	}
+	return nil
+}
+
+func stringValues(values []string) []knownvalue.Check {
+	out := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		out[i] = knownvalue.StringExact(v)
+	}
+	return out
+}
+
+func TestAccNodeClass_update(t *testing.T) {
+	c := newNCConfig(t)
+	sameTemplate := statecheck.CompareValue(compare.ValuesSame())
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: c.with(`max_pods = 58
+  tags = { team = "platform" }`).String(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameTemplate.AddStateValue(nodeClassAddr, tfjsonpath.New("launch_template_id")),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
+				},
+			},
+			{
+				Config: c.with(`max_pods = 110
+  tags = { team = "platform" }`).String(),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(2)),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("user_data"), knownvalue.StringRegexp(regexp.MustCompile(`max-pods = 110`))),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameTemplate.AddStateValue(nodeClassAddr, tfjsonpath.New("launch_template_id")),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(2)),
+				},
+			},
+			{
+				// Tags alone: the template is retagged, no new version.
+				Config: c.with(`max_pods = 110
+  tags = { team = "data" }`).String(),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(2)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameTemplate.AddStateValue(nodeClassAddr, tfjsonpath.New("launch_template_id")),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"team": knownvalue.StringExact("data"),
+					})),
+				},
+				Check: func(*terraform.State) error {
+					info, err := warmpool.FindNodeClass(context.Background(), sandboxEC2(t), c.Name)
+					if err != nil {
+						return err
+					}
+					if info.LatestVersion != 2 || info.Tags["team"] != "data" {
+						return fmt.Errorf("after a tags-only change: latest version %d, tags %v; want 2 and team=data", info.LatestVersion, info.Tags)
+					}
+					return nil
+				},
+			},
+			{
+				Config: c.with(`max_pods = 110
+  tags = { team = "data" }`).String(),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestAccNodeClass_import(t *testing.T) {
+	c := newNCConfig(t)
+	c.Extra = `max_pods = 58
+  node_taints = [{ key = "dedicated", value = "ci", effect = "NoSchedule" }]
+  variant = "aws-k8s-1.32"
+  iam_instance_profile = "stratos-nodes"
+  tags = { team = "platform" }`
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{Config: c.String()},
+			{
+				ResourceName:                         nodeClassAddr,
+				ImportState:                          true,
+				ImportStateId:                        c.Name,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "name",
+				// The launch template holds the rendered user data, not the
+				// attributes it was rendered from.
+				ImportStateVerifyIgnore: nodeClassImportUnrecoverable,
+			},
+		},
+	})
+}
+
+// nodeClassImportUnrecoverable are the attributes an import cannot rebuild
+// from the launch template (documented in the resource's import section).
+var nodeClassImportUnrecoverable = []string{
+	"cluster_endpoint", "cluster_certificate", "service_cidr", "cluster_dns_ip", "node_labels", "node_taints", "max_pods",
+	"kube_reserved", "system_reserved", "eviction_hard", "custom_user_data", "strict",
+	"subnet_selector", "security_group_selector",
+}
+
+func TestAccNodeClass_disappears(t *testing.T) {
+	c := newNCConfig(t)
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: c.String(),
+				Check: func(*terraform.State) error {
+					_, err := sandboxEC2(t).DeleteLaunchTemplate(context.Background(), &ec2.DeleteLaunchTemplateInput{
+						LaunchTemplateName: aws.String(warmpool.LaunchTemplateName(c.Name)),
+					})
+					return err
+				},
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccNodeClass_selectors(t *testing.T) {
+	c := newNCConfig(t)
+	sb := sandboxtest.Get(t)
+	c.Network = fmt.Sprintf(`subnet_selector = { tags = { %q = %q } }
+  security_group_selector = { tags = { %q = "*" } }`, cloud.DiscoveryTagKey, cloud.DiscoveryTagValue, cloud.DiscoveryTagKey)
+	nothing := c
+	nothing.Network = fmt.Sprintf(`subnet_selector = { tags = { %q = "no-such-cluster" } }
+  security_group_selector = { tags = { %q = "*" } }`, cloud.DiscoveryTagKey, cloud.DiscoveryTagKey)
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: c.String(),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					// Resolved at plan time.
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("resolved_subnet_ids"), knownvalue.ListExact(stringValues(sb.World().SubnetIDs()))),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("resolved_security_group_ids"), knownvalue.ListExact(stringValues(sb.World().SecurityGroupIDs()))),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("subnet_ids"), knownvalue.Null()),
+				},
+			},
+			{Config: c.String(), ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{
+				Config:      nothing.String(),
+				ExpectError: regexp.MustCompile(`no subnet matches the tags`),
+			},
+		},
+	})
+}
+
+func TestAccNodeClass_badInput(t *testing.T) {
+	c := newNCConfig(t)
+	sb := sandboxtest.Get(t)
+	arm := c
+	arm.InstanceTypes = []string{"m5.large", "m6g.large"}
+	both := c
+	both.Network = fmt.Sprintf(`subnet_ids = %s
+  subnet_selector = { tags = { %q = %q } }
+  security_group_ids = %s`, hclList(sb.World().SubnetIDs()), cloud.DiscoveryTagKey, cloud.DiscoveryTagValue, hclList(sb.World().SecurityGroupIDs()))
+	neither := c
+	neither.Network = fmt.Sprintf(`security_group_ids = %s`, hclList(sb.World().SecurityGroupIDs()))
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: both.String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*subnet_ids`)},
+			{Config: neither.String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*subnet_ids`)},
+			{Config: c.with(`node_labels = { "kubernetes.io/role" = "x" }`).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)node-labels.*kubelet refuses`)},
+			{Config: arm.String(), PlanOnly: true, ExpectError: regexp.MustCompile(`instance type m6g.large is arm64, but AMI ami-[0-9a-f]+ is x86_64`)},
+			{Config: c.with(`node_taints = [{ key = "a", effect = "NoWay" }]`).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`effect "NoWay" of taint "a" is not one of`)},
+			{
+				Config: c.with(`max_pods = 58
+  custom_user_data = <<-EOT
+    [settings.kubernetes]
+    max-pods = 110
+  EOT`).String(),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Conflicting values for settings.kubernetes.max-pods`),
+			},
+			{Config: c.with(`tags = { "stratos.sh/x" = "y" }`).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`Reserved tag key`)},
+			{
+				Config:      c.with(`block_device_mappings = [{ device_name = "/dev/xvda" }, { device_name = "/dev/xvda" }]`).String(),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Duplicate device name`),
+			},
+		},
+	})
+}
