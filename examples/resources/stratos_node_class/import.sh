@@ -1,0 +1,2 @@
+# A node class is imported by its name (its launch template is stratos-<name>).
+terraform import stratos_node_class.general general
