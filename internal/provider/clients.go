@@ -209,8 +209,8 @@ func newProviderData(ctx context.Context, version string, m providerModel, diags
 	d.aws = awsSettings{
 		Region:                    r.str(m.Region, &d.awsUnknown),
 		Profile:                   r.str(m.Profile, &d.awsUnknown),
-		SharedConfigFiles:         r.list(m.SharedConfigFiles, &d.awsUnknown),
-		SharedCredentialsFiles:    r.list(m.SharedCredentialsFiles, &d.awsUnknown),
+		SharedConfigFiles:         r.paths(m.SharedConfigFiles, &d.awsUnknown),
+		SharedCredentialsFiles:    r.paths(m.SharedCredentialsFiles, &d.awsUnknown),
 		SkipCredentialsValidation: r.boolean(m.SkipCredentialsValidation, &d.awsUnknown),
 	}
 	if !m.MaxRetries.IsNull() && !m.MaxRetries.IsUnknown() {
@@ -328,6 +328,15 @@ func (r resolver) list(v types.List, unknown *bool) []string {
 		values = append(values, s.ValueString())
 	}
 	return values
+}
+
+// paths is list with "~" expanded, as the AWS provider does for shared files.
+func (r resolver) paths(v types.List, unknown *bool) []string {
+	out, err := expandPaths(r.list(v, unknown))
+	if err != nil {
+		r.diags.AddError("Invalid path", err.Error())
+	}
+	return out
 }
 
 func (r resolver) strMap(v types.Map, unknown *bool) map[string]string {

@@ -437,3 +437,45 @@ func TestSetAWSConfigForTest(t *testing.T) {
 		t.Errorf("calls: %v", f.calls)
 	}
 }
+
+func TestNewProviderData_sharedFilesExpandHome(t *testing.T) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	files := types.ListValueMust(types.StringType, []attr.Value{types.StringValue("~/.aws/other-config")})
+	d := configure(t, providerModel{SharedConfigFiles: files, SharedCredentialsFiles: files})
+	want := filepath.Join(home, ".aws/other-config")
+	if len(d.aws.SharedConfigFiles) != 1 || d.aws.SharedConfigFiles[0] != want || d.aws.SharedCredentialsFiles[0] != want {
+		t.Errorf("got %v and %v, want %s", d.aws.SharedConfigFiles, d.aws.SharedCredentialsFiles, want)
+	}
+}
+
+// A named profile from shared_config_files is used: its region and static
+// credentials reach the SDK.
+func TestAWS_profileFromSharedConfigFiles(t *testing.T) {
+	f := newFakeAWS(t)
+	useFakeAWS(t, f)
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	dir := t.TempDir()
+	config := filepath.Join(dir, "config")
+	if err := os.WriteFile(config, []byte("[profile ci]\nregion = eu-central-1\naws_access_key_id = AKIAPROFILE\naws_secret_access_key = s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := configure(t, providerModel{
+		Profile:           types.StringValue("ci"),
+		SharedConfigFiles: types.ListValueMust(types.StringType, []attr.Value{types.StringValue(config)}),
+	})
+	ctx := context.Background()
+	if region, err := d.Region(ctx); err != nil || region != "eu-central-1" {
+		t.Fatalf("Region = %q, %v", region, err)
+	}
+	if _, err := d.EC2(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := f.lastRequest("GetCallerIdentity"); !ok || !strings.Contains(r.Authorization, "Credential=AKIAPROFILE/") {
+		t.Errorf("GetCallerIdentity not signed with the profile's key: %+v", r)
+	}
+}

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"net/http/httptest"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"regexp"
 	"testing"
 
@@ -158,5 +160,26 @@ func TestAccBottlerocketAMIDataSource_sandbox(t *testing.T) {
 	// check and one read each.
 	if calls := world.Stats().Calls; calls["GetParameters"] == 0 || calls["GetCallerIdentity"] != calls["GetParameters"] {
 		t.Errorf("sandbox calls: %v; want one GetCallerIdentity per GetParameters", calls)
+	}
+}
+
+// Tests can hand the provider ready clients through the Configure hook
+// instead of the environment.
+func TestAccBottlerocketAMIDataSource_injectedClients(t *testing.T) {
+	isolateAWSEnv(t)
+	f := newFakeAWS(t)
+	f.setParameter("/aws/service/bottlerocket/aws-k8s-1.31/x86_64/latest/image_id", "ami-injected")
+	f.setParameter("/aws/service/bottlerocket/aws-k8s-1.31/x86_64/latest/image_version", "1.30.0-injected")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories(func(d *providerData) {
+			d.setAWSConfigForTest(aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, BaseEndpoint: aws.String(f.URL)})
+		}),
+		Steps: []resource.TestStep{{
+			Config:            `data "stratos_bottlerocket_ami" "test" { kubernetes_version = "1.31" }`,
+			ConfigStateChecks: []statecheck.StateCheck{amiValue("id", knownvalue.StringExact("ami-injected"))},
+		}},
+	})
+	if f.count("GetCallerIdentity") != 0 {
+		t.Errorf("injected clients must not be checked again: %d GetCallerIdentity calls", f.count("GetCallerIdentity"))
 	}
 }

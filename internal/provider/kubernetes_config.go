@@ -60,7 +60,7 @@ func restConfig(s kubeSettings, userAgent string) (*rest.Config, error) {
 	rules := &clientcmd.ClientConfigLoadingRules{}
 	paths, err := expandPaths(s.ConfigPaths)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("Kubernetes config_path: %w", err)
 	}
 	if len(paths) == 1 {
 		// An explicit path must exist; clientcmd ignores missing ones in Precedence.
@@ -163,7 +163,7 @@ func expandPaths(paths []string) ([]string, error) {
 		if p == "~" || strings.HasPrefix(p, "~/") {
 			home, err := os.UserHomeDir()
 			if err != nil {
-				return nil, fmt.Errorf("Kubernetes config_path %q: %w", p, err)
+				return nil, fmt.Errorf("expand %q: %w", p, err)
 			}
 			p = filepath.Join(home, strings.TrimPrefix(p, "~"))
 		}
