@@ -2,11 +2,10 @@ package provider
 
 import (
 	"net/http/httptest"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"regexp"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
