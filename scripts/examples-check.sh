@@ -57,7 +57,7 @@ while IFS= read -r dir; do
 done < <(find examples -name '*.tf' -not -path '*/.terraform/*' -exec dirname {} \; | sort -u)
 
 if [[ $failed -ne 0 ]]; then
-	echo "examples: some configurations do not validate" >&2
+	echo "examples: some examples failed (see above)" >&2
 	exit 1
 fi
 echo "examples: $checked configurations valid"
