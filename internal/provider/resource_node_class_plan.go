@@ -238,8 +238,9 @@ func (r *nodeClassResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		plan.ConfigHash = types.StringValue(p.spec.ConfigHash())
 	}
 
-	if state == nil {
-		// A new launch template starts at version 1.
+	if state == nil || !plan.Name.Equal(state.Name) {
+		// A new launch template starts at version 1 (a rename replaces the
+		// node class; Terraform plans the replacement as a create).
 		plan.ID = plan.Name
 		plan.Version = types.Int64Value(1)
 		plan.LaunchTemplateID = types.StringUnknown()

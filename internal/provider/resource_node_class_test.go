@@ -414,3 +414,174 @@ func TestAccNodeClass_badInput(t *testing.T) {
 		},
 	})
 }
+
+// A version made outside Terraform (say in the console) reads back as a
+// different config: the next plan adds a version that restores the
+// configuration, and the planned version counts the foreign one.
+func TestAccNodeClass_versionOutsideTerraform(t *testing.T) {
+	c := newNCConfig(t)
+	sb := sandboxtest.Get(t)
+	otherAMI, _ := sb.World().ImageID("aws-k8s-1.31", "x86_64")
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: c.String(),
+				Check: func(*terraform.State) error {
+					_, err := sandboxEC2(t).CreateLaunchTemplateVersion(context.Background(), &ec2.CreateLaunchTemplateVersionInput{
+						LaunchTemplateName: aws.String(warmpool.LaunchTemplateName(c.Name)),
+						SourceVersion:      aws.String("1"),
+						LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(otherAMI)},
+					})
+					return err
+				},
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(3)),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("ami_id"), knownvalue.StringExact(c.AMI)),
+				}},
+			},
+			{
+				Config: c.String(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("ami_id"), knownvalue.StringExact(c.AMI)),
+				},
+			},
+			{Config: c.String(), ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
+
+// default_tags go on the template and into each version's tag
+// specifications; changing them alone makes no new version.
+func TestAccNodeClass_defaultTags(t *testing.T) {
+	c := newNCConfig(t)
+	c.Extra = `tags = { team = "platform", env = "override" }`
+	withDefaults := func(env string) string {
+		return fmt.Sprintf(`
+provider "stratos" {
+  default_tags {
+    tags = { env = %q, owner = %q }
+  }
+}
+`, env, "sre") + c.String()
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: withDefaults("test"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The resource's own tags win over default tags.
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"team": knownvalue.StringExact("platform"), "env": knownvalue.StringExact("override"), "owner": knownvalue.StringExact("sre"),
+					})),
+				},
+				Check: func(*terraform.State) error {
+					for _, ts := range latestTemplateData(t, c.Name).TagSpecifications {
+						tags := map[string]string{}
+						for _, tag := range ts.Tags {
+							tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+						}
+						if tags["owner"] != "sre" || tags["env"] != "override" {
+							return fmt.Errorf("%s tags %v: default tags missing or winning over the resource's", ts.ResourceType, tags)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				Config: strings.Replace(withDefaults("test"), `owner = "sre"`, `owner = "platform-sre"`, 1),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("tags_all").AtMapKey("owner"), knownvalue.StringExact("platform-sre")),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
+				},
+			},
+			{
+				Config:           strings.Replace(withDefaults("test"), `owner = "sre"`, `owner = "platform-sre"`, 1),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// Values known only at apply (an AMI id from another resource) leave the
+// hash and version unknown in the plan; the apply resolves and checks them.
+func TestAccNodeClass_unknownAtPlan(t *testing.T) {
+	c := newNCConfig(t)
+	sb := sandboxtest.Get(t)
+	first := c.AMI
+	second, _ := sb.World().ImageID("aws-k8s-1.33", "x86_64")
+	config := func(ami string) string {
+		cfg := c
+		cfg.AMI = "__AMI__"
+		return fmt.Sprintf(`
+resource "terraform_data" "ami" {
+  input = %q
+}
+`, ami) + strings.Replace(cfg.String(), `"__AMI__"`, "terraform_data.ami.output", 1)
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: config(first),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
+					plancheck.ExpectUnknownValue(nodeClassAddr, tfjsonpath.New("config_hash")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("ami_id"), knownvalue.StringExact(first)),
+				},
+			},
+			{
+				Config: config(second),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(nodeClassAddr, tfjsonpath.New("version")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("ami_id"), knownvalue.StringExact(second)),
+				},
+			},
+			{Config: config(second), ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
+
+// Renaming replaces the node class: a new launch template at version 1, the
+// old one deleted.
+func TestAccNodeClass_rename(t *testing.T) {
+	c := newNCConfig(t)
+	renamed := c
+	renamed.Name = c.Name + "-b"
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, renamed.Name),
+		Steps: []tfresource.TestStep{
+			{Config: c.with(`max_pods = 20`).String()},
+			{
+				Config: renamed.with(`max_pods = 30`).String(),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
+					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("id"), knownvalue.StringExact(renamed.Name)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("id"), knownvalue.StringExact(renamed.Name)),
+				},
+				Check: checkNodeClassDestroyed(t, c.Name),
+			},
+		},
+	})
+}
