@@ -288,7 +288,7 @@ type nodeClassInputs struct {
 // spec builds the warmpool node class; known is false while any value that
 // shapes an instance is unknown.
 func (m nodeClassModel) spec(ctx context.Context, in nodeClassInputs, diags *diag.Diagnostics) (warmpool.NodeClass, bool) {
-	types_, typesKnown := ncKnownStrings(ctx, m.InstanceTypes, diags)
+	instanceTypes, typesKnown := ncKnownStrings(ctx, m.InstanceTypes, diags)
 	devices, devicesKnown := m.blockDevices(ctx, diags)
 	metadata, metadataKnown := m.metadataOptions(ctx, diags)
 	known := typesKnown && devicesKnown && metadataKnown && in.doc != nil && in.subnetIDs != nil && in.securityGroups != nil &&
@@ -300,7 +300,7 @@ func (m nodeClassModel) spec(ctx context.Context, in nodeClassInputs, diags *dia
 		Name:                m.Name.ValueString(),
 		ClusterName:         m.ClusterName.ValueString(),
 		AMIID:               m.AMIID.ValueString(),
-		InstanceTypes:       types_,
+		InstanceTypes:       instanceTypes,
 		SubnetIDs:           in.subnetIDs,
 		SecurityGroupIDs:    in.securityGroups,
 		IAMInstanceProfile:  m.IAMInstanceProfile.ValueString(),

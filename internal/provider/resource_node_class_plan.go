@@ -106,7 +106,8 @@ func (r *nodeClassResource) prepare(ctx context.Context, m nodeClassModel, atApp
 
 	api, err := r.ec2API(ctx)
 	switch {
-	case err != nil && !atApply && errors.Is(err, errProviderConfigUnknown):
+	case err != nil && !atApply && (r.data == nil || errors.Is(err, errProviderConfigUnknown)):
+		// Looked up once the provider's configuration is known.
 		api = nil
 	case err != nil:
 		diags.AddError("Cannot reach EC2", err.Error())
@@ -235,6 +236,10 @@ func (r *nodeClassResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	plan.ConfigHash = types.StringUnknown()
 	if p.specKnown {
+		if err := p.spec.Validate(); err != nil {
+			resp.Diagnostics.AddError("Invalid node class", err.Error())
+			return
+		}
 		plan.ConfigHash = types.StringValue(p.spec.ConfigHash())
 	}
 

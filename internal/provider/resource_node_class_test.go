@@ -406,6 +406,7 @@ func TestAccNodeClass_badInput(t *testing.T) {
 				ExpectError: regexp.MustCompile(`Conflicting values for settings.kubernetes.max-pods`),
 			},
 			{Config: c.with(`tags = { "stratos.sh/x" = "y" }`).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`Reserved tag key`)},
+			{Config: c.with(manyTags(44)).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`51 tags with the 7 the provider sets, EC2 allows\s+50`)},
 			{
 				Config:      c.with(`block_device_mappings = [{ device_name = "/dev/xvda" }, { device_name = "/dev/xvda" }]`).String(),
 				PlanOnly:    true,
@@ -584,4 +585,15 @@ func TestAccNodeClass_rename(t *testing.T) {
 			},
 		},
 	})
+}
+
+// manyTags is a tags attribute with n tags.
+func manyTags(n int) string {
+	var b strings.Builder
+	b.WriteString("tags = {\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    tag-%02d = \"x\"\n", i)
+	}
+	b.WriteString("  }")
+	return b.String()
 }

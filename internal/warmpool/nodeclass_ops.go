@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -125,7 +126,7 @@ func syncTemplateTags(ctx context.Context, api LaunchTemplateAPI, id string, hav
 	return nil
 }
 
-func isAWSTag(key string) bool { return len(key) >= 4 && key[:4] == "aws:" }
+func isAWSTag(key string) bool { return strings.HasPrefix(key, "aws:") }
 
 // DeleteNodeClass deletes the node class's launch template with all its
 // versions. A template already gone is not an error.

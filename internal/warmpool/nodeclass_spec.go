@@ -88,8 +88,11 @@ func int32Ptr(v int32) *int32 { return &v }
 // subnet before a launch gives up, and the list must fit one tag value.
 const MaxInstanceTypes = 10
 
-// maxTagValue is EC2's limit on a tag value.
-const maxTagValue = 256
+// EC2's limits on tags.
+const (
+	maxTagValue = 256
+	maxTags     = 50
+)
 
 var nodeClassNamePattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
@@ -128,6 +131,9 @@ func (n NodeClass) Validate() error {
 			return fmt.Errorf("node class %s: tag %s would be %d characters, EC2 allows %d; use fewer subnets or instance types",
 				n.Name, key, utf8.RuneCountInString(value), maxTagValue)
 		}
+	}
+	if total := len(n.instanceTags()); total > maxTags {
+		return fmt.Errorf("node class %s: %d tags with the %d the provider sets, EC2 allows %d per resource", n.Name, total, len(n.contractTags()), maxTags)
 	}
 	for _, key := range slices.Sorted(maps.Keys(n.Tags)) {
 		if strings.HasPrefix(key, "stratos.sh/") {

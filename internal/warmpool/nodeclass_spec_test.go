@@ -1,6 +1,7 @@
 package warmpool_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -117,5 +118,20 @@ func TestNodeClassValidate(t *testing.T) {
 	}
 	if err := specForHash().Validate(); err != nil {
 		t.Errorf("valid node class: %v", err)
+	}
+}
+
+func TestNodeClassValidate_tagCount(t *testing.T) {
+	n := specForHash()
+	n.Tags = map[string]string{}
+	for i := range 44 {
+		n.Tags[fmt.Sprintf("tag-%02d", i)] = "x"
+	}
+	if err := n.Validate(); err == nil || !strings.Contains(err.Error(), "EC2 allows 50") {
+		t.Errorf("51 tags: %v, want an error on the tag count", err)
+	}
+	delete(n.Tags, "tag-00")
+	if err := n.Validate(); err != nil {
+		t.Errorf("50 tags: %v", err)
 	}
 }
