@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,6 +48,11 @@ func (r *nodeClassResource) prepareApply(ctx context.Context, plan nodeClassMode
 	return p, api, true
 }
 
+// nodeClassVisibleTimeout bounds the wait for EC2's eventual consistency
+// after a launch template or version is made, so that a warm pool in the
+// same apply can read it.
+const nodeClassVisibleTimeout = 2 * time.Minute
+
 func (r *nodeClassResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan nodeClassModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -62,8 +68,13 @@ func (r *nodeClassResource) Create(ctx context.Context, req resource.CreateReque
 		resp.Diagnostics.AddError(fmt.Sprintf("Cannot create node class %s", p.spec.Name), err.Error())
 		return
 	}
+	// Record the template before waiting, so a timeout leaves it in state.
 	plan.applied(p, ref)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if _, err := warmpool.WaitNodeClassVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Node class %s created but not readable", p.spec.Name), err.Error())
+		return
+	}
 }
 
 func (r *nodeClassResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -112,6 +123,7 @@ func (r *nodeClassResource) Update(ctx context.Context, req resource.UpdateReque
 	if !ok {
 		return
 	}
+	planned := plan.Version
 	ref := warmpool.LaunchTemplateRef{ID: state.LaunchTemplateID.ValueString(), Version: state.Version.ValueInt64()}
 	switch {
 	case p.spec.ConfigHash() != state.ConfigHash.ValueString():
@@ -121,7 +133,13 @@ func (r *nodeClassResource) Update(ctx context.Context, req resource.UpdateReque
 			resp.Diagnostics.AddError(fmt.Sprintf("Cannot update node class %s", p.spec.Name), err.Error())
 			return
 		}
-		if planned := plan.Version; !planned.IsUnknown() && planned.ValueInt64() != ref.Version {
+		plan.applied(p, ref)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		if _, err := warmpool.WaitNodeClassVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("Node class %s version %d not readable", p.spec.Name, ref.Version), err.Error())
+			return
+		}
+		if !planned.IsUnknown() && planned.ValueInt64() != ref.Version {
 			resp.Diagnostics.AddWarning("Launch template version differs from the plan",
 				fmt.Sprintf("The plan expected version %d, EC2 made version %d: another version was created outside Terraform "+
 					"between plan and apply. Run terraform apply again so warm pools converge to version %d.", planned.ValueInt64(), ref.Version, ref.Version))
