@@ -597,3 +597,50 @@ func manyTags(n int) string {
 	b.WriteString("  }")
 	return b.String()
 }
+
+// Volumes given in part take the defaults for the rest (gp3, encrypted,
+// deleted on termination) and read back without a diff.
+func TestAccNodeClass_blockDevices(t *testing.T) {
+	c := newNCConfig(t)
+	c.Extra = `block_device_mappings = [
+    { device_name = "/dev/xvda", volume_size = 8 },
+    { device_name = "/dev/xvdb", volume_size = 50, snapshot_id = "snap-0123456789abcdef0", iops = 4000, throughput = 250, delete_on_termination = false },
+  ]
+  metadata_options = { http_put_response_hop_limit = 1 }`
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             checkNodeClassDestroyed(t, c.Name),
+		Steps: []tfresource.TestStep{
+			{
+				Config: c.String(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("block_device_mappings").AtSliceIndex(0), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"volume_size": knownvalue.Int64Exact(8), "volume_type": knownvalue.StringExact("gp3"),
+						"encrypted": knownvalue.Bool(true), "delete_on_termination": knownvalue.Bool(true),
+					})),
+					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("metadata_options"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"http_tokens":                 knownvalue.StringExact("required"),
+						"http_put_response_hop_limit": knownvalue.Int64Exact(1),
+						"http_endpoint":               knownvalue.StringExact("enabled"),
+					})),
+				},
+				Check: func(*terraform.State) error {
+					d := latestTemplateData(t, c.Name)
+					if len(d.BlockDeviceMappings) != 2 {
+						return fmt.Errorf("%d block devices, want 2", len(d.BlockDeviceMappings))
+					}
+					data := d.BlockDeviceMappings[1].Ebs
+					if aws.ToString(data.SnapshotId) != "snap-0123456789abcdef0" || aws.ToInt32(data.Iops) != 4000 ||
+						aws.ToInt32(data.Throughput) != 250 || aws.ToBool(data.DeleteOnTermination) || !aws.ToBool(data.Encrypted) {
+						return fmt.Errorf("data volume %+v", data)
+					}
+					if aws.ToInt32(d.MetadataOptions.HttpPutResponseHopLimit) != 1 || d.MetadataOptions.HttpTokens != ec2types.LaunchTemplateHttpTokensStateRequired {
+						return fmt.Errorf("metadata options %+v", d.MetadataOptions)
+					}
+					return nil
+				},
+			},
+			{Config: c.String(), ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
