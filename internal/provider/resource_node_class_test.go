@@ -510,6 +510,17 @@ provider "stratos" {
 				Config:           strings.Replace(withDefaults("test"), `owner = "sre"`, `owner = "platform-sre"`, 1),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
+			{
+				// An import tells the resource's own tags from default tags
+				// with the default value.
+				Config:                               strings.Replace(withDefaults("test"), `owner = "sre"`, `owner = "platform-sre"`, 1),
+				ResourceName:                         nodeClassAddr,
+				ImportState:                          true,
+				ImportStateId:                        c.Name,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "name",
+				ImportStateVerifyIgnore:              nodeClassImportUnrecoverable,
+			},
 		},
 	})
 }
