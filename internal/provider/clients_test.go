@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -477,5 +478,30 @@ func TestAWS_profileFromSharedConfigFiles(t *testing.T) {
 	}
 	if r, ok := f.lastRequest("GetCallerIdentity"); !ok || !strings.Contains(r.Authorization, "Credential=AKIAPROFILE/") {
 		t.Errorf("GetCallerIdentity not signed with the profile's key: %+v", r)
+	}
+}
+
+// Adaptive mode: throttling slows the client down instead of failing the
+// apply; the attempt budget is max_retries + 1.
+func TestLoadAWSConfig_adaptiveRetries(t *testing.T) {
+	isolateAWSEnv(t)
+	cfg, err := loadAWSConfig(context.Background(), awsSettings{Region: "us-east-1"}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	retryer, ok := cfg.Retryer().(*retry.AdaptiveMode)
+	if !ok {
+		t.Fatalf("retryer is %T, want *retry.AdaptiveMode", cfg.Retryer())
+	}
+	if got := retryer.MaxAttempts(); got != defaultMaxRetries+1 {
+		t.Errorf("MaxAttempts = %d, want %d", got, defaultMaxRetries+1)
+	}
+	two := 2
+	cfg, err = loadAWSConfig(context.Background(), awsSettings{Region: "us-east-1", MaxRetries: &two}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RetryMaxAttempts != 3 {
+		t.Errorf("RetryMaxAttempts = %d, want 3", cfg.RetryMaxAttempts)
 	}
 }
