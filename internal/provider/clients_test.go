@@ -505,3 +505,5 @@ func TestLoadAWSConfig_adaptiveRetries(t *testing.T) {
 		t.Errorf("RetryMaxAttempts = %d, want 3", cfg.RetryMaxAttempts)
 	}
 }
+
+func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
