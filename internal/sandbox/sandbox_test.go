@@ -37,7 +37,16 @@ func TestMain(m *testing.M) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	var err error
-	sb, err = Start(ctx, Options{})
+	var logw io.Writer
+	if path := os.Getenv("STRATOS_SANDBOX_LOG"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		logw = f
+	}
+	sb, err = Start(ctx, Options{Log: logw})
 	cancel()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "start sandbox: %v\n", err)

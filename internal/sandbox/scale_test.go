@@ -46,7 +46,7 @@ func TestThousandNodes(t *testing.T) {
 		}
 	}
 	t.Logf("launched %d instances in %s", total, time.Since(start).Round(time.Millisecond))
-	deadline := time.Now().Add(10 * time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
 	nodesReadyLogged := false
 	for {
 		nodes, err := sb.Kubernetes().CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "scale=yes"})
@@ -80,7 +80,19 @@ func TestThousandNodes(t *testing.T) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after 10 minutes: %d/%d nodes Ready, %d aws-node pods Ready", ready, total, podsReady)
+			onNode := map[string]bool{}
+			for _, p := range pods.Items {
+				onNode[p.Spec.NodeName] = true
+				if p.Status.Phase != corev1.PodRunning {
+					t.Logf("pod %s on %s: phase %s conditions %+v", p.Name, p.Spec.NodeName, p.Status.Phase, p.Status.Conditions)
+				}
+			}
+			for _, n := range nodes.Items {
+				if !onNode[n.Name] {
+					t.Logf("node %s has no aws-node pod; taints %v", n.Name, n.Spec.Taints)
+				}
+			}
+			t.Fatalf("after 2 minutes: %d/%d nodes Ready, %d aws-node pods Ready", ready, total, podsReady)
 		}
 		time.Sleep(time.Second)
 	}

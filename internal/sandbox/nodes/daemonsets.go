@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 
@@ -111,15 +110,25 @@ func requirementsMatch(reqs []corev1.NodeSelectorRequirement, set labels.Set) bo
 	return true
 }
 
+// podNameAlphabet is the one Kubernetes uses for generated name suffixes
+// (no vowels, no look-alike characters).
+const podNameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
 // daemonPodName is stable per DaemonSet and node, so a retried create
-// cannot make a second pod (the controller uses generateName instead).
+// cannot make a second pod; it looks like the controller's generated names.
+// Two nodes can hash to the same suffix: the caller falls back to a
+// generated name when the name is taken by another node's pod.
 func daemonPodName(ds *appsv1.DaemonSet, nodeName string) string {
 	sum := sha256.Sum256([]byte(string(ds.UID) + "/" + nodeName))
+	suffix := make([]byte, 5)
+	for i := range suffix {
+		suffix[i] = podNameAlphabet[int(sum[i])%len(podNameAlphabet)]
+	}
 	name := ds.Name
 	if len(name) > 240 {
 		name = name[:240]
 	}
-	return name + "-" + hex.EncodeToString(sum[:])[:5]
+	return name + "-" + string(suffix)
 }
 
 // newDaemonPod is the pod the DaemonSet controller would create for node,

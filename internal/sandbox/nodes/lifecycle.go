@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -152,8 +153,7 @@ func (s *Simulator) syncDaemonPods(ctx context.Context, node *corev1.Node) error
 		pod := owned[key]
 		switch {
 		case pod == nil && schedule:
-			_, err := s.client.CoreV1().Pods(ds.Namespace).Create(ctx, newDaemonPod(ds, node.Name), metav1.CreateOptions{})
-			if err != nil && !apierrors.IsAlreadyExists(err) {
+			if err := s.createDaemonPod(ctx, ds, node.Name); err != nil {
 				return fmt.Errorf("create pod of daemonset %s on node %s: %w", key, node.Name, err)
 			}
 		case pod != nil && !keep:
@@ -171,6 +171,27 @@ func (s *Simulator) syncDaemonPods(ctx context.Context, node *corev1.Node) error
 		}
 	}
 	return nil
+}
+
+// createDaemonPod creates ds's pod for a node under its stable name; if
+// another node's pod holds that name, under a generated one.
+func (s *Simulator) createDaemonPod(ctx context.Context, ds *appsv1.DaemonSet, nodeName string) error {
+	pods := s.client.CoreV1().Pods(ds.Namespace)
+	pod := newDaemonPod(ds, nodeName)
+	_, err := pods.Create(ctx, pod, metav1.CreateOptions{})
+	if !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	existing, err := pods.Get(ctx, pod.Name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if existing.Spec.NodeName == nodeName {
+		return nil
+	}
+	pod.GenerateName, pod.Name = ds.Name+"-", ""
+	_, err = pods.Create(ctx, pod, metav1.CreateOptions{})
+	return err
 }
 
 // syncPodStatuses plays the kubelet for the pods bound to node: once the

@@ -419,3 +419,28 @@ func TestBoundPods(t *testing.T) {
 		return ""
 	})
 }
+
+// Pod names hash DaemonSet and node into five characters; at a thousand
+// nodes two collide. The node whose name is taken still gets its pod.
+func TestDaemonPodNameCollision(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	ds, err := client.AppsV1().DaemonSets("kube-system").Get(ctx, "aws-node", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := newInstance("")
+	squatter := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: daemonPodName(ds, inst.PrivateDNSName), Namespace: "kube-system"},
+		Spec:       corev1.PodSpec{NodeName: "ip-192-0-2-1.ec2.internal", Containers: []corev1.Container{{Name: "c", Image: "busybox"}}},
+	}
+	if _, err := client.CoreV1().Pods("kube-system").Create(ctx, squatter, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.CoreV1().Pods("kube-system").Delete(ctx, squatter.Name, metav1.DeleteOptions{}) })
+	send(cloud.InstanceRunning, inst)
+	pod := waitDaemonPodReady(t, inst.PrivateDNSName, "kube-system", "aws-node", true)
+	if pod.Name == squatter.Name || !strings.HasPrefix(pod.Name, "aws-node-") {
+		t.Errorf("aws-node pod name = %q", pod.Name)
+	}
+}
