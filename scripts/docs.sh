@@ -42,7 +42,13 @@ check)
 		echo "docs: docs/ is stale; run: make docs" >&2
 		exit 1
 	fi
-	echo "docs: docs/ is up to date"
+	# Registry rules: front matter, file names, guide subcategories.
+	out="$(go -C tools tool tfplugindocs validate --provider-dir "$STRATOS_ROOT" --provider-name stratos \
+		--providers-schema "$schema_dir/schema.json" --allowed-guide-subcategories Guides 2>&1)" || {
+		echo "$out" >&2
+		exit 1
+	}
+	echo "docs: docs/ is up to date and valid"
 	;;
 *)
 	echo "usage: $0 generate|check" >&2
