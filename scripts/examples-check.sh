@@ -23,6 +23,16 @@ mkdir -p "$work/tree"
 cp -R examples "$work/tree/"
 find "$work/tree" \( -name .terraform -o -name '*.tfstate*' -o -name .terraform.lock.hcl \) -prune -exec rm -rf {} +
 
+examples_dirs="$(find examples -name '*.tf' -not -path '*/.terraform/*' -exec dirname {} \; | sort -u)"
+# Snippets leave the terraform block out (tfplugindocs examples do); without
+# one Terraform would look for hashicorp/stratos. Every module directory
+# needs it, also those only used by another example.
+while IFS= read -r dir; do
+	if ! grep -qs 'required_providers' "$work/tree/$dir"/*.tf; then
+		stratos_providers_tf >"$work/tree/$dir/_stratos_required_providers.tf"
+	fi
+done <<<"$examples_dirs"
+
 failed=0
 checked=0
 while IFS= read -r dir; do
@@ -37,13 +47,12 @@ while IFS= read -r dir; do
 		failed=1
 		continue
 	fi
-	if ! grep -qs 'required_providers' "$copy"/*.tf; then
-		stratos_providers_tf >"$copy/_stratos_required_providers.tf"
-	fi
 	if grep -qsE '^\s*module\s+"' "$copy"/*.tf; then
-		# Modules must be installed; local ones need no network.
-		if ! out="$("$tf" -chdir="$copy" init -backend=false -input=false -no-color 2>&1)"; then
-			echo "examples: FAIL $dir (init)"; echo "$out" >&2; failed=1; continue
+		# Modules must be installed first. `get` installs modules only (local
+		# ones need no network); `init` would also ask the registry for the
+		# provider that dev_overrides replaces.
+		if ! out="$("$tf" -chdir="$copy" get -no-color 2>&1)"; then
+			echo "examples: FAIL $dir (terraform get)"; echo "$out" >&2; failed=1; continue
 		fi
 	fi
 	if out="$("$tf" -chdir="$copy" validate -no-color 2>&1)"; then
@@ -54,7 +63,7 @@ while IFS= read -r dir; do
 		echo "$out" | grep -v -e 'Provider development overrides' -e 'dev_overrides' >&2 || true
 		failed=1
 	fi
-done < <(find examples -name '*.tf' -not -path '*/.terraform/*' -exec dirname {} \; | sort -u)
+done <<<"$examples_dirs"
 
 if [[ $failed -ne 0 ]]; then
 	echo "examples: some examples failed (see above)" >&2
