@@ -67,14 +67,8 @@ func (s *Simulator) syncRunning(ctx context.Context, rec *record) (time.Duration
 		s.update(id, func(r *record) { r.registered = true })
 	}
 
-	// The node lifecycle controller lifts its taints once the kubelet posts
-	// Ready (the apiserver adds not-ready:NoSchedule at registration).
-	if lifted := withoutLifecycleTaints(node.Spec.Taints, !rec.neverReady); len(lifted) != len(node.Spec.Taints) {
-		updated := node.DeepCopy()
-		updated.Spec.Taints = lifted
-		if node, err = s.client.CoreV1().Nodes().Update(ctx, updated, metav1.UpdateOptions{}); err != nil {
-			return 0, fmt.Errorf("remove lifecycle taints from node %s: %w", name, err)
-		}
+	if node, err = s.syncControllerTaints(ctx, node, nodeRunning(!rec.neverReady), now); err != nil {
+		return 0, err
 	}
 
 	var statusPatch nodeStatusPatch
@@ -250,12 +244,8 @@ func (s *Simulator) syncStopped(ctx context.Context, rec *record) error {
 		return err
 	}
 	now := s.now()
-	if !hasUnreachable(node.Spec.Taints) {
-		updated := node.DeepCopy()
-		updated.Spec.Taints = append(updated.Spec.Taints, unreachableTaints(now)...)
-		if _, err := s.client.CoreV1().Nodes().Update(ctx, updated, metav1.UpdateOptions{}); err != nil {
-			return fmt.Errorf("taint stopped node %s unreachable: %w", name, err)
-		}
+	if _, err := s.syncControllerTaints(ctx, node, nodeUnreachable, now); err != nil {
+		return err
 	}
 	if conditionStatus(node, corev1.NodeReady) != corev1.ConditionUnknown {
 		if err := s.patchNodeStatus(ctx, name, nodeStatusPatch{Conditions: unknownConditions(now)}); err != nil {

@@ -27,8 +27,6 @@ const (
 	notReadyMessage    = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
 	unknownMessage     = "Kubelet stopped posting node status."
 	unknownReason      = "NodeStatusUnknown"
-	unreachableTaint   = "node.kubernetes.io/unreachable"
-	notReadyTaint      = "node.kubernetes.io/not-ready"
 	kubeArchAMD64      = "amd64"
 	kubeArchARM64      = "arm64"
 	labelInstanceType  = "node.kubernetes.io/instance-type"
@@ -141,41 +139,6 @@ func networkUpCondition(network string, now time.Time) corev1.NodeCondition {
 	}
 	t := metav1.NewTime(now)
 	return corev1.NodeCondition{Type: corev1.NodeNetworkUnavailable, Status: corev1.ConditionFalse, Reason: reason, Message: message, LastHeartbeatTime: t, LastTransitionTime: t}
-}
-
-func unreachableTaints(now time.Time) []corev1.Taint {
-	t := metav1.NewTime(now)
-	return []corev1.Taint{
-		{Key: unreachableTaint, Effect: corev1.TaintEffectNoSchedule, TimeAdded: &t},
-		{Key: unreachableTaint, Effect: corev1.TaintEffectNoExecute, TimeAdded: &t},
-	}
-}
-
-// withoutLifecycleTaints drops the unreachable taints, and the not-ready
-// ones too when the node is Ready.
-func withoutLifecycleTaints(taints []corev1.Taint, ready bool) []corev1.Taint {
-	var out []corev1.Taint
-	for _, t := range withoutUnreachable(taints) {
-		if ready && t.Key == notReadyTaint {
-			continue
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-func withoutUnreachable(taints []corev1.Taint) []corev1.Taint {
-	var out []corev1.Taint
-	for _, t := range taints {
-		if t.Key != unreachableTaint {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func hasUnreachable(taints []corev1.Taint) bool {
-	return len(withoutUnreachable(taints)) != len(taints)
 }
 
 // nodeImages lists images as the kubelet does: the digest reference and the
