@@ -203,17 +203,17 @@ func buildKubeAPIServer(ctx context.Context, out string, log io.Writer) error {
 func versionLDFlags() string {
 	major, minor, _ := strings.Cut(strings.TrimPrefix(KubernetesVersion, "v"), ".")
 	minor, _, _ = strings.Cut(minor, ".")
-	vars := map[string]string{
-		"gitVersion":   KubernetesVersion,
-		"gitMajor":     major,
-		"gitMinor":     minor,
-		"gitTreeState": "clean",
-		"buildDate":    "1970-01-01T00:00:00Z",
+	vars := [][2]string{
+		{"gitVersion", KubernetesVersion},
+		{"gitMajor", major},
+		{"gitMinor", minor},
+		{"gitTreeState", "clean"},
+		{"buildDate", "1970-01-01T00:00:00Z"},
 	}
 	flags := []string{"-s", "-w"}
 	for _, pkg := range []string{"k8s.io/component-base/version", "k8s.io/client-go/pkg/version"} {
-		for k, v := range vars {
-			flags = append(flags, "-X", pkg+"."+k+"="+v)
+		for _, kv := range vars {
+			flags = append(flags, "-X", pkg+"."+kv[0]+"="+kv[1])
 		}
 	}
 	return strings.Join(flags, " ")

@@ -73,11 +73,35 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	} else if err := os.MkdirAll(c.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create kube directory: %w", err)
 	}
-	if err := c.start(ctx, bins, log); err != nil {
-		_ = c.Close()
-		return nil, err
+	// Ports are picked free and then released for the children to bind, so
+	// another process can take one in between; a fresh set usually works.
+	for attempt := 1; ; attempt++ {
+		err = c.start(ctx, bins, log)
+		if err == nil {
+			return c, nil
+		}
+		c.stopProcesses()
+		if attempt == 3 || ctx.Err() != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		fmt.Fprintf(log, "stratos-sandbox: retrying kubernetes start: %v\n", err)
+		if err := os.RemoveAll(filepath.Join(c.dir, "etcd")); err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("reset etcd data: %w", err)
+		}
 	}
-	return c, nil
+}
+
+func (c *Cluster) stopProcesses() []error {
+	var errs []error
+	for _, p := range []*process{c.apiserver, c.etcd} {
+		if p != nil {
+			errs = append(errs, p.stop(10*time.Second))
+		}
+	}
+	c.apiserver, c.etcd = nil, nil
+	return errs
 }
 
 func (c *Cluster) start(ctx context.Context, bins Binaries, log io.Writer) error {
@@ -204,12 +228,7 @@ func (c *Cluster) Pids() []int {
 // Close stops kube-apiserver, then etcd, waits for both and removes a
 // temporary directory. It is safe to call more than once.
 func (c *Cluster) Close() error {
-	var errs []error
-	for _, p := range []*process{c.apiserver, c.etcd} {
-		if p != nil {
-			errs = append(errs, p.stop(10*time.Second))
-		}
-	}
+	errs := c.stopProcesses()
 	if c.removeDir && c.dir != "" {
 		errs = append(errs, os.RemoveAll(c.dir))
 	}
