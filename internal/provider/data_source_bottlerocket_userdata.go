@@ -79,13 +79,7 @@ func (d *bottlerocketUserDataDataSource) ValidateConfig(ctx context.Context, req
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in, _, diags := config.toInput(ctx, config.APIServer)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	_, problems := bottlerocket.Render(in)
-	addProblems(&resp.Diagnostics, onlyErrors(problems), userDataFieldPath(userDataAPIServerAttribute))
+	validateUserDataConfig(ctx, config.userDataModel, config.APIServer, userDataAPIServerAttribute, &resp.Diagnostics)
 }
 
 func (d *bottlerocketUserDataDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

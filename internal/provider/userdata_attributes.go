@@ -185,10 +185,11 @@ var taintDescriptions = map[string]string{
 // value of the API server attribute (api_server or cluster_endpoint).
 //
 // Values Terraform does not know yet (at validate or plan time) are left
-// out, and complete is false: what is known can still be validated, since
-// leaving a setting out never makes another one invalid. A list with an
-// unknown element is left out whole, so list indexes in Problems stay those
-// of the configuration.
+// out, and complete is false. What is known can still be validated, but a
+// value left out may look missing to the renderer (cluster_name without
+// api_server): validateUserDataConfig drops problems on unknownFields. A
+// list with an unknown element is left out whole, so list indexes in
+// Problems stay those of the configuration.
 func (m userDataModel) toInput(ctx context.Context, apiServer types.String) (in bottlerocket.Input, complete bool, diags diag.Diagnostics) {
 	complete = true
 	str := func(v types.String) string {
@@ -269,6 +270,69 @@ func (m userDataModel) toInput(ctx context.Context, apiServer types.String) (in 
 		complete = false
 	}
 	return in, complete, diags
+}
+
+// unknownFields names the attributes toInput left out, whole or in part,
+// because they are not known yet: unknown values, and lists with an unknown
+// element. A map with some unknown values is not among them: its known
+// entries are validated, and problems name their key.
+func (m userDataModel) unknownFields(ctx context.Context, apiServer types.String) map[bottlerocket.Field]bool {
+	unknown := map[bottlerocket.Field]bool{}
+	for field, v := range map[bottlerocket.Field]attr.Value{
+		bottlerocket.FieldClusterName:        m.ClusterName,
+		bottlerocket.FieldAPIServer:          apiServer,
+		bottlerocket.FieldClusterCertificate: m.ClusterCertificate,
+		bottlerocket.FieldServiceCIDR:        m.ServiceCIDR,
+		bottlerocket.FieldNodeLabels:         m.NodeLabels,
+		bottlerocket.FieldMaxPods:            m.MaxPods,
+		bottlerocket.FieldKubeReserved:       m.KubeReserved,
+		bottlerocket.FieldSystemReserved:     m.SystemReserved,
+		bottlerocket.FieldEvictionHard:       m.EvictionHard,
+		bottlerocket.FieldCustomUserData:     m.CustomUserData,
+		bottlerocket.FieldVariant:            m.Variant,
+		bottlerocket.FieldCompression:        m.Compression,
+	} {
+		if v.IsUnknown() {
+			unknown[field] = true
+		}
+	}
+	for field, v := range map[bottlerocket.Field]types.List{
+		bottlerocket.FieldClusterDNSIP: m.ClusterDNSIP,
+		bottlerocket.FieldNodeTaints:   m.NodeTaints,
+	} {
+		if tv, err := v.ToTerraformValue(ctx); err != nil || !tv.IsFullyKnown() {
+			unknown[field] = true
+		}
+	}
+	return unknown
+}
+
+// validateUserDataConfig is the plan-time check of the user-data attributes
+// shared by the data source and stratos_node_class (ValidateConfig). It
+// renders what is known and reports its errors, except those on attributes
+// that are not known yet: "cluster_name is set but api_server is not" is no
+// error when api_server comes from a cluster created in the same apply.
+// Warnings are left to the read or plan that follows, so they show once.
+func validateUserDataConfig(ctx context.Context, m userDataModel, apiServer types.String, apiServerAttribute string, diags *diag.Diagnostics) {
+	in, _, d := m.toInput(ctx, apiServer)
+	diags.Append(d...)
+	if d.HasError() {
+		return
+	}
+	if m.Strict.IsUnknown() {
+		// Unknown settings may yet be allowed: report them as the
+		// warnings they would at least be, i.e. not here.
+		in.Strict = false
+	}
+	unknown := m.unknownFields(ctx, apiServer)
+	_, problems := bottlerocket.Render(in)
+	var known []bottlerocket.Problem
+	for _, p := range onlyErrors(problems) {
+		if !unknown[p.Field] {
+			known = append(known, p)
+		}
+	}
+	addProblems(diags, known, userDataFieldPath(apiServerAttribute))
 }
 
 // knownList decodes a list whose elements are all known; known is false
