@@ -64,7 +64,7 @@ func TestNewPlan(t *testing.T) {
 			instances: []Instance{inst("t", "terminated", StateStandby, currentHash, 1)}, launch: 1},
 		{name: "outdated replaced a batch at a time", size: 8,
 			instances: []Instance{outdated("o1", 1), outdated("o2", 2), outdated("o3", 3), outdated("o4", 4), outdated("o5", 5), outdated("o6", 6), outdated("o7", 7), outdated("o8", 8)},
-			launch: 2, replace: "o1,o2"},
+			launch:    2, replace: "o1,o2"},
 		{name: "outdated beyond size are terminated now", size: 2,
 			instances: []Instance{outdated("o1", 1), outdated("o2", 2), outdated("o3", 3)}, launch: 1, replace: "o1", terminate: "o3"},
 		{name: "outdated with full current pool are terminated", size: 1,

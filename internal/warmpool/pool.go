@@ -3,6 +3,8 @@ package warmpool
 import (
 	"fmt"
 	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
 )
 
 // Pool is the desired state of one warm pool.
@@ -13,6 +15,9 @@ type Pool struct {
 	Size   int
 	Launch LaunchSpec
 	Warmup WarmupSpec
+	// Labels and Taints are the pool's own, added to the node class's user data.
+	Labels map[string]string
+	Taints []bottlerocket.Taint
 	// Tags are added to every instance and its volumes (default tags, node class tags).
 	Tags map[string]string
 	// ReplaceBatch bounds how many outdated standby instances are replaced at a time.

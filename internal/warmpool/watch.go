@@ -74,7 +74,9 @@ func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods bool)
 			cancel()
 			return nil, err
 		}
-		dsInformer := podFactory.Apps().V1().DaemonSets().Informer()
+		// A factory of its own: the pods' field selector means nothing to DaemonSets.
+		dsFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0, informers.WithTransform(stripManagedFields))
+		dsInformer := dsFactory.Apps().V1().DaemonSets().Informer()
 		if _, err := dsInformer.AddEventHandler(notify); err != nil {
 			cancel()
 			return nil, err
@@ -82,6 +84,7 @@ func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods bool)
 		w.pods = podInformer.GetIndexer()
 		w.daemonSets = dsInformer.GetStore()
 		podFactory.Start(ctx.Done())
+		dsFactory.Start(ctx.Done())
 		synced = append(synced, podInformer.HasSynced, dsInformer.HasSynced)
 	}
 
