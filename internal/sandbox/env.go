@@ -20,14 +20,16 @@ const (
 func (s *Sandbox) Env() map[string]string {
 	ec2, ssm, sts := s.world.Endpoints(s.url)
 	return map[string]string{
-		"AWS_REGION":                         s.world.Region(),
-		"AWS_ACCESS_KEY_ID":                  accessKeyID,
-		"AWS_SECRET_ACCESS_KEY":              secretAccessKey,
-		"AWS_EC2_METADATA_DISABLED":          "true",
-		"AWS_ENDPOINT_URL_EC2":               ec2,
-		"AWS_ENDPOINT_URL_SSM":               ssm,
-		"AWS_ENDPOINT_URL_STS":               sts,
-		"KUBE_CONFIG_PATH":                   s.cluster.KubeconfigPath(),
+		"AWS_REGION":                s.world.Region(),
+		"AWS_ACCESS_KEY_ID":         accessKeyID,
+		"AWS_SECRET_ACCESS_KEY":     secretAccessKey,
+		"AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_ENDPOINT_URL_EC2":      ec2,
+		"AWS_ENDPOINT_URL_SSM":      ssm,
+		"AWS_ENDPOINT_URL_STS":      sts,
+		"KUBE_CONFIG_PATH":          s.cluster.KubeconfigPath(),
+		// So kubectl, after `. .sandbox/env`, looks at the sandbox too.
+		"KUBECONFIG":                         s.cluster.KubeconfigPath(),
 		"STRATOS_SANDBOX_URL":                s.url,
 		"STRATOS_SANDBOX_CLUSTER_NAME":       ClusterName,
 		"STRATOS_SANDBOX_CLUSTER_ENDPOINT":   s.cluster.Endpoint(),
