@@ -207,6 +207,10 @@ func runForeground(stderr io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	// `up` writes it too; a `run` started by hand must be stoppable by `down`.
+	if err := writeFileAtomic(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return err
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
 	sb, err := sandbox.Start(ctx, sandbox.Options{Dir: filepath.Join(dir, kubeDir), Log: stderr})
