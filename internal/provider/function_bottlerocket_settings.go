@@ -45,6 +45,12 @@ func (f *bottlerocketSettingsFunction) Definition(_ context.Context, _ function.
 				MarkdownDescription: "Whether settings unknown to the provider's Bottlerocket model are errors (true) or accepted (false).",
 			},
 		},
+		VariadicParameter: function.StringParameter{
+			Name: "variant",
+			MarkdownDescription: "Optional Bottlerocket variant the settings are checked against, e.g. `aws-k8s-1.32-nvidia`, " +
+				"so that variant-only settings such as `kubelet-device-plugins` are accepted. At most one; " +
+				"defaults to a non-nvidia `aws-k8s` variant.",
+		},
 		Return: function.StringReturn{},
 	}
 }
@@ -52,8 +58,18 @@ func (f *bottlerocketSettingsFunction) Definition(_ context.Context, _ function.
 func (f *bottlerocketSettingsFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
 	var fragments []types.String
 	var strict bool
-	resp.Error = req.Arguments.Get(ctx, &fragments, &strict)
+	var variants []string
+	resp.Error = req.Arguments.Get(ctx, &fragments, &strict, &variants)
 	if resp.Error != nil {
+		return
+	}
+	variant := ""
+	switch len(variants) {
+	case 0:
+	case 1:
+		variant = variants[0]
+	default:
+		resp.Error = function.NewArgumentFuncError(2, fmt.Sprintf("at most one variant, got %d", len(variants)))
 		return
 	}
 	texts := make([]string, len(fragments))
@@ -64,7 +80,7 @@ func (f *bottlerocketSettingsFunction) Run(ctx context.Context, req function.Run
 		}
 		texts[i] = fragment.ValueString()
 	}
-	document, problems := bottlerocket.MergeFragments(texts, "", strict)
+	document, problems := bottlerocket.MergeFragments(texts, variant, strict)
 	if err := fragmentErrors(problems); err != nil {
 		resp.Error = err
 		return

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -68,6 +69,28 @@ output "settings" {
 	}))
 }
 
+// withStrict completes the arguments with strict = true unless they already
+// go on past the fragments.
+func withStrict(args string) string {
+	if strings.HasSuffix(args, "]") {
+		return args + ", true"
+	}
+	return args
+}
+
+func TestAccBottlerocketSettingsFunction_variant(t *testing.T) {
+	resource.UnitTest(t, functionTestCase(resource.TestStep{
+		Config: `
+output "settings" {
+  value = provider::stratos::bottlerocket_settings(["[settings.kubelet-device-plugins.nvidia]\npass-device-specs = true\n"], true, "aws-k8s-1.32-nvidia")
+}
+`,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("settings", knownvalue.StringExact("[settings.kubelet-device-plugins.nvidia]\npass-device-specs = true\n")),
+		},
+	}))
+}
+
 func TestAccBottlerocketSettingsFunction_errorsNameTheFragment(t *testing.T) {
 	cases := map[string]struct {
 		fragments string
@@ -85,6 +108,18 @@ func TestAccBottlerocketSettingsFunction_errorsNameTheFragment(t *testing.T) {
 			fragments: `["[settings.kubernetes]\nlabels = { a = \"b\" }\n"]`,
 			want:      `Did you mean "node-labels"`,
 		},
+		"root other than settings": {
+			fragments: `["[kubernetes]\nmax-pods = 58\n"]`,
+			want:      `Did you mean settings.kubernetes`,
+		},
+		"variant-only setting": {
+			fragments: `["[settings.kubelet-device-plugins.nvidia]\npass-device-specs = true\n"], true, "aws-k8s-1.32"`,
+			want:      `exists only on aws-k8s-\*-nvidia variants`,
+		},
+		"two variants": {
+			fragments: `["[settings.kubernetes]\nmax-pods = 58\n"], true, "aws-k8s-1.32", "aws-k8s-1.33"`,
+			want:      `at most one variant, got 2`,
+		},
 		"null fragment": {
 			fragments: `["[settings.kubernetes]\nmax-pods = 58\n", null]`,
 			want:      `fragments\[1\] is null`,
@@ -93,7 +128,7 @@ func TestAccBottlerocketSettingsFunction_errorsNameTheFragment(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			resource.UnitTest(t, functionTestCase(resource.TestStep{
-				Config:      `output "settings" { value = provider::stratos::bottlerocket_settings(` + tc.fragments + `, true) }`,
+				Config:      `output "settings" { value = provider::stratos::bottlerocket_settings(` + withStrict(tc.fragments) + `) }`,
 				ExpectError: wrappedRegexp(tc.want),
 			}))
 		})
