@@ -65,6 +65,7 @@ func (p *stratosProvider) Configure(ctx context.Context, req provider.ConfigureR
 func (p *stratosProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewNodeClassResource,
+		NewWarmPoolResource,
 		// Resources: append new resources here (stratos_node_class, stratos_warm_pool).
 	}
 }

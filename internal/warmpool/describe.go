@@ -139,3 +139,33 @@ func ids(list []Instance) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// DescribeDrift says what changed outside Terraform between the instances
+// recorded in state and those found now.
+func DescribeDrift(before, now []Instance) []string {
+	current := map[string]Instance{}
+	for _, i := range now {
+		current[i.ID] = i
+	}
+	var vanished, started []Instance
+	for _, b := range before {
+		if b.State != StateStandby || b.EC2State != "stopped" {
+			continue
+		}
+		n, ok := current[b.ID]
+		switch {
+		case !ok || n.Gone():
+			vanished = append(vanished, b)
+		case n.PoweredOn() && n.State == StateStandby:
+			started = append(started, n)
+		}
+	}
+	var lines []string
+	if len(vanished) > 0 {
+		lines = append(lines, fmt.Sprintf("%s %s terminated outside Terraform and will be replaced: %s", plural(len(vanished), "standby instance"), wasWere(len(vanished)), ids(vanished)))
+	}
+	if len(started) > 0 {
+		lines = append(lines, fmt.Sprintf("%s %s started outside Terraform; %s left alone, not counted in size, and replaced in standby: %s", plural(len(started), "standby instance"), wasWere(len(started)), map[bool]string{true: "it is", false: "they are"}[len(started) == 1], ids(started)))
+	}
+	return lines
+}

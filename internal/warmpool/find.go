@@ -2,7 +2,6 @@ package warmpool
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -24,18 +23,13 @@ func (e *Engine) findPoolInstances(ctx context.Context, poolID string, includeTe
 }
 
 func (e *Engine) describe(ctx context.Context, in *ec2.DescribeInstancesInput) ([]Instance, error) {
-	var out []Instance
-	pages := ec2.NewDescribeInstancesPaginator(e.EC2, in)
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describe instances: %w", err)
-		}
-		for _, r := range page.Reservations {
-			for _, i := range r.Instances {
-				out = append(out, instanceFromEC2(i))
-			}
-		}
+	raw, err := e.describeRaw(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Instance, 0, len(raw))
+	for _, i := range raw {
+		out = append(out, instanceFromEC2(i))
 	}
 	return out, nil
 }

@@ -42,10 +42,7 @@ func (i Instance) PoweredOff() bool {
 }
 
 func instanceFromEC2(in ec2types.Instance) Instance {
-	tags := make(map[string]string, len(in.Tags))
-	for _, t := range in.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
+	tags := tagMap(in.Tags)
 	out := Instance{
 		ID:             aws.ToString(in.InstanceId),
 		State:          State(tags[KeyState]),

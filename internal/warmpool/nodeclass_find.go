@@ -140,3 +140,20 @@ func describeNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name s
 		Tags:             userTags(tagMap(lt.Tags)),
 	}, nil
 }
+
+// NodeClassHead is what a plan needs of a node class, from one call: its
+// latest version and its cluster.
+type NodeClassHead struct {
+	LatestVersion int64
+	ClusterName   string
+}
+
+// FindNodeClassHead reads a node class's latest version and cluster with a
+// single DescribeLaunchTemplates call, to keep plans cheap.
+func FindNodeClassHead(ctx context.Context, api LaunchTemplateAPI, name string) (*NodeClassHead, error) {
+	lt, err := findLaunchTemplate(ctx, api, name)
+	if err != nil {
+		return nil, err
+	}
+	return &NodeClassHead{LatestVersion: aws.ToInt64(lt.LatestVersionNumber), ClusterName: tagMap(lt.Tags)[KeyCluster]}, nil
+}

@@ -53,7 +53,8 @@ func PoolUserData(pool Pool, nodeClass NodeClassInfo) (*bottlerocket.Document, [
 		labels[k] = v
 	}
 	labels[KeyState] = string(StateWarmup)
-	taints := append([]bottlerocket.Taint{{Key: TaintWarmup, Value: "true", Effect: "NoSchedule"}}, pool.Taints...)
+	// The warmup taint goes last so that problems index the pool's own taints as given.
+	taints := append(append([]bottlerocket.Taint{}, pool.Taints...), bottlerocket.Taint{Key: TaintWarmup, Value: "true", Effect: "NoSchedule"})
 	return bottlerocket.Render(bottlerocket.Input{
 		CustomUserData: []string{nodeClass.TOML},
 		NodeLabels:     labels,

@@ -1,0 +1,276 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+// nodeClassWait bounds how long a just-created node class version may stay
+// invisible (EC2's eventual consistency) before the pool gives up on it.
+const nodeClassWait = 2 * time.Minute
+
+func (r *warmPoolResource) engine(ctx context.Context) (*warmpool.Engine, error) {
+	ec2Client, err := r.data.EC2(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kube, _, err := r.data.Kubernetes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &warmpool.Engine{EC2: ec2Client, Kube: kube, Options: engineOptions, Logf: func(format string, args ...any) {
+		tflog.Info(ctx, fmt.Sprintf(format, args...))
+	}}, nil
+}
+
+// nodeClassInfo reads the node class version the pool builds from: the
+// configured node_class_version, or the latest.
+func (r *warmPoolResource) nodeClassInfo(ctx context.Context, m warmPoolModel, diags *diag.Diagnostics) *warmpool.NodeClassInfo {
+	api, err := r.data.EC2(ctx)
+	if err != nil {
+		diags.AddError("AWS client", err.Error())
+		return nil
+	}
+	name := m.NodeClass.ValueString()
+	version := m.NodeClassVersion.ValueInt64()
+	if m.NodeClassVersion.IsNull() || m.NodeClassVersion.IsUnknown() {
+		latest, err := warmpool.FindNodeClass(ctx, api, name)
+		if err != nil {
+			addNodeClassError(diags, name, err)
+			return nil
+		}
+		version = latest.LatestVersion
+	}
+	info, err := warmpool.WaitNodeClassVersion(ctx, api, name, version, nodeClassWait)
+	if err != nil {
+		addNodeClassError(diags, name, err)
+		return nil
+	}
+	return info
+}
+
+func addNodeClassError(diags *diag.Diagnostics, name string, err error) {
+	if warmpool.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("node_class"), "Unknown node class",
+			fmt.Sprintf("No stratos_node_class named %q (launch template %s) exists: %v", name, warmpool.LaunchTemplateName(name), err))
+		return
+	}
+	diags.AddAttributeError(path.Root("node_class"), "Cannot read node class "+name, err.Error())
+}
+
+// desiredPool builds the engine's desired pool from the configuration and
+// the node class version it names.
+func (r *warmPoolResource) desiredPool(ctx context.Context, m warmPoolModel, diags *diag.Diagnostics) (warmpool.Pool, bool) {
+	info := r.nodeClassInfo(ctx, m, diags)
+	labels, taints, _ := m.labelsAndTaints(ctx, diags)
+	warmup := m.warmupSpec(ctx, diags)
+	if info == nil || diags.HasError() {
+		return warmpool.Pool{}, false
+	}
+	tags := r.data.DefaultTags()
+	maps.Copy(tags, info.Tags)
+	pool := warmpool.Pool{
+		Name: m.Name.ValueString(), Cluster: info.ClusterName, Size: int(m.Size.ValueInt64()),
+		Labels: labels, Taints: taints, Warmup: warmup, Tags: tags,
+		Launch: warmpool.LaunchSpec{
+			LaunchTemplateID: info.LaunchTemplateID, Version: info.Version, NodeClass: info.Name,
+			InstanceTypes: info.InstanceTypes, Subnets: info.Subnets,
+			ConfigHash: warmpool.PoolConfigHash(info.Name, info.Version, labels, taints),
+		},
+	}
+	doc, problems := warmpool.PoolUserData(pool, *info)
+	addProblems(diags, onlyErrors(problems), poolFieldPath)
+	if doc == nil {
+		return pool, false
+	}
+	pool.Launch.UserData = warmpool.EncodeUserData(doc)
+	return pool, true
+}
+
+// poolFieldPath puts a problem of the merged user data on the pool attribute
+// it comes from; anything else conflicts with the node class.
+func poolFieldPath(f bottlerocket.Field) path.Path {
+	switch f {
+	case bottlerocket.FieldNodeLabels:
+		return path.Root("labels")
+	case bottlerocket.FieldNodeTaints:
+		return path.Root("taints")
+	default:
+		return path.Root("node_class")
+	}
+}
+
+func (r *warmPoolResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan warmPoolModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	r.converge(ctx, timeout, &plan, &resp.Diagnostics)
+	if !plan.PoolID.IsUnknown() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *warmPoolResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan warmPoolModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	r.converge(ctx, timeout, &plan, &resp.Diagnostics)
+	if !plan.PoolID.IsUnknown() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+// converge runs the engine and records what exists afterwards — also when it
+// fails, so every instance it launched is in state (Terraform taints a
+// failed create) and the next apply adopts rather than duplicates.
+func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, m *warmPoolModel, diags *diag.Diagnostics) {
+	pool, ok := r.desiredPool(ctx, *m, diags)
+	if !ok {
+		return
+	}
+	engine, err := r.engine(ctx)
+	if err != nil {
+		diags.AddError("Cannot reach the cluster or EC2", err.Error())
+		return
+	}
+	m.ID = m.Name
+	m.PoolID = types.StringValue(pool.ID())
+	m.ClusterName = types.StringValue(pool.Cluster)
+	m.ConfigHash = types.StringValue(pool.Launch.ConfigHash)
+	m.NodeClassVersion = types.Int64Value(pool.Launch.Version)
+
+	runCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := engine.Converge(runCtx, pool)
+	if res != nil && res.Observation != nil {
+		m.setObserved(res.Observation, pool.Launch.ConfigHash)
+	} else {
+		m.setObserved(&warmpool.Observation{}, pool.Launch.ConfigHash)
+	}
+	if res != nil && err == nil && len(res.Failures) > 0 {
+		diags.AddWarning("Some warmups failed and were replaced", failureList(res.Failures))
+	}
+	if err != nil {
+		diags.AddError(fmt.Sprintf("Warm pool %s did not converge", pool.Name), err.Error())
+		// Record the configured size so the next plan compares against what
+		// exists (size is read back from the instances on refresh).
+		return
+	}
+	m.Size = types.Int64Value(int64(pool.Size))
+}
+
+func failureList(failures []warmpool.Failure) string {
+	lines := make([]string, 0, len(failures))
+	for _, f := range failures {
+		lines = append(lines, "- "+f.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state warmPoolModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	engine, err := r.engine(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot reach the cluster or EC2", err.Error())
+		return
+	}
+	if state.PoolID.IsNull() || state.PoolID.ValueString() == "" {
+		if !r.adopt(ctx, engine, &state, &resp.Diagnostics) {
+			return
+		}
+	}
+	before := state.stateInstances(ctx)
+	obs, err := engine.Observe(ctx, state.PoolID.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read warm pool "+state.Name.ValueString(), err.Error())
+		return
+	}
+	for _, line := range warmpool.DescribeDrift(before, obs.Instances) {
+		resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+" changed outside Terraform", line)
+	}
+	state.setObserved(obs, state.ConfigHash.ValueString())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// adopt fills in an imported pool's identity from its instances' tags.
+func (r *warmPoolResource) adopt(ctx context.Context, engine *warmpool.Engine, m *warmPoolModel, diags *diag.Diagnostics) bool {
+	found, err := engine.FindByName(ctx, m.Name.ValueString(), m.ClusterName.ValueString())
+	if err != nil {
+		diags.AddError("Cannot import warm pool "+m.Name.ValueString(), err.Error())
+		return false
+	}
+	m.PoolID = types.StringValue(found.PoolID)
+	m.ClusterName = types.StringValue(found.Cluster)
+	m.NodeClass = types.StringValue(found.NodeClass)
+	m.NodeClassVersion = types.Int64Value(found.NodeClassVersion)
+	m.ConfigHash = types.StringValue(found.ConfigHash)
+	return true
+}
+
+func (r *warmPoolResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state warmPoolModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	engine, err := r.engine(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot reach the cluster or EC2", err.Error())
+		return
+	}
+	var known []string
+	for _, i := range state.stateInstances(ctx) {
+		known = append(known, i.ID)
+	}
+	runCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := engine.Destroy(runCtx, state.PoolID.ValueString(), known); err != nil {
+		resp.Diagnostics.AddError("Cannot destroy warm pool "+state.Name.ValueString(), err.Error())
+	}
+}
+
+// ImportState takes the pool name, or "<cluster>/<name>" when pools of that
+// name exist in several clusters.
+func (r *warmPoolResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	cluster, name, found := strings.Cut(req.ID, "/")
+	if !found {
+		cluster, name = "", req.ID
+	}
+	if err := warmpool.ValidateNodeClassName(name); err != nil || strings.Contains(name, "/") {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("Expected a pool name or <cluster>/<name>, got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	if cluster != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_name"), cluster)...)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("warmup"), defaultWarmup())...)
+}
+

@@ -1,0 +1,166 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+// reservedPrefix marks labels and taints the pool itself manages.
+const reservedPrefix = "stratos.sh/"
+
+func (r *warmPoolResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m warmPoolModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	labels, taints, known := m.labelsAndTaints(ctx, &resp.Diagnostics)
+	if !known {
+		return
+	}
+	for k := range labels {
+		if strings.HasPrefix(k, reservedPrefix) {
+			resp.Diagnostics.AddAttributeError(path.Root("labels").AtMapKey(k), "Reserved label",
+				fmt.Sprintf("Labels under %s are set by the pool itself (stratos.sh/pool, stratos.sh/pool-id, stratos.sh/state, …).", reservedPrefix))
+		}
+	}
+	for i, t := range taints {
+		if strings.HasPrefix(t.Key, reservedPrefix) {
+			resp.Diagnostics.AddAttributeError(path.Root("taints").AtListIndex(i).AtName("key"), "Reserved taint",
+				fmt.Sprintf("Taints under %s (the warmup and standby taints) are managed by the pool itself.", reservedPrefix))
+		}
+	}
+	addProblems(&resp.Diagnostics, onlyErrors(bottlerocket.ValidateNodeLabels(labels)), poolFieldPath)
+	addProblems(&resp.Diagnostics, onlyErrors(bottlerocket.ValidateTaints(taints)), poolFieldPath)
+	m.warmupSpec(ctx, &resp.Diagnostics)
+}
+
+// ModifyPlan works out, at plan time, which node class version and
+// configuration the pool converges to, and says in plan warnings what the
+// apply will do to the pool's instances and why.
+func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var state *warmPoolModel
+	if !req.State.Raw.IsNull() {
+		state = &warmPoolModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if req.Plan.Raw.IsNull() {
+		if state != nil {
+			for _, line := range warmpool.DescribeDestroy(state.stateInstances(ctx)) {
+				resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+": destroy", line)
+			}
+		}
+		return
+	}
+	var plan, config warmPoolModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || r.data == nil {
+		return
+	}
+
+	r.planNodeClass(ctx, &plan, config, state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	labels, taints, known := plan.labelsAndTaints(ctx, &resp.Diagnostics)
+	if known && !plan.NodeClass.IsUnknown() && !plan.NodeClassVersion.IsUnknown() {
+		plan.ConfigHash = types.StringValue(warmpool.PoolConfigHash(plan.NodeClass.ValueString(), plan.NodeClassVersion.ValueInt64(), labels, taints))
+	} else {
+		plan.ConfigHash = types.StringUnknown()
+	}
+	if !plan.ClusterName.IsUnknown() && !plan.ClusterName.IsNull() {
+		plan.PoolID = types.StringValue(warmpool.PoolID(plan.ClusterName.ValueString(), plan.Name.ValueString()))
+	}
+
+	changes := state == nil || !plan.ConfigHash.Equal(state.ConfigHash) || !plan.Size.Equal(state.Size) || !plan.Warmup.Equal(state.Warmup)
+	if changes {
+		plan.unknownObserved()
+	} else {
+		plan.StandbyInstanceIDs, plan.RunningInstanceIDs, plan.Instances = state.StandbyInstanceIDs, state.RunningInstanceIDs, state.Instances
+	}
+	r.explain(ctx, plan, state, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planNodeClass fixes the node class version and cluster the plan uses: the
+// configured version (typically stratos_node_class.x.version, already bumped
+// when the node class changes in this plan), or the latest one.
+func (r *warmPoolResource) planNodeClass(ctx context.Context, plan *warmPoolModel, config warmPoolModel, state *warmPoolModel, diags *diag.Diagnostics) {
+	if state != nil && !state.ClusterName.IsNull() && state.ClusterName.ValueString() != "" && plan.NodeClass.Equal(state.NodeClass) {
+		plan.ClusterName = state.ClusterName
+	}
+	if plan.NodeClass.IsUnknown() {
+		if config.NodeClassVersion.IsNull() {
+			plan.NodeClassVersion = types.Int64Unknown()
+		}
+		plan.ClusterName = types.StringUnknown()
+		return
+	}
+	pinned := !config.NodeClassVersion.IsNull()
+	if pinned && !plan.ClusterName.IsUnknown() && !plan.ClusterName.IsNull() {
+		return
+	}
+	api, err := r.data.EC2(ctx)
+	if err != nil {
+		diags.AddError("AWS client", err.Error())
+		return
+	}
+	head, err := warmpool.FindNodeClassHead(ctx, api, plan.NodeClass.ValueString())
+	switch {
+	case warmpool.IsNotFound(err) && pinned:
+		// A pinned version of a node class that does not exist yet: the node
+		// class is created in this same apply (an unknown name still fails
+		// at apply, naming the node class).
+		plan.ClusterName = types.StringUnknown()
+		return
+	case err != nil:
+		addNodeClassError(diags, plan.NodeClass.ValueString(), err)
+		return
+	}
+	plan.ClusterName = types.StringValue(head.ClusterName)
+	if !pinned {
+		plan.NodeClassVersion = types.Int64Value(head.LatestVersion)
+	}
+}
+
+// explain turns the plan into warnings a reviewer reads in CI.
+func (r *warmPoolResource) explain(ctx context.Context, plan warmPoolModel, state *warmPoolModel, diags *diag.Diagnostics) {
+	title := "Warm pool " + plan.Name.ValueString()
+	var before []warmpool.Instance
+	if state != nil {
+		before = state.stateInstances(ctx)
+	}
+	if plan.ConfigHash.IsUnknown() {
+		if state != nil && len(before) > 0 {
+			diags.AddWarning(title, "the node class version is not known until apply; standby instances built from another version will be replaced in this apply, a batch at a time")
+		}
+		if !plan.Size.IsUnknown() && (state == nil || !plan.Size.Equal(state.Size)) {
+			from := int64(0)
+			if state != nil {
+				from = state.Size.ValueInt64()
+			}
+			diags.AddWarning(title, fmt.Sprintf("size %d → %d", from, plan.Size.ValueInt64()))
+		}
+		return
+	}
+	if plan.Size.IsUnknown() {
+		return
+	}
+	pool := warmpool.Pool{
+		Size:   int(plan.Size.ValueInt64()),
+		Launch: warmpool.LaunchSpec{ConfigHash: plan.ConfigHash.ValueString(), Version: plan.NodeClassVersion.ValueInt64()},
+	}
+	for _, line := range warmpool.Describe(pool, before) {
+		diags.AddWarning(title, line)
+	}
+}
