@@ -257,7 +257,9 @@ func newProviderData(ctx context.Context, version string, m providerModel, diags
 		if v := os.Getenv("KUBE_INSECURE"); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				diags.AddError("Invalid KUBE_INSECURE", fmt.Sprintf("KUBE_INSECURE=%q is not a boolean", v))
+				// Reported when the cluster is used, like every other
+				// Kubernetes problem: rendering user data needs no cluster.
+				d.kubeErr, d.kubeDone = fmt.Errorf("Kubernetes: KUBE_INSECURE=%q is not a boolean", v), true
 			}
 			d.kube.Insecure = b
 		}

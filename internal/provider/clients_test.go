@@ -86,10 +86,10 @@ func TestNewProviderData_kubeConfigPaths(t *testing.T) {
 func TestNewProviderData_invalidKubeInsecure(t *testing.T) {
 	clearKubeEnv(t)
 	t.Setenv("KUBE_INSECURE", "sometimes")
-	var diags diag.Diagnostics
-	newProviderData(context.Background(), "test", providerModel{}, &diags)
-	if diags.ErrorsCount() != 1 || !strings.Contains(diags.Errors()[0].Detail(), "KUBE_INSECURE") {
-		t.Errorf("want one error naming KUBE_INSECURE, got %v", diags)
+	d := configure(t, providerModel{})
+	_, _, err := d.Kubernetes(context.Background())
+	if err == nil || err.Error() != `Kubernetes: KUBE_INSECURE="sometimes" is not a boolean` {
+		t.Errorf("got %v", err)
 	}
 }
 
