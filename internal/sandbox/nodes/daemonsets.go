@@ -42,6 +42,19 @@ func daemonPlacement(ds *appsv1.DaemonSet, node *corev1.Node) (schedule, keep bo
 	return schedule, keep
 }
 
+// evictedByTaint: node has a NoExecute taint pod does not tolerate at all.
+// Tolerations with tolerationSeconds count as tolerating: the sandbox does
+// not evict after a delay (the default 300 s for not-ready/unreachable).
+func evictedByTaint(pod *corev1.Pod, node *corev1.Node) bool {
+	for i := range node.Spec.Taints {
+		taint := &node.Spec.Taints[i]
+		if taint.Effect == corev1.TaintEffectNoExecute && !tolerated(pod.Spec.Tolerations, taint) {
+			return true
+		}
+	}
+	return false
+}
+
 func tolerated(tolerations []corev1.Toleration, taint *corev1.Taint) bool {
 	for i := range tolerations {
 		if tolerations[i].ToleratesTaint(taint) {

@@ -134,6 +134,12 @@ func (s *Simulator) syncDaemonPods(ctx context.Context, node *corev1.Node) error
 		}
 		if key := daemonSetOwner(pod); key != "" {
 			owned[key] = pod
+		} else if evictedByTaint(pod, node) {
+			// The taint manager evicts pods that do not tolerate a NoExecute
+			// taint (e.g. a standby taint); the kubelet then stops them.
+			if err := s.deletePod(ctx, pod); err != nil {
+				return err
+			}
 		}
 	}
 	live := map[string]bool{}

@@ -418,6 +418,40 @@ func TestBoundPods(t *testing.T) {
 		}
 		return ""
 	})
+
+	// A NoExecute taint the pod does not tolerate evicts it (the taint
+	// manager's job); a pod that tolerates it stays.
+	tolerant := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "tolerant-" + inst.ID, Namespace: "default"},
+		Spec: corev1.PodSpec{NodeName: name, Containers: []corev1.Container{{Name: "c", Image: "busybox:1.37"}},
+			Tolerations: []corev1.Toleration{{Key: "stratos.sh/standby", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute}}},
+	}
+	victim := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "victim-" + inst.ID, Namespace: "default"},
+		Spec:       corev1.PodSpec{NodeName: name, Containers: []corev1.Container{{Name: "c", Image: "busybox:1.37"}}},
+	}
+	for _, p := range []*corev1.Pod{tolerant, victim} {
+		if _, err := client.CoreV1().Pods("default").Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "standby taint", func() string {
+		node := getNode(t, name)
+		node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: "stratos.sh/standby", Value: "true", Effect: corev1.TaintEffectNoExecute})
+		if _, err := client.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{}); err != nil {
+			return err.Error()
+		}
+		return ""
+	})
+	eventually(t, "untolerating pod evicted", func() string {
+		if _, err := client.CoreV1().Pods("default").Get(ctx, victim.Name, metav1.GetOptions{}); err == nil {
+			return "still there"
+		}
+		return ""
+	})
+	if _, err := client.CoreV1().Pods("default").Get(ctx, tolerant.Name, metav1.GetOptions{}); err != nil {
+		t.Errorf("tolerating pod: %v", err)
+	}
 }
 
 // Pod names hash DaemonSet and node into five characters; at a thousand
