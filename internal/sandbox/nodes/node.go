@@ -81,7 +81,6 @@ func newNode(info cloud.InstanceInfo, it cloud.InstanceTypeInfo, s *bootSettings
 		Status: corev1.NodeStatus{
 			Capacity:    capacity,
 			Allocatable: allocatable,
-			Phase:       "",
 			Conditions:  kubeletConditions(ready, now),
 			Addresses: []corev1.NodeAddress{
 				{Type: corev1.NodeInternalIP, Address: info.PrivateIP},

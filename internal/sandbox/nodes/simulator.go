@@ -87,7 +87,6 @@ type record struct {
 	settings *bootSettings
 	// consolePending: a (re)boot whose console lines are not yet written.
 	consolePending bool
-	restart        bool
 	bootID         string
 	readyAt        time.Time // kubelet registers / turns Ready
 	cniAt          time.Time // CNI agent ready, pods can run
@@ -247,7 +246,6 @@ func (s *Simulator) InstanceChanged(ev cloud.InstanceEvent) {
 		if firstBoot {
 			latency = cfg.Latency.Boot.D()
 		}
-		rec.restart = !firstBoot
 		rec.consolePending = true
 		rec.nodeDeleted = false
 		rec.bootID = newBootID()

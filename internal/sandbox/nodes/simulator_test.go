@@ -190,7 +190,7 @@ func TestStopStartTerminate(t *testing.T) {
 	send(cloud.InstanceRunning, restarted)
 	waitNodeReady(t, name, corev1.ConditionTrue)
 	eventually(t, "unreachable taints lifted", func() string {
-		if hasUnreachable(getNode(t, name).Spec.Taints) {
+		if strings.Contains(taintStrings(getNode(t, name).Spec.Taints), unreachableTaint) {
 			return "still tainted"
 		}
 		return ""

@@ -86,12 +86,3 @@ func (s *Simulator) syncControllerTaints(ctx context.Context, node *corev1.Node,
 	}
 	return updated, nil
 }
-
-func hasUnreachable(taints []corev1.Taint) bool {
-	for _, t := range taints {
-		if t.Key == unreachableTaint {
-			return true
-		}
-	}
-	return false
-}
