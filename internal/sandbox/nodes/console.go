@@ -33,9 +33,9 @@ func consoleBooted(inst instanceView) string {
 [  OK  ] Started Kubelet.
 [  OK  ] Reached target Multi-User System.
 
-Bottlerocket OS 1.39.1 (aws-k8s-1.32)
+%s
 %s login: 
-`, inst.nodeName)
+`, inst.osImage, inst.nodeName)
 }
 
 // consoleFailure renders why a node never joins.

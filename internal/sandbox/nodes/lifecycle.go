@@ -13,10 +13,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-type instanceView struct{ nodeName, arch string }
+// instanceView is what the console shows of an instance.
+type instanceView struct{ nodeName, arch, osImage string }
 
-func viewOf(rec *record) instanceView {
-	return instanceView{nodeName: rec.info.PrivateDNSName, arch: kubeArch(rec.info.Architecture)}
+func (s *Simulator) viewOf(rec *record) instanceView {
+	return instanceView{nodeName: rec.info.PrivateDNSName, arch: kubeArch(rec.info.Architecture), osImage: s.variantOf(rec.info.ImageID).osImage()}
 }
 
 // syncRunning moves a running instance's node towards: registered, Ready,
@@ -24,7 +25,7 @@ func viewOf(rec *record) instanceView {
 func (s *Simulator) syncRunning(ctx context.Context, rec *record) (time.Duration, error) {
 	id, name := rec.info.ID, rec.info.PrivateDNSName
 	if !rec.booted {
-		settings, err := readUserData(rec.info.UserData)
+		settings, err := readUserData(rec.info.UserData, s.variantOf(rec.info.ImageID))
 		if err == nil {
 			err = checkKubelet(settings, s.cluster, name)
 		}
@@ -32,11 +33,11 @@ func (s *Simulator) syncRunning(ctx context.Context, rec *record) (time.Duration
 		s.update(id, func(r *record) { r.booted, r.settings, r.failure = true, settings, err })
 	}
 	if rec.consolePending {
-		text := consoleKernel(viewOf(rec))
+		text := consoleKernel(s.viewOf(rec))
 		if rec.failure != nil {
-			text += consoleFailure(viewOf(rec), rec.failure)
+			text += consoleFailure(s.viewOf(rec), rec.failure)
 		} else {
-			text += consoleBooted(viewOf(rec))
+			text += consoleBooted(s.viewOf(rec))
 		}
 		s.world.AppendConsoleOutput(id, text)
 		s.update(id, func(r *record) { r.consolePending = false })
@@ -108,7 +109,7 @@ func (s *Simulator) register(ctx context.Context, rec *record, now time.Time) (*
 	if !ok {
 		it = fallbackType
 	}
-	node := newNode(rec.info, it, rec.settings, rec.bootID, !rec.neverReady, now)
+	node := newNode(rec.info, it, s.variantOf(rec.info.ImageID), rec.settings, rec.bootID, !rec.neverReady, now)
 	created, err := s.client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		// Left by an earlier life of this instance name; the kubelet adopts it.

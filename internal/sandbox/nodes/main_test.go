@@ -126,6 +126,16 @@ func (w *fakeWorld) InstanceType(name string) (cloud.InstanceTypeInfo, bool) {
 	return cloud.InstanceTypeInfo{}, false
 }
 
+// BottlerocketImage knows one 1.31 nvidia image; other AMIs are unknown.
+func (w *fakeWorld) BottlerocketImage(id string) (string, string, bool) {
+	if id == nvidiaImage {
+		return "aws-k8s-1.31-nvidia", "1.29.0", true
+	}
+	return "", "", false
+}
+
+const nvidiaImage = "ami-0000000000000131a"
+
 func (w *fakeWorld) AppendConsoleOutput(id, text string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -17,8 +17,6 @@ import (
 const pauseImage = "localhost/kubernetes/pause:0.1.0"
 
 const (
-	kubeletVersion = "v1.32.13-eks-7e1d6d4"
-	osImage        = "Bottlerocket OS 1.39.1 (aws-k8s-1.32)"
 	kernelVersion  = "6.1.134"
 	runtimeVersion = "containerd://1.7.27+bottlerocket"
 
@@ -46,7 +44,7 @@ func kubeArch(ec2Arch string) string {
 }
 
 // newNode is the Node a kubelet with the AWS cloud provider registers.
-func newNode(info cloud.InstanceInfo, it cloud.InstanceTypeInfo, s *bootSettings, bootID string, ready bool, now time.Time) *corev1.Node {
+func newNode(info cloud.InstanceInfo, it cloud.InstanceTypeInfo, variant osVariant, s *bootSettings, bootID string, ready bool, now time.Time) *corev1.Node {
 	arch := kubeArch(info.Architecture)
 	labels := map[string]string{}
 	for k, v := range s.NodeLabels {
@@ -93,9 +91,9 @@ func newNode(info cloud.InstanceInfo, it cloud.InstanceTypeInfo, s *bootSettings
 				SystemUUID:              "ec2" + stableHex("uuid", info.ID, 29),
 				BootID:                  bootID,
 				KernelVersion:           kernelVersion,
-				OSImage:                 osImage,
+				OSImage:                 variant.osImage(),
 				ContainerRuntimeVersion: runtimeVersion,
-				KubeletVersion:          kubeletVersion,
+				KubeletVersion:          variant.kubeletVersion(),
 				OperatingSystem:         "linux",
 				Architecture:            arch,
 			},

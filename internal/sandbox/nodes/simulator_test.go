@@ -86,6 +86,18 @@ func TestNodeJoins(t *testing.T) {
 	}
 }
 
+// The AMI decides the kubelet and OS the node reports.
+func TestNodeReportsItsImage(t *testing.T) {
+	needCluster(t)
+	inst := newInstance("")
+	inst.ImageID = nvidiaImage
+	send(cloud.InstanceRunning, inst)
+	node := waitNodeReady(t, inst.PrivateDNSName, corev1.ConditionTrue)
+	if info := node.Status.NodeInfo; info.OSImage != "Bottlerocket OS 1.29.0 (aws-k8s-1.31-nvidia)" || !strings.HasPrefix(info.KubeletVersion, "v1.31.") {
+		t.Errorf("nodeInfo = %+v", info)
+	}
+}
+
 func TestBadUserDataNeverJoins(t *testing.T) {
 	needCluster(t)
 	good := cluster.Endpoint()

@@ -44,14 +44,15 @@ func bootFailed(format string, args ...any) error {
 }
 
 // awsK8sSettings are the top-level settings of the aws-k8s variants (the
-// -nvidia ones add two); anything else fails deserialisation as
+// -nvidia ones add nvidiaSettings); anything else fails deserialisation as
 // Bottlerocket's models deny unknown fields.
 var awsK8sSettings = []string{
 	"motd", "kubernetes", "updates", "host-containers", "bootstrap-commands", "bootstrap-containers",
 	"ntp", "network", "kernel", "boot", "aws", "metrics", "pki", "container-registry", "oci-defaults",
 	"oci-hooks", "cloudformation", "dns", "container-runtime", "autoscaling",
-	"nvidia-container-runtime", "kubelet-device-plugins",
 }
+
+var nvidiaSettings = []string{"nvidia-container-runtime", "kubelet-device-plugins"}
 
 var kubernetesSettings = strings.Fields(`allowed-unsafe-sysctls api-server authentication-mode bootstrap-token
 cloud-provider cluster-certificate cluster-dns-ip cluster-domain cluster-name container-log-max-files
@@ -71,9 +72,9 @@ topology-manager-scope`)
 var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 
 // readUserData reads EC2 user data (the base64 text RunInstances received)
-// as Bottlerocket's early-boot-config does. A *bootError explains a failure
-// in the words the console would show.
-func readUserData(encoded string) (*bootSettings, error) {
+// as Bottlerocket's early-boot-config does on the given variant. A
+// *bootError explains a failure in the words the console would show.
+func readUserData(encoded string, variant osVariant) (*bootSettings, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
 	if err != nil {
 		return nil, bootFailed("Unable to read user data from IMDS: user data is not valid base64: %v", err)
@@ -113,7 +114,7 @@ func readUserData(encoded string) (*bootSettings, error) {
 	if !ok {
 		return nil, bootFailed("Error PATCHing settings: invalid type: %s, expected struct Settings", tomlType(settingsValue))
 	}
-	if err := denyUnknown(settings, awsK8sSettings, "settings"); err != nil {
+	if err := denyUnknown(settings, variant.settings(), "settings"); err != nil {
 		return nil, err
 	}
 	k8sValue, ok := settings["kubernetes"]

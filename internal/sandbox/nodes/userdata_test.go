@@ -19,8 +19,10 @@ api-server = "https://127.0.0.1:6443"
 cluster-certificate = "Y2VydA=="
 `
 
+var std = osVariant{name: defaultVariant, version: defaultVersion}
+
 func TestReadUserData(t *testing.T) {
-	s, err := readUserData(gzipBase64(minimalSettings + `max-pods = 17
+	s, err := readUserData(gzipBase64(minimalSettings+`max-pods = 17
 [settings.kubernetes.node-labels]
 "a.example/b" = "c"
 [settings.kubernetes.node-taints]
@@ -30,7 +32,7 @@ func TestReadUserData(t *testing.T) {
 memory = "1Gi"
 [settings.host-containers.admin]
 enabled = false
-`))
+`), std)
 	if err != nil {
 		t.Fatalf("readUserData: %v", err)
 	}
@@ -46,7 +48,7 @@ enabled = false
 	}
 
 	// Whatever is outside settings is ignored, as Bottlerocket does.
-	if _, err := readUserData(b64("[other]\nx = 1\n" + minimalSettings)); err != nil {
+	if _, err := readUserData(b64("[other]\nx = 1\n"+minimalSettings), std); err != nil {
 		t.Errorf("top-level keys besides settings must be ignored: %v", err)
 	}
 
@@ -63,12 +65,28 @@ enabled = false
 		"duplicate table":      {b64(minimalSettings + "[settings.kubernetes]\nmax-pods = 1\n"), "TOML parse error"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := readUserData(tc.userData)
+			_, err := readUserData(tc.userData, std)
 			var be *bootError
 			if !errors.As(err, &be) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error = %v, want a boot error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// Settings exist per variant: the nvidia device plugin is an unknown field
+// on the plain variant and fails the boot there.
+func TestReadUserDataVariantSettings(t *testing.T) {
+	userData := b64(minimalSettings + "[settings.kubelet-device-plugins.nvidia]\npass-device-specs = true\n")
+	if _, err := readUserData(userData, osVariant{name: "aws-k8s-1.32-nvidia", version: "1.30.0"}); err != nil {
+		t.Errorf("nvidia variant rejected its own settings: %v", err)
+	}
+	if _, err := readUserData(userData, std); err == nil || !strings.Contains(err.Error(), "unknown field `kubelet-device-plugins`") {
+		t.Errorf("plain variant: error = %v, want unknown field", err)
+	}
+	v := osVariant{name: "aws-k8s-1.31-nvidia", version: "1.29.0"}
+	if v.kubeletVersion() != kubeletVersions["1.31"] || v.osImage() != "Bottlerocket OS 1.29.0 (aws-k8s-1.31-nvidia)" {
+		t.Errorf("variant %v: kubelet %s, os image %s", v, v.kubeletVersion(), v.osImage())
 	}
 }
 
