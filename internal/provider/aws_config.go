@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"os"
 	"regexp"
 	"strings"
@@ -66,6 +67,7 @@ func loadAWSConfig(ctx context.Context, s awsSettings, userAgent string) (aws.Co
 			})
 		}),
 		config.WithAppID(userAgent),
+		config.WithHTTPClient(awshttp.New()),
 	}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))

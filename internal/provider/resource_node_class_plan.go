@@ -24,13 +24,10 @@ func (r *nodeClassResource) ValidateConfig(ctx context.Context, req resource.Val
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in, _, diags := config.toInput(ctx, config.ClusterEndpoint)
-	resp.Diagnostics.Append(diags...)
+	validateUserDataConfig(ctx, config.userDataModel, config.ClusterEndpoint, nodeClassAPIServerAttribute, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, problems := bottlerocket.Render(in)
-	addProblems(&resp.Diagnostics, onlyErrors(problems), userDataFieldPath(nodeClassAPIServerAttribute))
 
 	if !config.BlockDeviceMappings.IsNull() && !config.BlockDeviceMappings.IsUnknown() {
 		var devices []blockDeviceModel

@@ -154,7 +154,7 @@ func (e *Engine) runInstances(ctx context.Context, pool Pool, slot launchSlot, r
 	if pool.Launch.UserData != "" {
 		in.UserData = aws.String(pool.Launch.UserData)
 	}
-	out, err := e.EC2.RunInstances(ctx, in)
+	out, err := e.EC2.RunInstances(ctx, in, capacityFailsFast)
 	if err != nil {
 		return nil, fmt.Errorf("run %d instances of %s in %s: %w", slot.count, slot.instanceType, slot.subnet.AvailabilityZone, err)
 	}
