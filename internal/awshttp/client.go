@@ -17,7 +17,11 @@ import (
 // connection", aws-sdk-go-v2#1825), which the SDK then retries — an extra,
 // needless call that API budgets count. Request bodies here are small
 // (Query and JSON protocols), so the copy costs nothing that matters.
-type Client struct{ next interface{ Do(*http.Request) (*http.Response, error) } }
+type Client struct {
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+}
 
 // New wraps the SDK's default buildable client.
 func New() *Client { return &Client{next: awshttp.NewBuildableClient()} }

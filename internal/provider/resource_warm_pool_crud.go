@@ -273,4 +273,3 @@ func (r *warmPoolResource) ImportState(ctx context.Context, req resource.ImportS
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("warmup"), defaultWarmup())...)
 }
-
