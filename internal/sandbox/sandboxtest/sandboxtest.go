@@ -14,7 +14,8 @@
 // While it runs, the process environment carries the sandbox's variables
 // (AWS_ENDPOINT_URL_EC2, KUBE_CONFIG_PATH, STRATOS_SANDBOX_*, …: see
 // sandbox.Sandbox.Env), so the provider under test finds it exactly as it
-// would after `. .sandbox/env`.
+// would after `. .sandbox/env`; AWS_CA_BUNDLE is unset (the sandbox is
+// plain HTTP).
 //
 // STRATOS_SANDBOX_LOG=<file> keeps the etcd/kube-apiserver/simulator output.
 package sandboxtest
@@ -76,6 +77,13 @@ func run(m *testing.M) int {
 			fmt.Fprintf(os.Stderr, "sandboxtest: set %s: %v\n", k, err)
 			return 1
 		}
+	}
+	// The sandbox speaks plain HTTP: a CA bundle from the machine's
+	// environment is of no use to it, and the SDK refuses to apply one to
+	// a custom, non-buildable HTTP client.
+	if err := os.Unsetenv("AWS_CA_BUNDLE"); err != nil {
+		fmt.Fprintf(os.Stderr, "sandboxtest: unset AWS_CA_BUNDLE: %v\n", err)
+		return 1
 	}
 	current = sb
 	return m.Run()
