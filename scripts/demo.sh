@@ -1,43 +1,57 @@
 #!/usr/bin/env bash
-# The main job, on the embedded local default. Until the sandbox and the warm
-# pool land, it renders Bottlerocket user data from examples/ with real
-# Terraform and the provider built from this tree (dev_overrides: offline,
-# no `terraform init`), and shows what EC2 would receive.
+# The main job, on the embedded local sandbox: a node class and a warm pool
+# from examples/demo applied with real Terraform and the provider built from
+# this tree (dev_overrides: offline, no `terraform init`), then a summary of
+# the pool's instances and nodes.
+#
+#   scripts/demo.sh           apply (again: reconciles) and summarize
+#   scripts/demo.sh destroy   terraform destroy the demo
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STRATOS_ROOT"
 
+work="$STRATOS_ROOT/.sandbox/demo"
 tf="$(stratos_terraform)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-echo "==> building the provider and using $tf"
+
+echo "==> starting the sandbox (AWS APIs + a real kube-apiserver + simulated Bottlerocket nodes)"
+go run ./cmd/stratos-sandbox up
+# shellcheck disable=SC1091
+source .sandbox/env
+mkdir -p "$work/config"
+
+echo "==> building the provider; Terraform is $tf"
 export TF_CLI_CONFIG_FILE
 TF_CLI_CONFIG_FILE="$(stratos_dev_provider "$work/provider")"
+cp examples/demo/*.tf "$work/config/"
 
-example=examples/data-sources/stratos_bottlerocket_userdata
-cp -R "$example" "$work/config"
-stratos_providers_tf >"$work/config/_stratos_required_providers.tf"
-cat >>"$work/config/_stratos_required_providers.tf" <<'TF'
+export TF_VAR_cluster_name="$STRATOS_SANDBOX_CLUSTER_NAME"
+export TF_VAR_cluster_endpoint="$STRATOS_SANDBOX_CLUSTER_ENDPOINT"
+export TF_VAR_cluster_certificate="$STRATOS_SANDBOX_CLUSTER_CA"
+export TF_VAR_service_cidr="$STRATOS_SANDBOX_SERVICE_CIDR"
+tfc() { "$tf" -chdir="$work/config" "$@"; }
 
-output "demo" {
-  value = {
-    compressed = data.stratos_bottlerocket_userdata.web.compressed
-    size_bytes = data.stratos_bottlerocket_userdata.web.size_bytes
-    sha256     = data.stratos_bottlerocket_userdata.web.sha256
-  }
-}
-TF
+if [[ "${1:-}" == "destroy" ]]; then
+	echo "==> terraform destroy"
+	tfc destroy -auto-approve -input=false -no-color
+	exit 0
+fi
 
-echo "==> terraform apply ($example)"
-"$tf" -chdir="$work/config" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1 || {
-	cat "$work/apply.log" >&2
-	exit 1
-}
+echo "==> terraform plan (what a CI reviewer sees)"
+tfc plan -input=false -no-color -out="$work/plan" >"$work/plan.log" 2>&1 || { cat "$work/plan.log" >&2; exit 1; }
+# The plan's own words: the summary line and the pool's warnings.
+grep -E '^(Plan:|No changes)|^(size |running |[0-9]+ (standby|instance|failed)|destroy )' "$work/plan.log" | sed 's/^/    /' || true
+
+echo "==> terraform apply: launch, verify (node Ready, CNI, DaemonSets), stop into standby"
+start=$(date +%s)
+tfc apply -input=false -no-color "$work/plan" >"$work/apply.log" 2>&1 || { cat "$work/apply.log" >&2; exit 1; }
+echo "    applied in $(($(date +%s) - start)) s"
 
 echo
-echo "==> rendered Bottlerocket TOML (validated at plan time)"
-"$tf" -chdir="$work/config" output -raw toml
+go run ./cmd/stratos-demo -pool demo
 echo
-"$tf" -chdir="$work/config" output -json demo | sed -n 's/.*"compressed":\([a-z]*\).*"sha256":"\([0-9a-f]*\)".*"size_bytes":\([0-9]*\).*/==> EC2 receives \3 bytes (limit 16384), gzip: \1, sha256 \2/p'
+echo "Standby nodes are cordoned, tainted stratos.sh/standby:NoExecute and stopped (Ready=Unknown while stopped)."
+echo "Run 'make demo' again: the plan is empty and nothing changes. Edit examples/demo/main.tf (pool_size, max_pods)"
+echo "and run it again to see the plan explain the change."
 echo
-echo "Edit $example/data-source.tf (e.g. a label key under kubernetes.io/) and run 'make demo' again to see a plan-time error."
+echo "Tear it down:  scripts/demo.sh destroy   (terminates the pool, deletes the node class)"
+echo "               make sandbox-down         (stops the sandbox and removes .sandbox/)"

@@ -1,4 +1,4 @@
-// Package awshttp holds the HTTP client the provider hands the AWS SDK.
+// Package awshttp holds the HTTP client wrapper the provider hands the AWS SDK.
 package awshttp
 
 import (
@@ -17,14 +17,19 @@ import (
 // connection", aws-sdk-go-v2#1825), which the SDK then retries — an extra,
 // needless call that API budgets count. Request bodies here are small
 // (Query and JSON protocols), so the copy costs nothing that matters.
-type Client struct {
-	next interface {
-		Do(*http.Request) (*http.Response, error)
-	}
-}
+type Client struct{ next aws.HTTPClient }
 
-// New wraps the SDK's default buildable client.
-func New() *Client { return &Client{next: awshttp.NewBuildableClient()} }
+// Wrap wraps the client the SDK's config loading built (with any custom CA
+// bundle already applied); nil means the SDK's default client.
+func Wrap(next aws.HTTPClient) *Client {
+	if next == nil {
+		next = awshttp.NewBuildableClient()
+	}
+	if c, ok := next.(*Client); ok {
+		return c
+	}
+	return &Client{next: next}
+}
 
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
@@ -37,13 +42,4 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	return c.next.Do(req)
-}
-
-// WithTransportOptions lets the SDK's config loading install custom root CAs
-// (AWS_CA_BUNDLE) and other transport settings on the wrapped client.
-func (c *Client) WithTransportOptions(opts ...func(*http.Transport)) aws.HTTPClient {
-	if b, ok := c.next.(*awshttp.BuildableClient); ok {
-		return &Client{next: b.WithTransportOptions(opts...)}
-	}
-	return c
 }

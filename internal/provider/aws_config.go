@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"os"
 	"regexp"
 	"strings"
@@ -67,7 +66,6 @@ func loadAWSConfig(ctx context.Context, s awsSettings, userAgent string) (aws.Co
 			})
 		}),
 		config.WithAppID(userAgent),
-		config.WithHTTPClient(awshttp.New()),
 	}
 	if s.Region != "" {
 		opts = append(opts, config.WithRegion(s.Region))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"maps"
 	"os"
 	"path/filepath"
@@ -101,6 +102,7 @@ func (d *providerData) EC2(ctx context.Context) (*ec2.Client, error) {
 	}
 	endpoint := d.aws.Endpoints.EC2
 	d.ec2Client = ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+		o.HTTPClient = awshttp.Wrap(o.HTTPClient)
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}

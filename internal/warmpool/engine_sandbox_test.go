@@ -39,10 +39,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	sb := sandboxtest.Get(t)
-	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithHTTPClient(awshttp.New()))
+	cfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.HTTPClient = awshttp.Wrap(cfg.HTTPClient)
 	client := ec2.NewFromConfig(cfg)
 	images, err := client.DescribeImages(context.Background(), &ec2.DescribeImagesInput{
 		Filters: []ec2types.Filter{{Name: aws.String("name"), Values: []string{"bottlerocket-aws-k8s-1.32-x86_64-*"}}},

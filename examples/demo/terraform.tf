@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    stratos = {
+      source = "stratos-sh/stratos"
+    }
+  }
+}
