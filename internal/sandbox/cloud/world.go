@@ -274,3 +274,14 @@ func (w *World) InstanceTypes() []InstanceTypeInfo {
 	})
 	return out
 }
+
+// BottlerocketImage names the variant and Bottlerocket version of one of the
+// world's AMIs, so a simulated node boots the settings model of its image.
+func (w *World) BottlerocketImage(imageID string) (variant, version string, ok bool) {
+	for _, img := range w.catalog.images {
+		if img.ID == imageID {
+			return img.Variant, img.Version, true
+		}
+	}
+	return "", "", false
+}
