@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -113,30 +114,33 @@ func poolFieldPath(f bottlerocket.Field) path.Path {
 }
 
 func (r *warmPoolResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan warmPoolModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	r.converge(ctx, timeout, &plan, &resp.Diagnostics)
-	if !plan.PoolID.IsUnknown() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, warmPoolModel.createTimeout)
 }
 
 func (r *warmPoolResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, warmPoolModel.updateTimeout)
+}
+
+func (m warmPoolModel) createTimeout(ctx context.Context) (time.Duration, diag.Diagnostics) {
+	return m.Timeouts.Create(ctx, defaultCreateTimeout)
+}
+
+func (m warmPoolModel) updateTimeout(ctx context.Context) (time.Duration, diag.Diagnostics) {
+	return m.Timeouts.Update(ctx, defaultCreateTimeout)
+}
+
+// apply converges the pool to the plan and records the outcome in state.
+func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, timeoutOf func(warmPoolModel, context.Context) (time.Duration, diag.Diagnostics)) {
 	var plan warmPoolModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	r.converge(ctx, timeout, &plan, &resp.Diagnostics)
+	timeout, d := timeoutOf(plan, ctx)
+	diags.Append(d...)
+	r.converge(ctx, timeout, &plan, diags)
 	if !plan.PoolID.IsUnknown() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		diags.Append(state.Set(ctx, &plan)...)
 	}
 }
 

@@ -1,14 +1,14 @@
 package warmpool_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -41,7 +41,7 @@ func newNCCloud(t *testing.T) *ncCloud {
 	ec2URL, _, _ := w.Endpoints(srv.URL)
 	client := ec2.NewFromConfig(aws.Config{
 		Region:      "us-east-1",
-		HTTPClient:  ncBufferedBody{c: &http.Client{Transport: &http.Transport{}}},
+		HTTPClient:  awshttp.Wrap(&http.Client{Transport: &http.Transport{}}),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOX", "secret", ""),
 		Retryer: func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxBackoff = 5 * time.Millisecond })
@@ -49,22 +49,6 @@ func newNCCloud(t *testing.T) *ncCloud {
 	}, func(o *ec2.Options) { o.BaseEndpoint = aws.String(ec2URL) })
 	calls := &callCounter{n: map[string]int{}}
 	return &ncCloud{world: w, ec2: client, calls: calls, api: countingAPI{LaunchTemplateAPI: client, calls: calls}}
-}
-
-// ncBufferedBody gives the transport its own copy of the request body:
-// smithy-go closes the body it built as soon as Do returns, which against a
-// local server can race with the transport (aws-sdk-go-v2#1825).
-type ncBufferedBody struct{ c *http.Client }
-
-func (b ncBufferedBody) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return b.c.Do(req)
 }
 
 type callCounter struct {

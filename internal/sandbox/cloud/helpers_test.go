@@ -1,15 +1,15 @@
 package cloud_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -49,25 +49,6 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// bufferedBodyClient hands the transport a private copy of the request
-// body. smithy-go closes the body it built as soon as Do returns; against a
-// local server that answers within microseconds this races with the
-// transport and occasionally kills the connection mid-response ("use of
-// closed network connection", aws-sdk-go-v2#1825), which the SDK retries.
-// Tests that count calls exactly must not see those extra attempts.
-type bufferedBodyClient struct{ c *http.Client }
-
-func (b bufferedBodyClient) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return b.c.Do(req)
-}
-
 type env struct {
 	world  *cloud.World
 	ec2    *ec2.Client
@@ -97,7 +78,7 @@ func newEnv(t testing.TB, cfg cloud.Config, opts ...envOption) *env {
 	ec2URL, ssmURL, stsURL := w.Endpoints(srv.URL)
 	awsCfg := aws.Config{
 		Region:      "us-east-1",
-		HTTPClient:  bufferedBodyClient{c: &http.Client{Transport: &http.Transport{}}},
+		HTTPClient:  awshttp.Wrap(&http.Client{Transport: &http.Transport{}}),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIASANDBOX", "secret", ""),
 		// Retries show in the log of a failing test: call counts depend on them.
 		ClientLogMode: aws.LogRetries,
