@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
@@ -15,6 +16,12 @@ type Result struct {
 	Observation *Observation
 	Launched    int
 	Terminated  int
+	// Started are standby instances started toward Pool.Running; Drained
+	// are running ones returned to standby, Evicted the pods moved off them.
+	Started, Drained, Evicted int
+	// ServedAt is when the last started node became schedulable: running
+	// capacity is served before standby is refilled.
+	ServedAt time.Time
 	// Failures are warmups that failed, whether or not they were replaced.
 	Failures []Failure
 }
@@ -50,21 +57,49 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			watch.close()
 		}
 	}()
-	failedRounds, roundOffset := 0, 0
+	w := pool.Warmup
+	wantPods := w.WaitForDaemonSets || w.Network == NetworkAuto || w.Network == NetworkVPCCNI || w.Network == "" || pool.Running != nil
+	if pool.Running != nil {
+		// Running nodes are served and drained from the watch's caches.
+		var err error
+		if watch, err = e.watchCluster(ctx, pool.ID(), true); err != nil {
+			return err
+		}
+	}
+	noStart := map[string]bool{}
+	failedRounds, roundOffset, scaleWaves := 0, 0, 0
 	for {
 		all, err := e.findPoolInstances(ctx, pool.ID(), true)
 		if err != nil {
 			return err
 		}
-		plan := NewPlan(pool, all, keepFailed)
+		hints := planHints{keepFailed: keepFailed, noStart: noStart}
+		if watch != nil && pool.Running != nil {
+			hints.pods = watch.evictablePods(all)
+		}
+		plan := newPlan(pool, all, hints)
 		if err := e.terminate(ctx, plan.Terminate, res); err != nil {
 			return err
 		}
 		if err := e.finishStops(ctx, pool, plan.StopPending); err != nil {
 			return err
 		}
+		if pool.Running != nil {
+			if err := e.scaleRunning(ctx, pool, plan, watch, noStart, res); err != nil {
+				return err
+			}
+			if plan.Start > 0 || len(plan.Drain) > 0 {
+				if scaleWaves++; scaleWaves > maxScaleWaves {
+					return e.checkRunning(ctx, pool)
+				}
+				continue
+			}
+		}
 		if plan.Launch == 0 && len(plan.Warming) == 0 && len(plan.Replace) == 0 {
-			return e.checkSize(ctx, pool, res)
+			if err := e.checkSize(ctx, pool, plan.StandbyTarget, res); err != nil {
+				return err
+			}
+			return e.checkRunning(ctx, pool)
 		}
 		known := map[string]bool{}
 		round := 0
@@ -83,8 +118,6 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			return launchErr
 		}
 		if watch == nil {
-			w := pool.Warmup
-			wantPods := w.WaitForDaemonSets || w.Network == NetworkAuto || w.Network == NetworkVPCCNI || w.Network == ""
 			if watch, err = e.watchCluster(ctx, pool.ID(), wantPods); err != nil {
 				return err
 			}
@@ -108,7 +141,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 		if len(warm.Failures) > 0 {
 			failedRounds++
 			if failedRounds > opts.ReplacementRounds {
-				return e.checkSize(ctx, pool, res)
+				return e.checkSize(ctx, pool, plan.StandbyTarget, res)
 			}
 		}
 	}
@@ -153,7 +186,7 @@ func (e *Engine) terminate(ctx context.Context, list []Instance, res *Result) er
 
 // checkSize turns a pool left short by failed warmups into an error naming
 // each failure.
-func (e *Engine) checkSize(ctx context.Context, pool Pool, res *Result) error {
+func (e *Engine) checkSize(ctx context.Context, pool Pool, want int, res *Result) error {
 	all, err := e.findPoolInstances(ctx, pool.ID(), false)
 	if err != nil {
 		return err
@@ -164,11 +197,38 @@ func (e *Engine) checkSize(ctx context.Context, pool Pool, res *Result) error {
 			have++
 		}
 	}
-	if have >= pool.Size {
+	if have >= want {
 		return nil
 	}
 	if len(res.Failures) > 0 {
-		return &WarmupError{Pool: pool.Name, Want: pool.Size, Have: have, Failures: res.Failures}
+		return &WarmupError{Pool: pool.Name, Want: want, Have: have, Failures: res.Failures}
 	}
-	return fmt.Errorf("pool %s has %d of %d verified standby instances", pool.Name, have, pool.Size)
+	return fmt.Errorf("pool %s has %d of %d verified standby instances", pool.Name, have, want)
+}
+
+// maxScaleWaves bounds start and drain waves in one converge: each wave
+// either reaches pool.Running or rules out standby instances (capacity),
+// so a handful always suffices.
+const maxScaleWaves = 8
+
+// checkRunning reports a pool left short of pool.Running (no capacity to
+// start or launch more).
+func (e *Engine) checkRunning(ctx context.Context, pool Pool) error {
+	if pool.Running == nil {
+		return nil
+	}
+	all, err := e.findPoolInstances(ctx, pool.ID(), false)
+	if err != nil {
+		return err
+	}
+	have := 0
+	for _, i := range all {
+		if i.State == StateRunning && i.PoweredOn() {
+			have++
+		}
+	}
+	if have != *pool.Running {
+		return fmt.Errorf("pool %s has %d of %d running instances", pool.Name, have, *pool.Running)
+	}
+	return nil
 }

@@ -9,8 +9,28 @@ import (
 // Describe says in words what converging to pool will do, for a reviewer
 // reading a plan: one sentence per kind of change, counts and reasons first.
 func Describe(pool Pool, instances []Instance) []string {
-	p := NewPlan(pool, instances, nil)
+	return DescribePlan(pool, instances, nil)
+}
+
+// DescribePlan is Describe with the evictable pods on each running
+// instance's node (by instance id), which decide and explain drains; nil
+// when they were not counted.
+func DescribePlan(pool Pool, instances []Instance, pods map[string]int) []string {
+	p := newPlan(pool, instances, planHints{pods: pods})
+	lines, after, described := describeRunning(pool, p, instances, pods)
+	if after != nil {
+		p = newPlan(pool, after, planHints{pods: pods})
+		instances = after
+	}
+	return append(lines, describeStandby(pool, p, instances, described)...)
+}
+
+// describeStandby explains the standby side of a plan; sizeDescribed skips
+// the size line when the running line already gave the launch or
+// termination count.
+func describeStandby(pool Pool, p Plan, instances []Instance, sizeDescribed bool) []string {
 	var lines []string
+	target := p.StandbyTarget
 	have := len(p.Standby) + len(p.StopPending) + len(p.Warming)
 	outdated := len(p.Outdated)
 	for _, i := range p.Terminate {
@@ -28,13 +48,17 @@ func Describe(pool Pool, instances []Instance) []string {
 		}
 	}
 	switch {
-	case have < pool.Size:
-		fresh := pool.Size - have - min(outdated, pool.Size-have)
+	case sizeDescribed:
+	case have < target:
+		fresh := target - have - min(outdated, target-have)
 		if fresh > 0 {
-			lines = append(lines, fmt.Sprintf("size %d → %d: %s will be launched", have+min(outdated, pool.Size-have), pool.Size, plural(fresh, "instance")))
+			lines = append(lines, fmt.Sprintf("size %d → %d: %s will be launched", have+min(outdated, target-have), target, plural(fresh, "instance")))
 		}
 	case excess > 0:
-		lines = append(lines, fmt.Sprintf("size %d → %d: %s will be terminated (oldest first)", have+excess, pool.Size, plural(excess, "standby instance")))
+		lines = append(lines, fmt.Sprintf("size %d → %d: %s will be terminated (oldest first)", have+excess, target, plural(excess, "standby instance")))
+	}
+	if target < pool.Size {
+		lines = append(lines, fmt.Sprintf("max_size %d holds standby at %d, below size %d, beside %s", pool.MaxSize, target, pool.Size, plural(pool.MaxSize-target, "running instance")))
 	}
 	if n := len(p.Warming); n > 0 {
 		lines = append(lines, fmt.Sprintf("%s launched by an interrupted apply will be adopted and verified", plural(n, "instance")))
@@ -42,7 +66,7 @@ func Describe(pool Pool, instances []Instance) []string {
 	if n := len(p.Failed); n > 0 {
 		lines = append(lines, fmt.Sprintf("%s whose warmup failed will be terminated: %s", plural(n, "instance"), ids(p.Failed)))
 	}
-	if n := len(p.Running); n > 0 {
+	if n := len(p.Running); n > 0 && pool.Running == nil {
 		lines = append(lines, fmt.Sprintf("%s started outside Terraform %s left alone and not counted in size: %s", plural(n, "instance"), isAre(n), ids(p.Running)))
 	}
 	return lines

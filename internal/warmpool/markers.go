@@ -41,6 +41,9 @@ const (
 	StateStandby State = "standby"
 	// StateRunning: started out of standby.
 	StateRunning State = "running"
+	// StateDraining: running, cordoned, its pods being evicted before the
+	// instance returns to standby.
+	StateDraining State = "draining"
 	// StateFailed: warmup failed and timeout_action kept it stopped for inspection.
 	StateFailed State = "failed"
 )

@@ -27,6 +27,28 @@ type Plan struct {
 	// Replace are outdated standby instances terminated once this wave's
 	// replacements are verified.
 	Replace []Instance
+
+	// StandbyTarget is how many standby instances the pool holds: Size, or
+	// less when MaxSize leaves no room for all of them beside the running ones.
+	StandbyTarget int
+	// Start is how many standby instances this wave starts (pool.Running
+	// above the running count); StartFrom are the candidates in order of
+	// preference, more than Start when capacity errors call for fallbacks.
+	Start     int
+	StartFrom []Instance
+	// Drain are running instances this wave drains back into standby, in
+	// the order they were chosen.
+	Drain []Instance
+}
+
+// planHints are what a converge has learnt that the instances do not show.
+type planHints struct {
+	// keepFailed names failed instances to leave alone.
+	keepFailed map[string]bool
+	// noStart names standby instances whose start failed for capacity in this converge.
+	noStart map[string]bool
+	// pods counts the evictable pods on each running instance's node.
+	pods map[string]int
 }
 
 // DefaultReplaceBatch bounds replacement of outdated standby instances to a
@@ -42,6 +64,11 @@ func DefaultReplaceBatch(size int) int {
 // the next wave. keepFailed names failed instances to leave alone (those a
 // timeout_action of "stop" kept in this converge, for inspection).
 func NewPlan(pool Pool, instances []Instance, keepFailed map[string]bool) Plan {
+	return newPlan(pool, instances, planHints{keepFailed: keepFailed})
+}
+
+func newPlan(pool Pool, instances []Instance, hints planHints) Plan {
+	keepFailed := hints.keepFailed
 	p := Plan{Size: pool.Size}
 	for _, i := range instances {
 		if i.Gone() {
@@ -51,17 +78,21 @@ func NewPlan(pool Pool, instances []Instance, keepFailed map[string]bool) Plan {
 		switch {
 		case i.State == StateFailed:
 			p.Failed = append(p.Failed, i)
+		case i.State == StateRunning && i.PoweredOn():
+			p.Running = append(p.Running, i)
 		case i.State == StateRunning:
+			// Stopped behind the pool's back without the standby taint: not
+			// trusted as standby, terminated and replaced.
+			p.Failed = append(p.Failed, i)
+		case (i.State == StateStandby || i.State == StateDraining) && i.PoweredOn():
 			p.Running = append(p.Running, i)
-		case i.State == StateStandby && i.PoweredOn():
-			p.Running = append(p.Running, i)
-		case (i.State == StateStandby || i.State == StateStopping) && current:
+		case (i.State == StateStandby || i.State == StateStopping || i.State == StateDraining) && current:
 			if i.State == StateStandby && i.EC2State == "stopped" {
 				p.Standby = append(p.Standby, i)
 			} else {
 				p.StopPending = append(p.StopPending, i)
 			}
-		case i.State == StateStandby || i.State == StateStopping:
+		case i.State == StateStandby || i.State == StateStopping || i.State == StateDraining:
 			if i.PoweredOn() {
 				// A verified instance of an old config whose stop never
 				// happened: not worth stopping, it is replaced anyway.
@@ -87,21 +118,38 @@ func NewPlan(pool Pool, instances []Instance, keepFailed map[string]bool) Plan {
 	}
 
 	sortOldestFirst(p.Outdated)
-	current := append(append(append([]Instance{}, p.Standby...), p.StopPending...), p.Warming...)
-	have := len(current)
-	if have >= pool.Size {
-		p.Terminate = append(p.Terminate, p.Outdated...)
-		sortOldestFirst(current)
-		p.Terminate = append(p.Terminate, current[:have-pool.Size]...)
+	target, shortfall := p.planRunning(pool, hints)
+	p.StandbyTarget = target
+	if p.Start > 0 || len(p.Drain) > 0 {
+		// Standby is counted again once the starts and drains are done;
+		// until then only failed instances go.
 		p.dropTerminated()
 		return p
 	}
-	need := pool.Size - have
+	// Running instances short of pool.Running with nothing left to start
+	// are launched into standby first, and started by the next wave; standby
+	// instances that could not start for capacity do not count toward them.
+	if shortfall > 0 {
+		target += shortfall + countListed(p.Standby, hints.noStart) + countListed(p.Outdated, hints.noStart)
+		if pool.MaxSize > 0 {
+			target = min(target, max(0, pool.MaxSize-len(p.Running)))
+		}
+	}
+	current := append(append(append([]Instance{}, p.Standby...), p.StopPending...), p.Warming...)
+	have := len(current)
+	if have >= target {
+		p.Terminate = append(p.Terminate, p.Outdated...)
+		sortOldestFirst(current)
+		p.Terminate = append(p.Terminate, current[:have-target]...)
+		p.dropTerminated()
+		return p
+	}
+	need := target - have
 	keep := min(len(p.Outdated), need)
 	p.Terminate = append(p.Terminate, p.Outdated[keep:]...)
 	batch := pool.ReplaceBatch
 	if batch <= 0 {
-		batch = DefaultReplaceBatch(pool.Size)
+		batch = DefaultReplaceBatch(target)
 	}
 	replaceNow := min(keep, batch)
 	p.Replace = append(p.Replace, p.Outdated[:replaceNow]...)
@@ -132,7 +180,7 @@ func (p *Plan) dropTerminated() {
 // Done reports a plan with nothing left to do.
 func (p Plan) Done() bool {
 	return p.Launch == 0 && len(p.Terminate) == 0 && len(p.Replace) == 0 &&
-		len(p.Warming) == 0 && len(p.StopPending) == 0
+		len(p.Warming) == 0 && len(p.StopPending) == 0 && p.Start == 0 && len(p.Drain) == 0
 }
 
 func sortOldestFirst(list []Instance) {
@@ -142,4 +190,14 @@ func sortOldestFirst(list []Instance) {
 		}
 		return list[a].ID < list[b].ID
 	})
+}
+
+func countListed(list []Instance, ids map[string]bool) int {
+	n := 0
+	for _, i := range list {
+		if ids[i.ID] {
+			n++
+		}
+	}
+	return n
 }

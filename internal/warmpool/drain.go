@@ -1,0 +1,229 @@
+package warmpool
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// evictRetry is how long a drain waits before asking again for an eviction
+// a PodDisruptionBudget refused (kubectl drain waits 5s).
+const evictRetry = time.Second
+
+// drainPoll is how often a drain looks at the watch's pod cache for pods
+// that are gone.
+const drainPoll = 100 * time.Millisecond
+
+// mirrorPodAnnotation marks static pods' API mirrors: the kubelet owns them
+// and they cannot be evicted.
+const mirrorPodAnnotation = "kubernetes.io/config.mirror"
+
+// evictable reports a pod a drain must move off its node: not a DaemonSet's
+// (it would be recreated there, and it stops with the node), not a static
+// pod's mirror, not finished.
+func evictable(pod *corev1.Pod) bool {
+	if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+		return false
+	}
+	if _, mirror := pod.Annotations[mirrorPodAnnotation]; mirror {
+		return false
+	}
+	for _, ref := range pod.OwnerReferences {
+		if ref.Kind == "DaemonSet" {
+			return false
+		}
+	}
+	return true
+}
+
+// evictablePods counts the evictable pods on each instance's node, from the
+// watch's pod cache.
+func (w *clusterWatch) evictablePods(instances []Instance) map[string]int {
+	out := map[string]int{}
+	for _, i := range instances {
+		node := w.node(i.ID)
+		if node == nil {
+			continue
+		}
+		for _, pod := range w.view(node.Name).PodsOnNode {
+			if evictable(pod) {
+				out[i.ID]++
+			}
+		}
+	}
+	return out
+}
+
+// DrainError names the nodes a drain could not empty in time and the pods
+// left on them.
+type DrainError struct {
+	Pool    string
+	Timeout time.Duration
+	// Blocked maps node names to the pods still on them, and why.
+	Blocked map[string][]string
+}
+
+func (e *DrainError) Error() string {
+	nodes := make([]string, 0, len(e.Blocked))
+	for n := range e.Blocked {
+		nodes = append(nodes, n)
+	}
+	sort.Strings(nodes)
+	lines := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		lines = append(lines, n+": "+strings.Join(e.Blocked[n], "; "))
+	}
+	return fmt.Sprintf("pool %s: %d nodes not drained within %s (drain_timeout_action = \"fail\": they stay running, cordoned, in state draining; the next apply retries):\n- %s",
+		e.Pool, len(nodes), e.Timeout, strings.Join(lines, "\n- "))
+}
+
+// drain returns running instances to standby: cordon and mark them
+// draining (so an interrupted apply knows), evict their pods through the
+// Eviction API so PodDisruptionBudgets are respected, wait until the pods
+// are gone, then stop them into standby. Nodes that do not empty within the
+// drain timeout are stopped anyway or left cordoned, as the pool says.
+func (e *Engine) drain(ctx context.Context, pool Pool, w *clusterWatch, instances []Instance, res *Result) error {
+	timeout := pool.Drain.Timeout
+	if timeout <= 0 {
+		timeout = DefaultDrainTimeout
+	}
+	ids := instanceIDs(instances)
+	if err := e.tagState(ctx, ids, StateDraining); err != nil {
+		return err
+	}
+	if err := forEach(instances, func(i Instance) error {
+		node := w.node(i.ID)
+		if node == nil {
+			return nil
+		}
+		return e.patchNode(ctx, node, func(n *corev1.Node) map[string]any {
+			return map[string]any{
+				"metadata": map[string]any{"labels": map[string]string{KeyState: string(StateDraining)}, "resourceVersion": n.ResourceVersion},
+				"spec":     map[string]any{"unschedulable": true},
+			}
+		})
+	}); err != nil {
+		return err
+	}
+	e.logf("pool %s: draining %d nodes", pool.Name, len(instances))
+
+	var mu sync.Mutex
+	blocked := map[string][]string{}
+	var evicted atomic.Int64
+	deadline := time.Now().Add(timeout)
+	err := forEach(instances, func(i Instance) error {
+		node := w.node(i.ID)
+		if node == nil {
+			return nil
+		}
+		left, n, err := e.drainNode(ctx, w, node.Name, deadline)
+		evicted.Add(int64(n))
+		if len(left) > 0 {
+			mu.Lock()
+			blocked[node.Name] = left
+			mu.Unlock()
+		}
+		return err
+	})
+	res.Evicted += int(evicted.Load())
+	if err != nil {
+		return err
+	}
+
+	stop := instances
+	if len(blocked) > 0 && pool.Drain.TimeoutAction == DrainStop {
+		e.logf("pool %s: %d nodes not drained within %s; stopping them anyway (drain_timeout_action = \"stop\")", pool.Name, len(blocked), timeout)
+	} else if len(blocked) > 0 {
+		stop = nil
+		for _, i := range instances {
+			if n := w.node(i.ID); n == nil || blocked[n.Name] == nil {
+				stop = append(stop, i)
+			}
+		}
+	}
+	if len(stop) > 0 {
+		if err := e.enterStandby(ctx, w, stop); err != nil {
+			return err
+		}
+		if err := e.finishStandby(ctx, pool, stop); err != nil {
+			return err
+		}
+		res.Drained += len(stop)
+	}
+	if len(blocked) > 0 && pool.Drain.TimeoutAction != DrainStop {
+		return &DrainError{Pool: pool.Name, Timeout: timeout, Blocked: blocked}
+	}
+	return nil
+}
+
+// drainNode evicts the node's evictable pods until none is left or the
+// deadline passes, asking again every evictRetry for evictions a
+// PodDisruptionBudget refused. It returns the pods still there (with the
+// last refusal) and how many evictions were accepted.
+func (e *Engine) drainNode(ctx context.Context, w *clusterWatch, nodeName string, deadline time.Time) ([]string, int, error) {
+	lastAsked := map[string]time.Time{}
+	refused := map[string]string{}
+	accepted := 0
+	for {
+		var left []*corev1.Pod
+		for _, pod := range w.view(nodeName).PodsOnNode {
+			if evictable(pod) {
+				left = append(left, pod)
+			}
+		}
+		if len(left) == 0 {
+			return nil, accepted, nil
+		}
+		now := time.Now()
+		if now.After(deadline) {
+			out := make([]string, 0, len(left))
+			for _, pod := range left {
+				why := refused[string(pod.UID)]
+				if why == "" {
+					why = "evicted, still terminating"
+				}
+				out = append(out, pod.Namespace+"/"+pod.Name+" ("+why+")")
+			}
+			sort.Strings(out)
+			return out, accepted, nil
+		}
+		for _, pod := range left {
+			uid := string(pod.UID)
+			if at, ok := lastAsked[uid]; pod.DeletionTimestamp != nil || (ok && (refused[uid] == "" || now.Sub(at) < evictRetry)) {
+				continue
+			}
+			lastAsked[uid] = now
+			err := e.Kube.CoreV1().Pods(pod.Namespace).EvictV1(ctx, &policyv1.Eviction{
+				ObjectMeta: metav1.ObjectMeta{Name: pod.Name, Namespace: pod.Namespace},
+			})
+			switch {
+			case err == nil:
+				accepted++
+				delete(refused, uid)
+			case apierrors.IsNotFound(err):
+			case apierrors.IsTooManyRequests(err):
+				refused[uid] = "eviction refused: " + err.Error()
+			case apierrors.IsInternalError(err) || apierrors.IsForbidden(err):
+				// A pod under two budgets, or a namespace being deleted:
+				// kubectl retries these too, until the deadline.
+				refused[uid] = "eviction failed: " + err.Error()
+			default:
+				return nil, accepted, fmt.Errorf("evict pod %s/%s from node %s: %w", pod.Namespace, pod.Name, nodeName, err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, accepted, fmt.Errorf("drain node %s: %w", nodeName, context.Cause(ctx))
+		case <-time.After(drainPoll):
+		}
+	}
+}

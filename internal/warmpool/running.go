@@ -1,0 +1,227 @@
+package warmpool
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// heartbeatSlack allows for clock skew between this process and the
+// cluster when telling a node's post-start status from its pre-stop one.
+const heartbeatSlack = 2 * time.Second
+
+// scaleRunning moves the pool toward pool.Running: it starts standby
+// instances and serves them (and any running instance not yet schedulable),
+// then drains excess running nodes back into standby. Capacity comes first:
+// drains, which may wait minutes on PodDisruptionBudgets, run after the
+// started nodes are schedulable.
+func (e *Engine) scaleRunning(ctx context.Context, pool Pool, plan Plan, w *clusterWatch, noStart map[string]bool, res *Result) error {
+	draining := map[string]bool{}
+	for _, i := range plan.Drain {
+		draining[i.ID] = true
+	}
+	var serve []Instance
+	for _, i := range plan.Running {
+		if !draining[i.ID] && !served(i, w.node(i.ID)) {
+			serve = append(serve, i)
+		}
+	}
+	since := time.Time{}
+	if plan.Start > 0 {
+		since = time.Now()
+		started, err := e.startStandby(ctx, pool, plan.StartFrom, plan.Start, noStart)
+		res.Started += len(started)
+		if err != nil {
+			return err
+		}
+		e.logf("pool %s: started %d standby instances", pool.Name, len(started))
+		serve = append(serve, started...)
+	}
+	if err := e.serve(ctx, pool, w, serve, since); err != nil {
+		return err
+	}
+	if len(serve) > 0 && res.ServedAt.IsZero() {
+		res.ServedAt = time.Now()
+	}
+	if len(plan.Drain) > 0 {
+		return e.drain(ctx, pool, w, plan.Drain, res)
+	}
+	return nil
+}
+
+// served reports a running instance whose node takes workloads: state
+// running on the instance and the node, no standby taint, not cordoned.
+func served(i Instance, node *corev1.Node) bool {
+	if i.State != StateRunning || node == nil || node.Labels[KeyState] != string(StateRunning) || node.Spec.Unschedulable {
+		return false
+	}
+	for _, t := range node.Spec.Taints {
+		if t.Key == TaintStandby || t.Key == TaintWarmup {
+			return false
+		}
+	}
+	return true
+}
+
+// serve waits, driven by the cluster watch, until each instance's node is
+// back (Ready since the start, reachable, its CNI up), then makes it
+// schedulable: standby taint off, uncordoned, state running. Nodes are
+// served as they qualify, not when the slowest one does. since is when
+// the instances were started (zero for instances started earlier).
+func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instances []Instance, since time.Time) error {
+	if len(instances) == 0 {
+		return nil
+	}
+	network := pool.Warmup.Network
+	if network == NetworkAuto || network == "" {
+		network = DetectNetwork(w.allDaemonSets())
+	}
+	timeout := pool.Warmup.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	deadline := time.Now().Add(timeout)
+	pending := map[string]Instance{}
+	waiting := map[string]string{}
+	for _, i := range instances {
+		pending[i.ID] = i
+	}
+	tick := time.NewTicker(evaluateEvery / 4)
+	defer tick.Stop()
+	dirty := true
+	for len(pending) > 0 {
+		if dirty {
+			dirty = false
+			var ready []Instance
+			for id, i := range pending {
+				node := w.node(id)
+				var view ClusterView
+				if node != nil {
+					view = w.view(node.Name)
+				}
+				r := startedReadiness(node, view, network, since)
+				if !r.Ready {
+					waiting[id] = r.WaitingFor
+					continue
+				}
+				ready = append(ready, i)
+				delete(pending, id)
+			}
+			if err := e.markRunning(ctx, w, ready); err != nil {
+				return err
+			}
+		}
+		if len(pending) == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for %d started nodes: %w", len(pending), context.Cause(ctx))
+		case <-w.changed:
+			dirty = true
+		case now := <-tick.C:
+			if now.After(deadline) {
+				return &StartError{Pool: pool.Name, Timeout: timeout, Waiting: waitingList(pending, waiting)}
+			}
+		}
+	}
+	return nil
+}
+
+// StartError names the started instances whose nodes did not come back in time.
+type StartError struct {
+	Pool    string
+	Timeout time.Duration
+	Waiting []string
+}
+
+func (e *StartError) Error() string {
+	return fmt.Sprintf("pool %s: %d started nodes not schedulable after %s (they stay running and are served by the next apply):\n- %s",
+		e.Pool, len(e.Waiting), e.Timeout, strings.Join(e.Waiting, "\n- "))
+}
+
+func waitingList(pending map[string]Instance, waiting map[string]string) []string {
+	out := make([]string, 0, len(pending))
+	for id := range pending {
+		out = append(out, id+": "+waiting[id])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// startedReadiness is a started node's verdict: Ready with a status posted
+// since the start (not the one from before the stop), no longer unreachable,
+// its CNI up. DaemonSets and images were verified at warmup.
+func startedReadiness(node *corev1.Node, view ClusterView, network Network, since time.Time) Readiness {
+	if node == nil {
+		return Readiness{WaitingFor: "node not registered"}
+	}
+	ready := condition(node, corev1.NodeReady)
+	if ready == nil || ready.Status != corev1.ConditionTrue {
+		msg := "no Ready condition"
+		if ready != nil {
+			msg = strings.TrimSpace(fmt.Sprintf("%s %s", ready.Reason, ready.Message))
+		}
+		return Readiness{WaitingFor: "node NotReady: " + msg}
+	}
+	if !since.IsZero() {
+		seen := ready.LastHeartbeatTime.Time
+		if ready.LastTransitionTime.After(seen) {
+			seen = ready.LastTransitionTime.Time
+		}
+		if seen.Before(since.Add(-heartbeatSlack)) {
+			return Readiness{WaitingFor: "node has not reported since the start"}
+		}
+	}
+	for _, t := range node.Spec.Taints {
+		if t.Key == corev1.TaintNodeUnreachable || t.Key == corev1.TaintNodeNotReady {
+			return Readiness{WaitingFor: "node still tainted " + t.Key}
+		}
+	}
+	if w := networkWait(node, view, network); w != "" {
+		return Readiness{WaitingFor: w}
+	}
+	return Readiness{Ready: true}
+}
+
+// markRunning makes nodes schedulable and records state running on nodes
+// and instances.
+func (e *Engine) markRunning(ctx context.Context, w *clusterWatch, ready []Instance) error {
+	if len(ready) == 0 {
+		return nil
+	}
+	err := forEach(ready, func(i Instance) error {
+		node := w.node(i.ID)
+		if node == nil {
+			return fmt.Errorf("node of instance %s vanished before it was served", i.ID)
+		}
+		return e.patchNode(ctx, node, func(n *corev1.Node) map[string]any {
+			return map[string]any{
+				"metadata": map[string]any{
+					"labels":          map[string]string{KeyState: string(StateRunning)},
+					"resourceVersion": n.ResourceVersion,
+				},
+				"spec": map[string]any{"unschedulable": false, "taints": runningTaints(n.Spec.Taints)},
+			}
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return e.tagState(ctx, instanceIDs(ready), StateRunning)
+}
+
+// runningTaints drops the pool's warmup and standby taints, keeping the rest.
+func runningTaints(taints []corev1.Taint) []corev1.Taint {
+	out := []corev1.Taint{}
+	for _, t := range taints {
+		if t.Key != TaintWarmup && t.Key != TaintStandby {
+			out = append(out, t)
+		}
+	}
+	return out
+}
