@@ -1,0 +1,98 @@
+package tfrun
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// DebugProvider is the provider started in debug mode by this process, which
+// Terraform attaches to (TF_REATTACH_PROVIDERS) instead of launching its own.
+// Owning the process makes its peak memory exact: the kernel reports it
+// when the process is reaped.
+type DebugProvider struct {
+	cmd      *exec.Cmd
+	reattach string
+	exited   chan struct{}
+	waitErr  error
+}
+
+// StartDebugProvider starts the provider at bin with -debug and waits for it
+// to print its reattach configuration.
+func StartDebugProvider(ctx context.Context, bin string, env []string) (*DebugProvider, error) {
+	cmd := exec.Command(bin, "-debug")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = io.Discard
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start provider in debug mode: %w", err)
+	}
+	p := &DebugProvider{cmd: cmd, exited: make(chan struct{})}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			// The Linux form is: TF_REATTACH_PROVIDERS='<json>'
+			if v, ok := strings.CutPrefix(line, "TF_REATTACH_PROVIDERS='"); ok {
+				select {
+				case found <- strings.TrimSuffix(v, "'"):
+				default:
+				}
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
+	select {
+	case p.reattach = <-found:
+		return p, nil
+	case <-p.exited:
+		return nil, fmt.Errorf("provider exited before it printed its reattach configuration: %v", p.waitErr)
+	case <-ctx.Done():
+		_ = cmd.Process.Kill()
+		return nil, ctx.Err()
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		return nil, errors.New("provider printed no reattach configuration within a minute")
+	}
+}
+
+// Env is the variable Terraform needs to use this provider process.
+func (p *DebugProvider) Env() string { return "TF_REATTACH_PROVIDERS=" + p.reattach }
+
+// Pid is the provider's process id.
+func (p *DebugProvider) Pid() int { return p.cmd.Process.Pid }
+
+// Stop ends the provider and returns its peak resident set size in bytes.
+func (p *DebugProvider) Stop() (int64, error) {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+	if p.cmd.ProcessState == nil {
+		return 0, errors.New("provider state unknown")
+	}
+	ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return 0, errors.New("no resource usage for the provider process")
+	}
+	return ru.Maxrss * 1024, nil // Linux reports kilobytes
+}
