@@ -1,0 +1,288 @@
+package warmpool_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+func runningPool(p warmpool.Pool, running int) warmpool.Pool {
+	p.Running = &running
+	return p
+}
+
+// runningNodes lists the pool's running instances and checks that each
+// node takes workloads: no standby taint, not cordoned, state running.
+func (f *fixture) runningNodes(pool warmpool.Pool) map[string]*corev1.Node {
+	f.t.Helper()
+	obs := mustObserve(f.t, f, pool)
+	out := map[string]*corev1.Node{}
+	for _, i := range obs.Instances {
+		if i.Gone() || !i.PoweredOn() {
+			continue
+		}
+		node := obs.Nodes[i.ID]
+		if i.State != warmpool.StateRunning || node == nil {
+			f.t.Errorf("instance %s is %s/%s with node %v, want running with a node", i.ID, i.State, i.EC2State, node != nil)
+			continue
+		}
+		if node.Spec.Unschedulable || hasTaint(node, warmpool.TaintStandby, corev1.TaintEffectNoExecute) || node.Labels[warmpool.KeyState] != "running" {
+			f.t.Errorf("node %s not schedulable: unschedulable=%v labels=%v taints=%v", node.Name, node.Spec.Unschedulable, node.Labels, node.Spec.Taints)
+		}
+		out[i.ID] = node
+	}
+	return out
+}
+
+// runPods binds n pods labelled app=<app> to a node, as a scheduler
+// would, and waits until they run (the sandbox has no scheduler).
+func runPods(t *testing.T, kube kubernetes.Interface, node, app string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	for k := range n {
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-%d-%s", app, k, node), Namespace: "default", Labels: map[string]string{"app": app}},
+			Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "work", Image: "public.ecr.aws/docker/library/busybox:1.36"}}},
+		}
+		if _, err := kube.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "pods of "+app+" running", func() bool {
+		pods, err := kube.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: "app=" + app})
+		if err != nil {
+			t.Fatal(err)
+		}
+		running := 0
+		for _, p := range pods.Items {
+			if p.Status.Phase == corev1.PodRunning {
+				running++
+			}
+		}
+		return running == n
+	})
+	t.Cleanup(func() {
+		zero := int64(0)
+		_ = kube.CoreV1().Pods("default").DeleteCollection(context.Background(), metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{LabelSelector: "app=" + app})
+	})
+}
+
+func podsOf(t *testing.T, kube kubernetes.Interface, app string) int {
+	pods, err := kube.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "app=" + app})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(pods.Items)
+}
+
+// blockingBudget creates a PodDisruptionBudget that allows no disruption of
+// app's pods, with the status the disruption controller would write (the
+// sandbox runs no controller-manager).
+func blockingBudget(t *testing.T, kube kubernetes.Interface, app string) {
+	t.Helper()
+	ctx := context.Background()
+	one := intstr.FromInt32(1)
+	pdb, err := kube.PolicyV1().PodDisruptionBudgets("default").Create(ctx, &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Name: app, Namespace: "default"},
+		Spec:       policyv1.PodDisruptionBudgetSpec{MinAvailable: &one, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdb.Status = policyv1.PodDisruptionBudgetStatus{ObservedGeneration: pdb.Generation, DisruptionsAllowed: 0, CurrentHealthy: 1, DesiredHealthy: 1, ExpectedPods: 1}
+	if _, err := kube.PolicyV1().PodDisruptionBudgets("default").UpdateStatus(ctx, pdb, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		err := kube.PolicyV1().PodDisruptionBudgets("default").Delete(context.Background(), app, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Error(err)
+		}
+	})
+}
+
+// standbyCount counts the pool's standby instances (stopped, standby taint)
+// beside the running ones.
+func (f *fixture) standbyCount(pool warmpool.Pool) int {
+	f.t.Helper()
+	obs := mustObserve(f.t, f, pool)
+	n := 0
+	for _, i := range obs.Instances {
+		if i.State == warmpool.StateStandby && i.EC2State == "stopped" {
+			node := obs.Nodes[i.ID]
+			if node == nil || !node.Spec.Unschedulable || !hasTaint(node, warmpool.TaintStandby, corev1.TaintEffectNoExecute) {
+				f.t.Errorf("standby instance %s: node not prepared for standby", i.ID)
+			}
+			n++
+		}
+	}
+	return n
+}
+
+func liveCount(t *testing.T, f *fixture, pool warmpool.Pool) int {
+	n := 0
+	for _, i := range mustObserve(t, f, pool).Instances {
+		if !i.Gone() {
+			n++
+		}
+	}
+	return n
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestEngineRunning_UpFromStandbyThenDrainBack(t *testing.T) {
+	f := newFixture(t)
+	kube := sandboxtest.Get(t).Kubernetes()
+	pool := f.pool("running", 2)
+	f.converge(pool)
+
+	res := f.converge(runningPool(pool, 2))
+	if res.Started != 2 || res.Launched != 2 || res.ServedAt.IsZero() {
+		t.Fatalf("started %d, launched %d (served %v), want 2 started from standby and 2 launched to refill", res.Started, res.Launched, res.ServedAt)
+	}
+	nodes := f.runningNodes(pool)
+	if len(nodes) != 2 || f.standbyCount(pool) != 2 {
+		t.Fatalf("%d running, %d standby; want 2 and 2", len(nodes), f.standbyCount(pool))
+	}
+
+	// Work on one node: lowering running returns the idle node first.
+	var busyID, busy string
+	for id, n := range nodes {
+		busyID, busy = id, n.Name
+		break
+	}
+	runPods(t, kube, busy, "work", 3)
+	res = f.converge(runningPool(pool, 1))
+	if res.Drained != 1 || res.Evicted != 0 {
+		t.Fatalf("drained %d evicting %d pods, want the idle node drained", res.Drained, res.Evicted)
+	}
+	if nodes = f.runningNodes(pool); len(nodes) != 1 || nodes[busyID] == nil {
+		t.Fatalf("running %v, want only the busy node %s", nodes, busy)
+	}
+	if got := f.standbyCount(pool); got != 2 {
+		t.Fatalf("%d standby after the drain, want 2 (the excess terminated)", got)
+	}
+
+	res = f.converge(runningPool(pool, 0))
+	if res.Drained != 1 || res.Evicted != 3 || podsOf(t, kube, "work") != 0 {
+		t.Fatalf("drained %d, evicted %d, %d pods left; want 1, 3, 0", res.Drained, res.Evicted, podsOf(t, kube, "work"))
+	}
+	if len(f.runningNodes(pool)) != 0 || f.standbyCount(pool) != 2 {
+		t.Fatal("want no running node and 2 standby")
+	}
+}
+
+func TestEngineRunning_DrainTimeout(t *testing.T) {
+	for _, action := range []warmpool.DrainAction{warmpool.DrainFail, warmpool.DrainStop} {
+		t.Run(string(action), func(t *testing.T) {
+			f := newFixture(t)
+			kube := sandboxtest.Get(t).Kubernetes()
+			pool := f.pool("drain-"+string(action), 0, func(p *warmpool.Pool, _ *warmpool.NodeClassInfo) {
+				p.Drain = warmpool.DrainSpec{Timeout: 3 * time.Second, TimeoutAction: action}
+			})
+			f.converge(runningPool(pool, 1))
+			var node string
+			for _, n := range f.runningNodes(pool) {
+				node = n.Name
+			}
+			app := "guarded-" + string(action)
+			runPods(t, kube, node, app, 1)
+			blockingBudget(t, kube, app)
+
+			res, err := f.engine.Converge(context.Background(), runningPool(pool, 0))
+			var drainErr *warmpool.DrainError
+			switch action {
+			case warmpool.DrainFail:
+				if !errors.As(err, &drainErr) || len(drainErr.Blocked[node]) != 1 {
+					t.Fatalf("want a DrainError naming the guarded pod on %s, got %v", node, err)
+				}
+				if podsOf(t, kube, app) != 1 {
+					t.Fatal("the budget's pod was evicted")
+				}
+				obs := mustObserve(t, f, pool)
+				for _, i := range obs.Instances {
+					if n := obs.Nodes[i.ID]; n != nil && (i.State != warmpool.StateDraining || !i.PoweredOn() || !n.Spec.Unschedulable) {
+						t.Errorf("instance %s %s/%s unschedulable=%v, want running, cordoned, draining", i.ID, i.State, i.EC2State, n.Spec.Unschedulable)
+					}
+				}
+			case warmpool.DrainStop:
+				if err != nil || res.Drained != 1 {
+					t.Fatalf("want the node stopped anyway, got drained %d, %v", res.Drained, err)
+				}
+				if f.standbyCount(pool) != 0 || liveCount(t, f, pool) != 0 {
+					t.Fatal("want the stopped node terminated as standby beyond size 0")
+				}
+			}
+		})
+	}
+}
+
+func TestEngineRunning_StartFallsBackToOtherZones(t *testing.T) {
+	f := newFixture(t)
+	pool := f.pool("startice", 6)
+	f.converge(pool)
+	zones := map[string]int{}
+	for _, i := range f.standby(pool) {
+		zones[i.AvailabilityZone]++
+	}
+	if zones["us-east-1a"] == 0 {
+		t.Fatalf("no standby instance in us-east-1a to test with: %v", zones)
+	}
+	sandboxtest.Configure(t, `{"insufficient_capacity": ["us-east-1a"]}`)
+	res := f.converge(runningPool(pool, 3))
+	if res.Started != 3 {
+		t.Fatalf("started %d, want 3", res.Started)
+	}
+	obs := mustObserve(t, f, pool)
+	for id := range f.runningNodes(pool) {
+		for _, i := range obs.Instances {
+			if i.ID == id && i.AvailabilityZone == "us-east-1a" {
+				t.Errorf("instance %s started in us-east-1a, which has no capacity", id)
+			}
+		}
+	}
+}
+
+func TestEngineRunning_MaxSizeCapsStandby(t *testing.T) {
+	f := newFixture(t)
+	pool := f.pool("capped", 3)
+	pool.MaxSize = 4
+	f.converge(runningPool(pool, 2))
+	if r, s := len(f.runningNodes(pool)), f.standbyCount(pool); r != 2 || s != 2 {
+		t.Fatalf("%d running and %d standby, want 2 and 2 (max_size 4)", r, s)
+	}
+}
+
+func TestEngineRunning_ShortfallLaunchesAndStarts(t *testing.T) {
+	f := newFixture(t)
+	pool := f.pool("cold", 1)
+	res := f.converge(runningPool(pool, 2))
+	if r, s := len(f.runningNodes(pool)), f.standbyCount(pool); r != 2 || s != 1 {
+		t.Fatalf("%d running and %d standby, want 2 and 1", r, s)
+	}
+	if res.Launched != 3 || res.Started != 2 {
+		t.Fatalf("launched %d, started %d; want 3 and 2", res.Launched, res.Started)
+	}
+}
