@@ -54,7 +54,7 @@ func runPods(t *testing.T, kube kubernetes.Interface, node, app string, n int) {
 	for k := range n {
 		pod := &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-%d-%s", app, k, node), Namespace: "default", Labels: map[string]string{"app": app}},
-			Spec: corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "work", Image: "public.ecr.aws/docker/library/busybox:1.36"}}},
+			Spec:       corev1.PodSpec{NodeName: node, Containers: []corev1.Container{{Name: "work", Image: "public.ecr.aws/docker/library/busybox:1.36"}}},
 		}
 		if _, err := kube.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
