@@ -1,0 +1,74 @@
+// Command stratos-bench measures the provider at scale: it starts the
+// sandbox with realistic latencies, runs the real Terraform CLI (apply, a
+// no-op apply, plan, destroy) against the provider built from this tree for
+// each pool size, and prints one table of wall times, EC2 calls, Kubernetes
+// requests and the provider's peak memory. `make bench` runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var opts options
+	var sizes string
+	flag.StringVar(&sizes, "sizes", "10,100,500", "comma-separated pool sizes")
+	flag.BoolVar(&opts.large, "large", false, "also measure a pool of 1000")
+	flag.StringVar(&opts.terraform, "terraform", "", "Terraform CLI (default: tfrun.FindTerraform)")
+	flag.StringVar(&opts.provider, "provider", "", "provider binary (default: built from this module)")
+	flag.StringVar(&opts.workDir, "work", "", "working directory (default: a temporary one, removed afterwards)")
+	flag.StringVar(&opts.sandboxLog, "sandbox-log", "", "file for the sandbox's etcd/apiserver/simulator output")
+	flag.Parse()
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 1000 {
+			fmt.Fprintf(os.Stderr, "stratos-bench: bad size %q (1–1000)\n", s)
+			os.Exit(2)
+		}
+		opts.sizes = append(opts.sizes, n)
+	}
+	if opts.large && !contains(opts.sizes, 1000) {
+		opts.sizes = append(opts.sizes, 1000)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rows, err := run(ctx, opts, os.Stderr)
+	if len(rows) > 0 {
+		printTable(os.Stdout, rows, opts)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "stratos-bench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	sizes      []int
+	large      bool
+	terraform  string
+	provider   string
+	workDir    string
+	sandboxLog string
+}
+
+func contains(list []int, n int) bool {
+	for _, v := range list {
+		if v == n {
+			return true
+		}
+	}
+	return false
+}
+
+func progress(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "%s stratos-bench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest/kubecount"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest/tfrun"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+// Operations, in the order they run for each size.
+const (
+	opCreate  = "apply (create)"
+	opNoop    = "apply (no changes)"
+	opPlan    = "plan (no changes)"
+	opDestroy = "destroy"
+)
+
+// row is one measured Terraform command.
+type row struct {
+	size     int
+	op       string
+	wall     time.Duration
+	noop     time.Duration // the same size's no-op apply
+	critical time.Duration
+	ec2      scaletest.Calls
+	kube     kubecount.Counts // the provider's own requests
+	apiAll   kubecount.Counts // every apiserver request (simulated kubelets too)
+	peakRSS  int64
+}
+
+type bench struct {
+	sb     *sandbox.Sandbox
+	proxy  *kubecount.Proxy
+	setup  *tfrun.Setup
+	env    []string // the provider process's environment
+	work   string
+	config scaletest.Sandbox
+	log    io.Writer
+}
+
+func run(ctx context.Context, opts options, log io.Writer) ([]row, error) {
+	work := opts.workDir
+	if work == "" {
+		dir, err := os.MkdirTemp("", "stratos-bench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		work = dir
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, err
+	}
+	b := &bench{work: work, log: log}
+	if err := b.start(ctx, opts); err != nil {
+		return nil, err
+	}
+	defer b.close()
+	var rows []row
+	for _, n := range opts.sizes {
+		got, err := b.measureSize(ctx, n)
+		rows = append(rows, got...)
+		if err != nil {
+			return rows, fmt.Errorf("size %d: %w", n, err)
+		}
+	}
+	return rows, nil
+}
+
+func (b *bench) start(ctx context.Context, opts options) error {
+	tf := opts.terraform
+	if tf == "" {
+		var err error
+		if tf, err = tfrun.FindTerraform(); err != nil {
+			return err
+		}
+	}
+	if opts.provider != "" {
+		rc := filepath.Join(b.work, "terraformrc")
+		body := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", tfrun.ProviderAddress, filepath.Dir(opts.provider))
+		if err := os.WriteFile(rc, []byte(body), 0o644); err != nil {
+			return err
+		}
+		b.setup = &tfrun.Setup{Terraform: tf, Provider: opts.provider, CLIConfig: rc}
+	} else {
+		root, err := tfrun.ModuleRoot(".")
+		if err != nil {
+			return err
+		}
+		progress(b.log, "building the provider")
+		if b.setup, err = tfrun.NewSetup(ctx, tf, root, b.work); err != nil {
+			return err
+		}
+	}
+
+	sandboxLog := io.Discard
+	if opts.sandboxLog != "" {
+		f, err := os.Create(opts.sandboxLog)
+		if err != nil {
+			return err
+		}
+		sandboxLog = f
+	}
+	progress(b.log, "starting the sandbox (the first run on a machine builds kube-apiserver: minutes)")
+	cfg := benchConfig()
+	var err error
+	b.sb, err = sandbox.Start(ctx, sandbox.Options{Dir: filepath.Join(b.work, "sandbox"), Config: &cfg, Log: sandboxLog})
+	if err != nil {
+		return fmt.Errorf("start sandbox: %w", err)
+	}
+	b.proxy, err = kubecount.StartProxy(b.sb.RESTConfig())
+	if err != nil {
+		return err
+	}
+	kubeconfig := filepath.Join(b.work, "kubeconfig-counted")
+	if err := b.proxy.WriteKubeconfig(kubeconfig); err != nil {
+		return err
+	}
+	env := b.sb.Env()
+	env["KUBE_CONFIG_PATH"] = kubeconfig
+	env["KUBECONFIG"] = kubeconfig
+	env["AWS_CA_BUNDLE"] = ""
+	for k, v := range env {
+		b.env = append(b.env, k+"="+v)
+	}
+	ami, ok := b.sb.World().ImageID("aws-k8s-1.32", "x86_64")
+	if !ok {
+		return fmt.Errorf("the sandbox has no aws-k8s-1.32 x86_64 image")
+	}
+	b.config = scaletest.Sandbox{Env: b.sb.Env(), AMI: ami}
+	return nil
+}
+
+func (b *bench) close() {
+	if b.proxy != nil {
+		_ = b.proxy.Close()
+	}
+	if b.sb != nil {
+		_ = b.sb.Close()
+	}
+}
+
+// measureSize creates a pool of n, applies and plans it unchanged, and destroys it.
+func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
+	name := fmt.Sprintf("bench-%d", n)
+	ws, err := b.setup.NewWorkspace(filepath.Join(b.work, name))
+	if err != nil {
+		return nil, err
+	}
+	// The node class first, unmeasured: the pool's create is what is compared.
+	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: -1}.HCL(b.config)); err != nil {
+		return nil, err
+	}
+	progress(b.log, "N=%d: node class", n)
+	if _, _, err := b.measure(ctx, ws, n, "setup", "apply", "-auto-approve"); err != nil {
+		return nil, err
+	}
+	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: n}.HCL(b.config)); err != nil {
+		return nil, err
+	}
+	var rows []row
+	for _, step := range []struct {
+		op   string
+		args []string
+	}{
+		{opCreate, []string{"apply", "-auto-approve"}},
+		{opNoop, []string{"apply", "-auto-approve"}},
+		{opPlan, []string{"plan", "-detailed-exitcode"}},
+		{opDestroy, []string{"destroy", "-auto-approve"}},
+	} {
+		progress(b.log, "N=%d: %s", n, step.op)
+		r, out, err := b.measure(ctx, ws, n, step.op, step.args...)
+		if step.op == opPlan && err != nil {
+			err = fmt.Errorf("plan of an unchanged pool is not empty: %w", err)
+		}
+		if err != nil {
+			return rows, err
+		}
+		if step.op == opCreate {
+			if err := b.checkPool(ctx, ws, n); err != nil {
+				return rows, err
+			}
+		}
+		_ = out
+		rows = append(rows, r)
+	}
+	for i := range rows {
+		rows[i].noop = rows[1].wall
+	}
+	return rows, nil
+}
+
+// measure runs one terraform command with a provider process of its own
+// and collects what it cost.
+func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op string, args ...string) (row, tfrun.Result, error) {
+	provider, err := tfrun.StartDebugProvider(ctx, b.setup.Provider, b.env)
+	if err != nil {
+		return row{}, tfrun.Result{}, err
+	}
+	ws.Env = []string{provider.Env()}
+	b.sb.World().ResetStats()
+	b.proxy.Reset()
+	apiBefore, err := kubecount.Scrape(ctx, b.sb.Kubernetes())
+	if err != nil {
+		_, _ = provider.Stop()
+		return row{}, tfrun.Result{}, err
+	}
+	res, runErr := ws.Run(ctx, args...)
+	r := row{size: n, op: op, wall: res.Duration, critical: criticalPath(b.sb.World().Config(), op)}
+	r.ec2 = scaletest.Calls(b.sb.World().Stats().Calls)
+	r.kube = b.proxy.Counts()
+	apiAfter, err := kubecount.Scrape(ctx, b.sb.Kubernetes())
+	if err == nil {
+		r.apiAll = apiAfter.Sub(apiBefore)
+	}
+	rss, stopErr := provider.Stop()
+	r.peakRSS = rss
+	// Later commands (terraform show) launch a provider of their own.
+	ws.Env = nil
+	if runErr != nil {
+		return r, res, runErr
+	}
+	if stopErr != nil {
+		return r, res, stopErr
+	}
+	return r, res, err
+}
+
+// checkPool makes sure the measured create did what it claims: exactly n
+// verified standby instances, all in state.
+func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, n int) error {
+	resources, err := ws.Resources(ctx)
+	if err != nil {
+		return err
+	}
+	pool := resources[scaletest.PoolAddress]
+	poolID, _ := pool["pool_id"].(string)
+	if poolID == "" {
+		poolID = warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], fmt.Sprintf("bench-%d", n))
+	}
+	audit, err := scaletest.AuditPool(ctx, b.sb.World(), b.sb.Kubernetes(), poolID, tfrun.InstanceIDs(pool))
+	if err != nil {
+		return err
+	}
+	if problems := audit.Problems(n); len(problems) > 0 {
+		return fmt.Errorf("pool after create: %v", problems)
+	}
+	return nil
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make bench`: real `terraform apply` / `plan` / `destroy` of warm pools of
+# 10, 100 and 500 instances against the sandbox (latencies of a real launch:
+# launch 2s, boot 5s, cni 2s, stop 3s), one table of wall times, EC2 calls,
+# Kubernetes requests and the provider's peak memory.
+#
+#   make bench                          # sizes 10, 100, 500
+#   BENCH_ARGS=-large make bench        # and 1000
+#   BENCH_ARGS='-sizes 10' make bench   # just one size
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$STRATOS_ROOT"
+
+tf="$(stratos_terraform)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+echo "==> building the provider and the benchmark; terraform is $tf (v$(stratos_terraform_version "$tf"))" >&2
+mkdir -p "$work/bin"
+go build -o "$work/bin/terraform-provider-stratos" .
+go build -o "$work/stratos-bench" ./cmd/stratos-bench
+# The user's CLI configuration (mirrors, credentials) must not change what is measured.
+: >"$work/empty.tfrc"
+export TF_CLI_CONFIG_FILE="$work/empty.tfrc"
+# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
+"$work/stratos-bench" -terraform "$tf" -provider "$work/bin/terraform-provider-stratos" -work "$work/run" ${BENCH_ARGS:-} "$@"
