@@ -1,0 +1,90 @@
+package scaletest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest/kubecount"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+// createCost converges a new pool of n with f's engine and returns what the
+// create cost; the pool is destroyed again before it returns.
+func createCost(t *testing.T, f *engineFixture, n int) (Calls, kubecount.Counts) {
+	t.Helper()
+	sb := sandboxtest.Get(t)
+	pool := f.pool("budget", n)
+	sb.World().ResetStats()
+	f.proxy.Reset()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	res, err := f.engine.Converge(ctx, pool)
+	if err != nil {
+		t.Fatalf("create %d: %v", n, err)
+	}
+	calls, kube := Calls(sb.World().Stats().Calls), f.proxy.Counts()
+	f.audit(pool, res.Observation)
+	if err := f.engine.Destroy(ctx, pool.ID(), nil); err != nil {
+		t.Fatalf("destroy %d: %v", n, err)
+	}
+	t.Logf("create of %d: EC2 %d calls (%s); Kubernetes %d requests (%s)", n, calls.Total(), calls, kube.Total(), kube)
+	return calls, kube
+}
+
+// Creating 50 times more instances costs at most 3 times the EC2 calls: the
+// engine launches per subnet and instance type, stops and tags in batches,
+// and polls the whole pool with one paginated DescribeInstances, so calls
+// grow with N only through AWS's page and batch limits. Readiness comes from
+// one list and one watch per resource kind, never a GET per node.
+func TestBudget_createCallsGrowOnlyThroughBatches(t *testing.T) {
+	timed(t)
+	f := newEngineFixture(t, warmpool.Options{}) // production batching and polling for both sizes
+	smallCalls, smallKube := createCost(t, f, 10)
+	largeCalls, largeKube := createCost(t, f, 500)
+
+	if largeCalls.Total() > 3*smallCalls.Total() {
+		t.Errorf("create of 500 made %d EC2 calls, more than 3 × the %d of a create of 10", largeCalls.Total(), smallCalls.Total())
+	}
+	for action, n := range largeCalls {
+		// One call per instance (or per instance per poll) would be ≥ 500.
+		if n >= 50 {
+			t.Errorf("create of 500 made %d %s calls: that grows with the instances, not with batches", n, action)
+		}
+	}
+	// Three subnets × at most two instance types; nothing at these sizes
+	// needs more than one RunInstances per subnet and type.
+	if n := largeCalls["RunInstances"]; n > 6 {
+		t.Errorf("create of 500 made %d RunInstances calls, want ≤ 6 (one per subnet and instance type)", n)
+	}
+	for _, c := range []struct {
+		n    int
+		kube kubecount.Counts
+	}{{10, smallKube}, {500, largeKube}} {
+		// Watch-driven readiness: a GET of a node happens only to re-read it
+		// after a write conflict, never per node per poll.
+		if got := c.kube.Of("GET", "nodes"); got > c.n/10 {
+			t.Errorf("create of %d: %d GET node requests; readiness must come from the watch", c.n, got)
+		}
+		for _, kind := range []string{"nodes", "pods", "daemonsets"} {
+			// One informer list per kind, plus the final observation's node list.
+			limit := 1
+			if kind == "nodes" {
+				limit = 2
+			}
+			if got := c.kube.Of("LIST", kind); got > limit {
+				t.Errorf("create of %d: %d LIST %s requests, want ≤ %d", c.n, got, kind, limit)
+			}
+			// The apiserver closes watches it finds slow (many nodes changing
+			// at once on two cores); the informer resumes them from the last
+			// resource version without a new list. Far fewer than one per node.
+			if got, limit := c.kube.Of("WATCH", kind), max(3, c.n/20); got < 1 || got > limit {
+				t.Errorf("create of %d: %d WATCH %s requests, want 1–%d", c.n, got, kind, limit)
+			}
+		}
+		if got := c.kube.Of("PATCH", "nodes"); got > 2*c.n {
+			t.Errorf("create of %d: %d node patches, want ≤ 2 per node", c.n, got)
+		}
+	}
+}
