@@ -74,6 +74,7 @@ func (p *stratosProvider) DataSources(context.Context) []func() datasource.DataS
 	return []func() datasource.DataSource{
 		NewBottlerocketUserDataDataSource,
 		NewBottlerocketAMIDataSource,
+		NewWarmPoolDataSource,
 		// Data sources: append new data sources here (stratos_warm_pool).
 	}
 }

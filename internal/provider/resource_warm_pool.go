@@ -51,6 +51,7 @@ func (r *warmPoolResource) Configure(_ context.Context, req resource.ConfigureRe
 
 const (
 	defaultWarmupTimeout = "10m"
+	defaultDrainTimeout  = "5m"
 	defaultCreateTimeout = 45 * time.Minute
 	defaultDeleteTimeout = 20 * time.Minute
 )
@@ -90,7 +91,8 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		MarkdownDescription: "A warm pool of pre-initialized, **stopped** Bottlerocket instances for an EKS cluster. " +
 			"Each instance is launched from a `stratos_node_class`, verified (node Ready, CNI ready, DaemonSet pods Ready " +
 			"so their images are cached), cordoned with the `stratos.sh/standby:NoExecute` taint and stopped. " +
-			"Every apply reconciles the pool to `size` verified standby instances built from the current node class version.",
+			"Every apply reconciles the pool to `size` verified standby instances built from the current node class version, " +
+			"and, when `running` is set, to that many started, schedulable nodes taken from standby.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "The pool's name.",
@@ -120,6 +122,40 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"verified standby instances built from the current node class, so anything changed outside Terraform " +
 					"shows as a diff.",
 				Validators: []validator.Int64{int64validator.Between(0, warmpool.MaxSize)},
+			},
+			"running": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many of the pool's instances are started and schedulable, 0–1000. Raising it starts " +
+					"standby instances (one batched `StartInstances`; when a zone or instance type has no capacity, standby " +
+					"instances elsewhere start instead), waits until each node is Ready with its CNI up, then removes the standby " +
+					"taint and uncordons it; only then are instances launched to refill standby to `size`, so running capacity " +
+					"never waits for a warmup. When no standby instance is left to start, the shortfall is launched, verified " +
+					"and started in the same apply. Lowering it drains nodes (fewest non-DaemonSet pods first, then the newest) " +
+					"through the Eviction API, respecting PodDisruptionBudgets within `drain_timeout`, stops them and returns " +
+					"them to standby; standby beyond `size` is then terminated, outdated first. When unset, running instances " +
+					"are not managed: instances started by anything else are reported in `running_instance_ids` and left alone.",
+				Validators: []validator.Int64{int64validator.Between(0, warmpool.MaxSize)},
+			},
+			"max_size": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "A cap on standby plus running instances. When `running` plus `size` exceeds it, standby " +
+					"is held below `size` (the plan says so); `running` must not exceed it.",
+				Validators: []validator.Int64{int64validator.Between(1, 2*warmpool.MaxSize)},
+			},
+			"drain_timeout": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultDrainTimeout),
+				MarkdownDescription: "How long draining a node may wait for its pods to be evicted and gone (PodDisruptionBudgets " +
+					"may refuse evictions for a while), as a Go duration. Default `5m`.",
+				Validators: []validator.String{durationValidator{}},
+			},
+			"drain_timeout_action": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(string(warmpool.DrainFail)),
+				MarkdownDescription: "What happens to a node whose drain times out: `fail` (default) fails the apply naming the " +
+					"pods left and why; the node stays running and cordoned (state `draining`, nothing new lands on it) and the " +
+					"next apply retries the drain, or uncordons it if `running` was raised again. `stop` stops the node anyway: " +
+					"the pods left on it stop with it, and the standby taint then evicts them without regard to " +
+					"PodDisruptionBudgets.",
+				Validators: []validator.String{stringvalidator.OneOf(string(warmpool.DrainFail), string(warmpool.DrainStop))},
 			},
 			"labels": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
@@ -182,14 +218,15 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"running_instance_ids": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Instances of the pool started by something other than this pool: reported, left alone, not counted in `size`.",
+				MarkdownDescription: "Started instances of the pool, not counted in `size`: the `running` ones, or when `running` " +
+					"is unset, those started by something else (reported, left alone).",
 			},
 			"instances": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Every instance of the pool.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"id":                 schema.StringAttribute{Computed: true, MarkdownDescription: "Instance id."},
-					"state":              schema.StringAttribute{Computed: true, MarkdownDescription: "Pool state: `warmup`, `stopping`, `standby`, `running` or `failed`."},
+					"state":              schema.StringAttribute{Computed: true, MarkdownDescription: "Pool state: `warmup`, `stopping`, `standby`, `running`, `draining` or `failed`."},
 					"ec2_state":          schema.StringAttribute{Computed: true, MarkdownDescription: "EC2 instance state."},
 					"availability_zone":  schema.StringAttribute{Computed: true, MarkdownDescription: "Availability zone."},
 					"instance_type":      schema.StringAttribute{Computed: true, MarkdownDescription: "Instance type."},

@@ -91,6 +91,10 @@ func (r *warmPoolResource) desiredPool(ctx context.Context, m warmPoolModel, dia
 			ConfigHash: warmpool.PoolConfigHash(info.Name, info.Version, labels, taints),
 		},
 	}
+	m.runningSpec(&pool, diags)
+	if diags.HasError() {
+		return pool, false
+	}
 	doc, problems := warmpool.PoolUserData(pool, *info)
 	addProblems(diags, onlyErrors(problems), poolFieldPath)
 	if doc == nil {
@@ -181,6 +185,9 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 		return
 	}
 	m.Size = types.Int64Value(int64(pool.Size))
+	if pool.Running != nil {
+		m.Running = types.Int64Value(int64(*pool.Running))
+	}
 }
 
 func failureList(failures []warmpool.Failure) string {

@@ -23,6 +23,10 @@ type warmPoolModel struct {
 	NodeClass          types.String   `tfsdk:"node_class"`
 	NodeClassVersion   types.Int64    `tfsdk:"node_class_version"`
 	Size               types.Int64    `tfsdk:"size"`
+	Running            types.Int64    `tfsdk:"running"`
+	MaxSize            types.Int64    `tfsdk:"max_size"`
+	DrainTimeout       types.String   `tfsdk:"drain_timeout"`
+	DrainTimeoutAction types.String   `tfsdk:"drain_timeout_action"`
 	Labels             types.Map      `tfsdk:"labels"`
 	Taints             types.List     `tfsdk:"taints"`
 	Warmup             types.Object   `tfsdk:"warmup"`
@@ -94,39 +98,39 @@ func (m warmPoolModel) warmupSpec(ctx context.Context, diags *diag.Diagnostics) 
 // the verified standby instances built from the configuration in configHash.
 func (m *warmPoolModel) setObserved(obs *warmpool.Observation, configHash string) {
 	var standby, running []string
-	instances := make([]attr.Value, 0, len(obs.Instances))
 	list := append([]warmpool.Instance{}, obs.Instances...)
 	sort.Slice(list, func(a, b int) bool { return list[a].ID < list[b].ID })
 	for _, i := range list {
-		if i.Gone() {
-			continue
-		}
 		switch {
+		case i.Gone():
 		case i.State == warmpool.StateStandby && i.EC2State == "stopped" && i.ConfigHash == configHash:
 			standby = append(standby, i.ID)
-		case i.State == warmpool.StateRunning || (i.State == warmpool.StateStandby && i.PoweredOn()):
+		case i.PoweredOn() && (i.State == warmpool.StateRunning || i.State == warmpool.StateStandby || i.State == warmpool.StateDraining):
 			running = append(running, i.ID)
 		}
-		launched := ""
-		if !i.LaunchedAt.IsZero() {
-			launched = i.LaunchedAt.UTC().Format(time.RFC3339)
-		}
-		instances = append(instances, types.ObjectValueMust(instanceAttrTypes, map[string]attr.Value{
-			"id":                 types.StringValue(i.ID),
-			"state":              types.StringValue(string(i.State)),
-			"ec2_state":          types.StringValue(string(i.EC2State)),
-			"availability_zone":  types.StringValue(i.AvailabilityZone),
-			"instance_type":      types.StringValue(i.InstanceType),
-			"node_name":          types.StringValue(i.NodeName),
-			"config_hash":        types.StringValue(i.ConfigHash),
-			"node_class_version": types.Int64Value(i.ClassVersion),
-			"launched_at":        types.StringValue(launched),
-		}))
 	}
-	m.Size = types.Int64Value(int64(len(standby)))
+	capped := false
+	if !m.MaxSize.IsNull() && !m.MaxSize.IsUnknown() && !m.Size.IsNull() && !m.Size.IsUnknown() {
+		// max_size holding standby below size is the configuration at
+		// work, not drift: size keeps its configured value.
+		want := len(running)
+		if !m.Running.IsNull() && !m.Running.IsUnknown() {
+			want = int(m.Running.ValueInt64())
+		}
+		limit := max(0, int(m.MaxSize.ValueInt64())-want)
+		capped = limit < int(m.Size.ValueInt64()) && len(standby) == limit
+	}
+	if !capped {
+		m.Size = types.Int64Value(int64(len(standby)))
+	}
+	if !m.Running.IsNull() {
+		// Managed running capacity reads back as what runs, so a node
+		// started or stopped outside Terraform shows as a diff.
+		m.Running = types.Int64Value(int64(len(running)))
+	}
 	m.StandbyInstanceIDs = stringList(standby)
 	m.RunningInstanceIDs = stringList(running)
-	m.Instances = types.ListValueMust(types.ObjectType{AttrTypes: instanceAttrTypes}, instances)
+	m.Instances = instanceList(list)
 }
 
 // stateInstances turns the instances recorded in state back into engine
@@ -177,3 +181,27 @@ func (m *warmPoolModel) unknownObserved() {
 }
 
 func ec2State(s string) ec2types.InstanceStateName { return ec2types.InstanceStateName(s) }
+
+// runningSpec reads running, max_size and the drain settings into the pool.
+func (m warmPoolModel) runningSpec(pool *warmpool.Pool, diags *diag.Diagnostics) {
+	if !m.Running.IsNull() && !m.Running.IsUnknown() {
+		n := int(m.Running.ValueInt64())
+		pool.Running = &n
+	}
+	if !m.MaxSize.IsNull() && !m.MaxSize.IsUnknown() {
+		pool.MaxSize = int(m.MaxSize.ValueInt64())
+	}
+	pool.Drain.TimeoutAction = warmpool.DrainFail
+	if v := m.DrainTimeoutAction.ValueString(); v != "" {
+		pool.Drain.TimeoutAction = warmpool.DrainAction(v)
+	}
+	pool.Drain.Timeout = warmpool.DefaultDrainTimeout
+	if v := m.DrainTimeout.ValueString(); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			diags.AddAttributeError(path.Root("drain_timeout"), "Invalid duration", err.Error())
+			return
+		}
+		pool.Drain.Timeout = d
+	}
+}

@@ -39,6 +39,10 @@ func (r *warmPoolResource) ValidateConfig(ctx context.Context, req resource.Vali
 				fmt.Sprintf("Taints under %s (the warmup and standby taints) are managed by the pool itself.", reservedPrefix))
 		}
 	}
+	if !m.Running.IsNull() && !m.Running.IsUnknown() && !m.MaxSize.IsNull() && !m.MaxSize.IsUnknown() && m.Running.ValueInt64() > m.MaxSize.ValueInt64() {
+		resp.Diagnostics.AddAttributeError(path.Root("running"), "running exceeds max_size",
+			fmt.Sprintf("running = %d is more than max_size = %d allows.", m.Running.ValueInt64(), m.MaxSize.ValueInt64()))
+	}
 	addProblems(&resp.Diagnostics, onlyErrors(bottlerocket.ValidateNodeLabels(labels)), poolFieldPath)
 	addProblems(&resp.Diagnostics, onlyErrors(bottlerocket.ValidateTaints(taints)), poolFieldPath)
 	m.warmupSpec(ctx, &resp.Diagnostics)
@@ -82,7 +86,8 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.PoolID = types.StringValue(warmpool.PoolID(plan.ClusterName.ValueString(), plan.Name.ValueString()))
 	}
 
-	changes := state == nil || !plan.ConfigHash.Equal(state.ConfigHash) || !plan.Size.Equal(state.Size) || !plan.Warmup.Equal(state.Warmup)
+	changes := state == nil || !plan.ConfigHash.Equal(state.ConfigHash) || !plan.Size.Equal(state.Size) || !plan.Warmup.Equal(state.Warmup) ||
+		!plan.Running.Equal(state.Running) || !plan.MaxSize.Equal(state.MaxSize)
 	if changes {
 		plan.unknownObserved()
 	} else {
@@ -156,11 +161,44 @@ func (r *warmPoolResource) explain(ctx context.Context, plan warmPoolModel, stat
 	if plan.Size.IsUnknown() {
 		return
 	}
+	if plan.Running.IsUnknown() || plan.MaxSize.IsUnknown() {
+		diags.AddWarning(title, "running or max_size is not known until apply")
+		return
+	}
 	pool := warmpool.Pool{
 		Size:   int(plan.Size.ValueInt64()),
 		Launch: warmpool.LaunchSpec{ConfigHash: plan.ConfigHash.ValueString(), Version: plan.NodeClassVersion.ValueInt64()},
 	}
-	for _, line := range warmpool.Describe(pool, before) {
+	plan.runningSpec(&pool, diags)
+	for _, line := range warmpool.DescribePlan(pool, before, r.podsToDrain(ctx, pool, before, diags)) {
 		diags.AddWarning(title, line)
 	}
+}
+
+// podsToDrain counts, only when running goes down, the evictable pods on
+// each running node recorded in state: one pod list per running node,
+// nothing at all on other plans. A failure to count is a warning, and the
+// plan says the pods were not counted.
+func (r *warmPoolResource) podsToDrain(ctx context.Context, pool warmpool.Pool, before []warmpool.Instance, diags *diag.Diagnostics) map[string]int {
+	if pool.Running == nil {
+		return nil
+	}
+	var running []warmpool.Instance
+	for _, i := range before {
+		if i.PoweredOn() && (i.State == warmpool.StateRunning || i.State == warmpool.StateStandby || i.State == warmpool.StateDraining) {
+			running = append(running, i)
+		}
+	}
+	if len(running) <= *pool.Running {
+		return nil
+	}
+	kube, _, err := r.data.Kubernetes(ctx)
+	if err == nil {
+		var pods map[string]int
+		if pods, err = warmpool.CountEvictablePods(ctx, kube, running); err == nil {
+			return pods
+		}
+	}
+	diags.AddWarning("Warm pool "+pool.Name+": pods on running nodes not counted", err.Error())
+	return nil
 }
