@@ -23,7 +23,7 @@ func TestChaos_createUnderFaults(t *testing.T) {
 	pool := f.pool("chaos", size)
 	// Nodes that never turn Ready are given up on after this; long enough
 	// for the healthy ones under throttling, short enough to bound the test.
-	pool.Warmup.Timeout = 45 * time.Second
+	pool.Warmup.Timeout = 25 * time.Second
 	sandboxtest.Configure(t, `{
 		"throttle_rate": 0.3,
 		"consistency_delay": "2s",
