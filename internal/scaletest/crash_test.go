@@ -2,8 +2,10 @@ package scaletest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,9 +97,32 @@ func (w *tfWorkspace) killDuring(t *testing.T, poolName string, kp killPoint, ar
 				t.Errorf("kill point %q: terraform had started no provider process yet", kp.name)
 			}
 			t.Logf("killed terraform %s and its provider at %q after %s (%s)", args[0], kp.name, p.started.Round(time.Millisecond), Calls(p.calls.Calls))
+			w.recoverState(t)
 			return
 		}
 	}
+}
+
+// recoverState does what an operator does when a kill caught Terraform
+// writing the local state (it truncates, then writes): put back the backup
+// Terraform wrote before its first write of the run. Anything the lost
+// write would have recorded is found again by the next apply from the
+// instances' tags.
+func (w *tfWorkspace) recoverState(t *testing.T) {
+	t.Helper()
+	path := filepath.Join(w.Dir, "terraform.tfstate")
+	raw, err := os.ReadFile(path)
+	if err != nil || json.Valid(raw) {
+		return
+	}
+	backup, err := os.ReadFile(path + ".backup")
+	if err != nil {
+		t.Fatalf("the kill left a broken state (%d bytes) and no backup: %v", len(raw), err)
+	}
+	if err := os.WriteFile(path, backup, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the kill caught Terraform writing its state (%d bytes left); restored the backup", len(raw))
 }
 
 // converged checks the pool holds exactly size verified standby instances
@@ -160,7 +185,7 @@ func TestCrash_create(t *testing.T) {
 	for n, kp := range createKillPoints() {
 		t.Run(strings.ReplaceAll(kp.name, " ", "_"), func(t *testing.T) {
 			w := newTFWorkspace(t)
-			name := fmt.Sprintf("crash-create-%d", n)
+			name := fmt.Sprintf("crash-create-%d-%d", n, seq.Add(1))
 			nodeClass := PoolConfig{Name: name, Size: -1}
 			w.apply(t, nodeClass)
 			t.Cleanup(func() { _, _ = w.Run(context.Background(), "destroy", "-auto-approve", "-lock=false") })
@@ -182,7 +207,7 @@ func TestCrash_create(t *testing.T) {
 func TestCrash_updateAndDestroy(t *testing.T) {
 	timed(t)
 	w := newTFWorkspace(t)
-	const name = "crash-update"
+	name := fmt.Sprintf("crash-update-%d", seq.Add(1))
 	cfg := PoolConfig{Name: name, Size: crashSize, Revision: 1}
 	w.apply(t, cfg)
 	t.Cleanup(func() { _, _ = w.Run(context.Background(), "destroy", "-auto-approve", "-lock=false") })
