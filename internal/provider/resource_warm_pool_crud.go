@@ -283,4 +283,6 @@ func (r *warmPoolResource) ImportState(ctx context.Context, req resource.ImportS
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_name"), cluster)...)
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("warmup"), defaultWarmup())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("drain_timeout"), defaultDrainTimeout)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("drain_timeout_action"), string(warmpool.DrainFail))...)
 }
