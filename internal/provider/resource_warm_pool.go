@@ -129,8 +129,8 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"standby instances (one batched `StartInstances`; when a zone or instance type has no capacity, standby " +
 					"instances elsewhere start instead), waits until each node is Ready with its CNI up, then removes the standby " +
 					"taint and uncordons it; only then are instances launched to refill standby to `size`, so running capacity " +
-					"never waits for a warmup. When no standby instance is left to start, the shortfall is launched, verified " +
-					"and started in the same apply. Lowering it drains nodes (fewest non-DaemonSet pods first, then the newest) " +
+					"never waits for a warmup. When no standby instance is left to start, the shortfall is launched in the " +
+					"same apply and served once verified, without a stop. Lowering it drains nodes (fewest non-DaemonSet pods first, then the newest) " +
 					"through the Eviction API, respecting PodDisruptionBudgets within `drain_timeout`, stops them and returns " +
 					"them to standby; standby beyond `size` is then terminated, outdated first. When unset, running instances " +
 					"are not managed: instances started by anything else are reported in `running_instance_ids` and left alone.",

@@ -19,6 +19,9 @@ type Result struct {
 	// Started are standby instances started toward Pool.Running; Drained
 	// are running ones returned to standby, Evicted the pods moved off them.
 	Started, Drained, Evicted int
+	// Served are launched instances served as running capacity once
+	// verified, without a stop and start, when no standby was left.
+	Served int
 	// ServedAt is when the last started node became schedulable: running
 	// capacity is served before standby is refilled.
 	ServedAt time.Time
@@ -122,7 +125,11 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 				return err
 			}
 		}
-		warm, err := e.warmup(ctx, pool, watch, append(plan.Warming, launched...))
+		warm, err := e.warmup(ctx, pool, watch, append(plan.Warming, launched...), plan.Shortfall)
+		res.Served += len(warm.Served)
+		if len(warm.Served) > 0 {
+			res.ServedAt = warm.ServedAt
+		}
 		res.Failures = append(res.Failures, warm.Failures...)
 		for _, f := range warm.Failures {
 			keepFailed[f.InstanceID] = pool.Warmup.TimeoutAction == TimeoutStop

@@ -39,6 +39,9 @@ type Plan struct {
 	// Drain are running instances this wave drains back into standby, in
 	// the order they were chosen.
 	Drain []Instance
+	// Shortfall is how many of this wave's launches are running capacity no
+	// standby instance could supply: they are served once verified, not stopped.
+	Shortfall int
 }
 
 // planHints are what a converge has learnt that the instances do not show.
@@ -154,6 +157,7 @@ func newPlan(pool Pool, instances []Instance, hints planHints) Plan {
 	replaceNow := min(keep, batch)
 	p.Replace = append(p.Replace, p.Outdated[:replaceNow]...)
 	p.Launch = need - keep + replaceNow
+	p.Shortfall = min(shortfall, p.Launch)
 	p.dropTerminated()
 	return p
 }

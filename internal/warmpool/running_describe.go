@@ -28,7 +28,7 @@ func describeRunning(pool Pool, p Plan, instances []Instance, pods map[string]in
 			parts = append(parts, fmt.Sprintf("%s %s", plural(p.Start, "standby instance"), verb(p.Start, "start")))
 		}
 		if short > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s, warm up and start (no standby instance left to start)", plural(short, "instance"), verb(short, "launch")))
+			parts = append(parts, fmt.Sprintf("%s %s and %s once verified (no standby instance left to start)", plural(short, "instance"), verb(short, "launch"), verb(short, "run")))
 		}
 		if refill := next.Launch - short; refill > 0 {
 			parts = append(parts, fmt.Sprintf("%s %s to refill standby", plural(refill, "instance"), verb(refill, "launch")))

@@ -54,6 +54,7 @@ func TestPlanRunning(t *testing.T) {
 		startFrom   string
 		drain       string
 		launch      int
+		shortfall   int
 		terminate   string
 		standbyGoal int
 	}{
@@ -68,10 +69,10 @@ func TestPlanRunning(t *testing.T) {
 			start:     1, startFrom: "b", standbyGoal: 1},
 		{name: "shortfall after the start", pool: withRunning(1, 3),
 			instances: []Instance{running("a", 1), running("b", 2)},
-			launch:    2, standbyGoal: 1},
+			launch:    2, shortfall: 1, standbyGoal: 1},
 		{name: "standby that failed to start does not count toward the shortfall", pool: withRunning(0, 1),
 			instances: []Instance{standby("a", 1)}, noStart: map[string]bool{"a": true},
-			launch: 1, standbyGoal: 0},
+			launch: 1, shortfall: 1, standbyGoal: 0},
 		{name: "running down drains fewest pods first", pool: withRunning(1, 1),
 			instances: []Instance{standby("s", 1), running("r1", 1), running("r2", 2)},
 			drain:     "r2", standbyGoal: 1},
@@ -94,8 +95,8 @@ func TestPlanRunning(t *testing.T) {
 			if got := names(p.Drain); got != tc.drain {
 				t.Errorf("drain %s, want %s", got, tc.drain)
 			}
-			if p.Launch != tc.launch {
-				t.Errorf("launch %d, want %d", p.Launch, tc.launch)
+			if p.Launch != tc.launch || p.Shortfall != tc.shortfall {
+				t.Errorf("launch %d (%d served once verified), want %d (%d)", p.Launch, p.Shortfall, tc.launch, tc.shortfall)
 			}
 			if got := names(p.Terminate); got != tc.terminate {
 				t.Errorf("terminate %s, want %s", got, tc.terminate)
@@ -121,7 +122,7 @@ func TestDescribeRunning(t *testing.T) {
 		{name: "up from standby", pool: withRunning(5, 5), instances: five,
 			want: []string{"running 0 → 5: 5 standby instances start; 5 instances launch to refill standby"}},
 		{name: "up beyond standby", pool: withRunning(1, 3), instances: five[:1],
-			want: []string{"running 0 → 3: 1 standby instance starts; 2 instances launch, warm up and start (no standby instance left to start); 1 instance launches to refill standby"}},
+			want: []string{"running 0 → 3: 1 standby instance starts; 2 instances launch and run once verified (no standby instance left to start); 1 instance launches to refill standby"}},
 		{name: "down with pods", pool: withRunning(2, 2),
 			instances: []Instance{standby("s1", 1), standby("s2", 1), running("r1", 1), running("r2", 2), running("r3", 3), running("r4", 4), running("r5", 5)},
 			pods:      map[string]int{"r1": 4, "r2": 4, "r3": 4, "r4": 9, "r5": 9},

@@ -24,6 +24,10 @@ type warming struct {
 type warmupResult struct {
 	// Verified reached standby: verified, stopped and tagged.
 	Verified []Instance
+	// Served were verified and made schedulable instead of stopped, the
+	// last at ServedAt.
+	Served   []Instance
+	ServedAt time.Time
 	Failures []Failure
 }
 
@@ -31,7 +35,10 @@ type warmupResult struct {
 // moves each verified instance into standby as it qualifies: node marked
 // standby, tagged, stopped in batches. It returns when every instance is
 // standby or failed.
-func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instances []Instance) (warmupResult, error) {
+//
+// The first serve instances to qualify are not stopped but served at once
+// (running capacity no standby instance was left to supply).
+func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instances []Instance, serve int) (warmupResult, error) {
 	opts := e.Options.withDefaults()
 	network := pool.Warmup.Network
 	if network == NetworkAuto || network == "" {
@@ -84,6 +91,7 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 		case now := <-evaluate.C:
 			if dirty {
 				dirty = false
+				var serveNow []Instance
 				for id, p := range pending {
 					node := w.node(id)
 					var view ClusterView
@@ -92,12 +100,23 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 						p.inst.NodeName = node.Name
 					}
 					r := EvaluateNode(node, view, pool.Warmup, network)
+					if r.Ready && len(res.Served)+len(serveNow) < serve {
+						serveNow = append(serveNow, p.inst)
+						delete(pending, id)
+						continue
+					}
 					if r.Ready {
 						toStop = append(toStop, p.inst)
 						delete(pending, id)
 						continue
 					}
 					p.waitingFor = r.WaitingFor
+				}
+				if err := e.markRunning(ctx, w, serveNow); err != nil {
+					return res, err
+				}
+				if len(serveNow) > 0 {
+					res.Served, res.ServedAt = append(res.Served, serveNow...), time.Now()
 				}
 			}
 			var expired []*warming
