@@ -34,6 +34,7 @@ type row struct {
 	kube     kubecount.Counts // the provider's own requests
 	apiAll   kubecount.Counts // every apiserver request (simulated kubelets too)
 	peakRSS  int64
+	cpu      time.Duration // the provider's user + system time
 }
 
 type bench struct {
@@ -221,8 +222,8 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 	if err == nil {
 		r.apiAll = apiAfter.Sub(apiBefore)
 	}
-	rss, stopErr := provider.Stop()
-	r.peakRSS = rss
+	usage, stopErr := provider.Stop()
+	r.peakRSS, r.cpu = usage.PeakRSS, usage.CPU
 	// Later commands (terraform show) launch a provider of their own.
 	ws.Env = nil
 	if runErr != nil {

@@ -12,8 +12,8 @@ import (
 func printTable(w io.Writer, rows []row, opts options) {
 	fmt.Fprintf(w, "\nstratos-bench %s, %s/%s, %d CPUs; sandbox latencies: launch 2s, boot 5s, cni 2s, stop 3s, start 2s, terminate 1s (create critical path 12s)\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	fmt.Fprintln(w, "| N | operation | wall | minus no-op apply | ÷ critical path | EC2 calls | Kubernetes requests (provider) | apiserver requests (all) | provider peak RSS |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---|---|---:|---:|")
+	fmt.Fprintln(w, "| N | operation | wall | minus no-op apply | ÷ critical path | EC2 calls | Kubernetes requests (provider) | apiserver requests (all) | provider peak RSS | provider CPU |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---|---|---:|---:|---:|")
 	for _, r := range rows {
 		minus, ratio := "-", "-"
 		if r.op != opNoop && r.op != opPlan {
@@ -23,9 +23,9 @@ func printTable(w io.Writer, rows []row, opts options) {
 				ratio = fmt.Sprintf("%.2f", d.Seconds()/r.critical.Seconds())
 			}
 		}
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %d | %s |\n",
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s |\n",
 			r.size, r.op, seconds(r.wall), minus, ratio,
-			shorten(r.ec2.String()), shorten(r.kube.String()), r.apiAll.Total(), megabytes(r.peakRSS))
+			shorten(r.ec2.String()), shorten(r.kube.String()), r.apiAll.Total(), megabytes(r.peakRSS), seconds(r.cpu))
 	}
 }
 

@@ -18,12 +18,12 @@ import (
 func TestChaos_createUnderFaults(t *testing.T) {
 	timed(t)
 	sb := sandboxtest.Get(t)
-	f := newEngineFixture(t, warmpool.Options{PollInterval: 500 * time.Millisecond, MaxPollInterval: 2 * time.Second, ReplacementRounds: 4})
+	f := newEngineFixture(t, warmpool.Options{PollInterval: 500 * time.Millisecond, MaxPollInterval: 2 * time.Second})
 	const size = 50
 	pool := f.pool("chaos", size)
 	// Nodes that never turn Ready are given up on after this; long enough
 	// for the healthy ones under throttling, short enough to bound the test.
-	pool.Warmup.Timeout = 25 * time.Second
+	pool.Warmup.Timeout = 30 * time.Second
 	sandboxtest.Configure(t, `{
 		"throttle_rate": 0.3,
 		"consistency_delay": "2s",

@@ -78,9 +78,18 @@ func (p *DebugProvider) Env() string { return "TF_REATTACH_PROVIDERS=" + p.reatt
 // Pid is the provider's process id.
 func (p *DebugProvider) Pid() int { return p.cmd.Process.Pid }
 
-// Stop ends the provider and returns its peak resident set size in bytes.
-func (p *DebugProvider) Stop() (int64, error) {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+// Usage is what the provider process cost, from the kernel's accounting.
+type Usage struct {
+	// PeakRSS is the peak resident set size in bytes.
+	PeakRSS int64
+	// CPU is user plus system time.
+	CPU time.Duration
+}
+
+// Stop ends the provider (SIGINT: debug mode's stop signal) and returns
+// what it cost.
+func (p *DebugProvider) Stop() (Usage, error) {
+	_ = p.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-p.exited:
 	case <-time.After(10 * time.Second):
@@ -88,11 +97,14 @@ func (p *DebugProvider) Stop() (int64, error) {
 		<-p.exited
 	}
 	if p.cmd.ProcessState == nil {
-		return 0, errors.New("provider state unknown")
+		return Usage{}, errors.New("provider state unknown")
 	}
 	ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return 0, errors.New("no resource usage for the provider process")
+		return Usage{}, errors.New("no resource usage for the provider process")
 	}
-	return ru.Maxrss * 1024, nil // Linux reports kilobytes
+	return Usage{
+		PeakRSS: ru.Maxrss * 1024, // Linux reports kilobytes
+		CPU:     p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime(),
+	}, nil
 }
