@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -286,5 +287,25 @@ func TestEngineRunning_ShortfallLaunchesAndStarts(t *testing.T) {
 	// a stop and start; the third refills standby.
 	if res.Launched != 3 || res.Started != 0 || res.Served != 2 {
 		t.Fatalf("launched %d, started %d, served %d; want 3, 0, 2", res.Launched, res.Started, res.Served)
+	}
+}
+
+// With running set, an instance started by someone else counts as running
+// and is served (untainted, uncordoned) instead of being left alone.
+func TestEngineRunning_AdoptsExternalStart(t *testing.T) {
+	f := newFixture(t)
+	pool := f.pool("adopt", 2)
+	f.converge(pool)
+	standby := f.standby(pool)
+	if _, err := f.ec2.StartInstances(context.Background(), &ec2.StartInstancesInput{InstanceIds: []string{standby[0].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	res := f.converge(runningPool(pool, 1))
+	nodes := f.runningNodes(pool)
+	if res.Started != 0 || len(nodes) != 1 || nodes[standby[0].ID] == nil {
+		t.Fatalf("started %d, running %v; want the externally started %s served", res.Started, nodes, standby[0].ID)
+	}
+	if n := f.standbyCount(pool); n != 2 {
+		t.Fatalf("%d standby, want 2", n)
 	}
 }
