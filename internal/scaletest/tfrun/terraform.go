@@ -175,9 +175,12 @@ func (p *Process) Wait() (Result, error) {
 
 // Kill sends SIGKILL to terraform, every process it started (the provider)
 // and the rest of its process group: what a CI runner that dies does.
+// Terraform dies first: were the provider first, Terraform would notice
+// the broken plugin and start saving its state, and the kill would catch
+// that write half done — an artefact of the kill order, not of a crash.
 func (p *Process) Kill() error {
 	pid := p.cmd.Process.Pid
-	victims := append(Descendants(pid), pid)
+	victims := append([]int{pid}, Descendants(pid)...)
 	var errs []error
 	for _, v := range victims {
 		if err := syscall.Kill(v, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
