@@ -28,6 +28,12 @@ func criticalPath(c cloud.Config, op string) time.Duration {
 	switch op {
 	case opCreate:
 		return l.Launch.D() + l.Boot.D() + l.CNI.D() + l.Stop.D()
+	case opStart:
+		// Standby instances start and serve; then as many are launched and
+		// verified to refill standby, in the same apply.
+		return l.Start.D() + criticalPath(c, opCreate)
+	case opDrain:
+		return l.Stop.D()
 	case opDestroy:
 		return l.Terminate.D()
 	}

@@ -17,10 +17,13 @@ import (
 
 // Operations, in the order they run for each size.
 const (
-	opCreate  = "apply (create)"
-	opNoop    = "apply (no changes)"
-	opPlan    = "plan (no changes)"
-	opDestroy = "destroy"
+	opCreate   = "apply (create)"
+	opNoop     = "apply (no changes)"
+	opPlan     = "plan (no changes)"
+	opStart    = "apply (running 0 → N/10)"
+	opDrain    = "apply (running N/10 → 0)"
+	opDestroy  = "destroy"
+	noopRowIdx = 1
 )
 
 // row is one measured Terraform command.
@@ -149,6 +152,9 @@ func (b *bench) close() {
 	}
 }
 
+// PoolConfigChange edits the pool's configuration before a step.
+type PoolConfigChange func(*scaletest.PoolConfig)
+
 // measureSize creates a pool of n, applies and plans it unchanged, and destroys it.
 func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
 	name := fmt.Sprintf("bench-%d", n)
@@ -167,18 +173,30 @@ func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
 	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: n}.HCL(b.config)); err != nil {
 		return nil, err
 	}
+	running := max(1, n/10)
+	none := 0
 	var rows []row
 	for _, step := range []struct {
-		op   string
-		args []string
+		op     string
+		config PoolConfigChange
+		args   []string
 	}{
-		{opCreate, []string{"apply", "-auto-approve"}},
-		{opNoop, []string{"apply", "-auto-approve"}},
-		{opPlan, []string{"plan", "-detailed-exitcode"}},
-		{opDestroy, []string{"destroy", "-auto-approve"}},
+		{opCreate, nil, []string{"apply", "-auto-approve"}},
+		{opNoop, nil, []string{"apply", "-auto-approve"}},
+		{opPlan, nil, []string{"plan", "-detailed-exitcode"}},
+		{opStart, func(c *scaletest.PoolConfig) { c.Running = &running }, []string{"apply", "-auto-approve"}},
+		{opDrain, func(c *scaletest.PoolConfig) { c.Running = &none }, []string{"apply", "-auto-approve"}},
+		{opDestroy, nil, []string{"destroy", "-auto-approve"}},
 	} {
+		if step.config != nil {
+			cfg := scaletest.PoolConfig{Name: name, Size: n}
+			step.config(&cfg)
+			if err := ws.WriteConfig(cfg.HCL(b.config)); err != nil {
+				return rows, err
+			}
+		}
 		progress(b.log, "N=%d: %s", n, step.op)
-		r, out, err := b.measure(ctx, ws, n, step.op, step.args...)
+		r, _, err := b.measure(ctx, ws, n, step.op, step.args...)
 		if step.op == opPlan && err != nil {
 			err = fmt.Errorf("plan of an unchanged pool is not empty: %w", err)
 		}
@@ -190,11 +208,10 @@ func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
 				return rows, err
 			}
 		}
-		_ = out
 		rows = append(rows, r)
 	}
 	for i := range rows {
-		rows[i].noop = rows[1].wall
+		rows[i].noop = rows[noopRowIdx].wall
 	}
 	return rows, nil
 }

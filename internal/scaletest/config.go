@@ -26,6 +26,8 @@ type PoolConfig struct {
 	Revision int
 	// WarmupTimeout is the pool's warmup timeout ("" = the default).
 	WarmupTimeout string
+	// Running, when set, is how many of the pool's instances run.
+	Running *int
 }
 
 // HCL renders the configuration.
@@ -62,6 +64,9 @@ resource "stratos_node_class" "bench" {
 	warmup := ""
 	if c.WarmupTimeout != "" {
 		warmup = fmt.Sprintf("\n  warmup = {\n    timeout = %q\n  }", c.WarmupTimeout)
+	}
+	if c.Running != nil {
+		warmup += fmt.Sprintf("\n  running            = %d", *c.Running)
 	}
 	fmt.Fprintf(&b, `
 resource "stratos_warm_pool" "bench" {
