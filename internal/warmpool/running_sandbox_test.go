@@ -228,6 +228,10 @@ func TestEngineRunning_DrainTimeout(t *testing.T) {
 						t.Errorf("instance %s %s/%s unschedulable=%v, want running, cordoned, draining", i.ID, i.State, i.EC2State, n.Spec.Unschedulable)
 					}
 				}
+				// Running raised back: the cordoned node serves again, its pod untouched.
+				if res := f.converge(runningPool(pool, 1)); res.Started != 0 || len(f.runningNodes(pool)) != 1 || podsOf(t, kube, app) != 1 {
+					t.Fatalf("started %d; want the draining node uncordoned with its pod", res.Started)
+				}
 			case warmpool.DrainStop:
 				if err != nil || res.Drained != 1 {
 					t.Fatalf("want the node stopped anyway, got drained %d, %v", res.Drained, err)
