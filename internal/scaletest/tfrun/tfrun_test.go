@@ -1,0 +1,92 @@
+package tfrun
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestInstanceIDs(t *testing.T) {
+	values := map[string]any{
+		"instances": []any{
+			map[string]any{"id": "i-1", "state": "standby"},
+			map[string]any{"id": "i-2", "state": "running"},
+			map[string]any{"state": "bogus"},
+		},
+		"standby_instance_ids": []any{"i-1", "i-3"},
+		"running_instance_ids": []any{"i-2"},
+	}
+	if got, want := InstanceIDs(values), []string{"i-1", "i-2", "i-3"}; !slices.Equal(got, want) {
+		t.Errorf("InstanceIDs = %v, want %v", got, want)
+	}
+	if got := InstanceIDs(map[string]any{"instances": nil}); len(got) != 0 {
+		t.Errorf("no instances: got %v", got)
+	}
+}
+
+// Kill must reach a grandchild that left the process group, as a provider
+// started by Terraform might.
+func TestKillReachesDescendants(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "setsid sleep 60 & echo $!; wait")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 32)
+	n, _ := out.Read(buf)
+	var child int
+	for _, c := range string(buf[:n]) {
+		if c >= '0' && c <= '9' {
+			child = child*10 + int(c-'0')
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Contains(Descendants(cmd.Process.Pid), child) {
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d never showed under %d: %v", child, cmd.Process.Pid, Descendants(cmd.Process.Pid))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p := &Process{cmd: cmd}
+	if err := p.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	for time.Now().Before(deadline) {
+		if err := syscall.Kill(child, 0); err != nil {
+			return
+		}
+		// A killed orphan is a zombie until init reaps it; its state says so.
+		if raw, err := os.ReadFile("/proc/" + strconv.Itoa(child) + "/stat"); err != nil || zombie(raw) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("grandchild %d outlived Kill", child)
+}
+
+func zombie(stat []byte) bool {
+	for i := len(stat) - 1; i >= 0; i-- {
+		if stat[i] == ')' {
+			return i+2 < len(stat) && stat[i+2] == 'Z'
+		}
+	}
+	return false
+}
+
+func TestPeakRSSOfThisProcess(t *testing.T) {
+	if got := PeakRSS(os.Getpid()); got <= 0 {
+		t.Errorf("PeakRSS(self) = %d", got)
+	}
+	if got := PeakRSS(-1); got != 0 {
+		t.Errorf("PeakRSS(-1) = %d, want 0", got)
+	}
+}
