@@ -21,8 +21,9 @@ import (
 // crashSize is the pool size of the crash tests.
 const crashSize = 20
 
-// longCrash runs the crash tests over many more kill points (every second
-// of an apply). STRATOS_CRASH_LONG=1 turns it on; minutes, not for `make test`.
+// longCrash runs the crash tests over many more kill points (every half
+// second of a create). STRATOS_CRASH_LONG=1 turns it on; minutes, not for
+// `make test`.
 func longCrash() bool { return os.Getenv("STRATOS_CRASH_LONG") == "1" }
 
 // progress is what a kill point looks at: the sandbox's calls since the
@@ -38,6 +39,9 @@ type progress struct {
 type killPoint struct {
 	name string
 	at   func(progress) bool
+	// mayMiss: a point in time that a fast machine's apply may not reach;
+	// the test is skipped then instead of failing.
+	mayMiss bool
 }
 
 func afterCall(action string, n int) func(progress) bool {
@@ -74,6 +78,9 @@ func (w *tfWorkspace) killDuring(t *testing.T, poolName string, kp killPoint, ar
 	for {
 		select {
 		case <-done:
+			if kp.mayMiss {
+				t.Skipf("terraform %s ended before %s", strings.Join(args, " "), kp.name)
+			}
 			t.Fatalf("terraform %s ended before the kill point %q (err %v):\n%s", strings.Join(args, " "), kp.name, runErr, summary(res.Stdout+res.Stderr))
 		case <-tick.C:
 		}
@@ -164,13 +171,13 @@ func gone(t *testing.T, poolName string) {
 
 func createKillPoints() []killPoint {
 	points := []killPoint{
-		{"after RunInstances", afterCall("RunInstances", 1)},
-		{"during warmup", withNodes},
-		{"after StopInstances", afterCall("StopInstances", 1)},
+		{name: "after RunInstances", at: afterCall("RunInstances", 1)},
+		{name: "during warmup", at: withNodes},
+		{name: "after StopInstances", at: afterCall("StopInstances", 1)},
 	}
 	if longCrash() {
-		for s := 1; s <= 12; s++ {
-			points = append(points, killPoint{fmt.Sprintf("%ds into the apply", s), after(time.Duration(s) * time.Second)})
+		for d := 500 * time.Millisecond; d <= 10*time.Second; d += 500 * time.Millisecond {
+			points = append(points, killPoint{name: fmt.Sprintf("%s into the apply", d), at: after(d), mayMiss: true})
 		}
 	}
 	return points
@@ -218,7 +225,7 @@ func TestCrash_updateAndDestroy(t *testing.T) {
 		if err := w.WriteConfig(cfg.HCL(w.config)); err != nil {
 			t.Fatal(err)
 		}
-		w.killDuring(t, name, killPoint{"after RunInstances", afterCall("RunInstances", 1)}, "apply", "-auto-approve")
+		w.killDuring(t, name, killPoint{name: "after RunInstances", at: afterCall("RunInstances", 1)}, "apply", "-auto-approve")
 		w.apply(t, cfg)
 		w.converged(t, cfg.Size)
 	})
@@ -228,7 +235,7 @@ func TestCrash_updateAndDestroy(t *testing.T) {
 		if err := w.WriteConfig(cfg.HCL(w.config)); err != nil {
 			t.Fatal(err)
 		}
-		w.killDuring(t, name, killPoint{"replacements launched", afterCall("RunInstances", 1)}, "apply", "-auto-approve")
+		w.killDuring(t, name, killPoint{name: "replacements launched", at: afterCall("RunInstances", 1)}, "apply", "-auto-approve")
 		w.apply(t, cfg)
 		w.converged(t, cfg.Size)
 	})
@@ -238,13 +245,13 @@ func TestCrash_updateAndDestroy(t *testing.T) {
 		if err := w.WriteConfig(cfg.HCL(w.config)); err != nil {
 			t.Fatal(err)
 		}
-		w.killDuring(t, name, killPoint{"outdated terminated", afterCall("TerminateInstances", 1)}, "apply", "-auto-approve")
+		w.killDuring(t, name, killPoint{name: "outdated terminated", at: afterCall("TerminateInstances", 1)}, "apply", "-auto-approve")
 		w.apply(t, cfg)
 		w.converged(t, cfg.Size)
 	})
 
 	t.Run("destroy_after_TerminateInstances", func(t *testing.T) {
-		w.killDuring(t, name, killPoint{"after TerminateInstances", afterCall("TerminateInstances", 1)}, "destroy", "-auto-approve")
+		w.killDuring(t, name, killPoint{name: "after TerminateInstances", at: afterCall("TerminateInstances", 1)}, "destroy", "-auto-approve")
 		if _, err := w.Run(context.Background(), "destroy", "-auto-approve", "-lock=false"); err != nil {
 			t.Fatalf("destroy after a killed destroy: %v", err)
 		}
