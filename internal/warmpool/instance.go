@@ -8,6 +8,9 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
+// maxLaunchRound bounds the launch-round tag the engine trusts.
+const maxLaunchRound = 1 << 30
+
 // Instance is one EC2 instance of a pool as the engine sees it.
 type Instance struct {
 	ID               string
@@ -60,7 +63,11 @@ func instanceFromEC2(in ec2types.Instance) Instance {
 		out.AvailabilityZone = aws.ToString(in.Placement.AvailabilityZone)
 	}
 	out.ClassVersion, _ = strconv.ParseInt(tags[KeyClassVer], 10, 64)
-	out.LaunchRound, _ = strconv.Atoi(tags[KeyLaunchRound])
+	// A round the pool cannot have written (not a number, or absurdly large)
+	// counts as 0 rather than overflowing the next round.
+	if round, err := strconv.Atoi(tags[KeyLaunchRound]); err == nil && round >= 0 && round < maxLaunchRound {
+		out.LaunchRound = round
+	}
 	return out
 }
 
