@@ -23,3 +23,9 @@ go build -o "$work/stratos-bench" ./cmd/stratos-bench
 export TF_CLI_CONFIG_FILE="$work/empty.tfrc"
 # shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
 "$work/stratos-bench" -terraform "$tf" -provider "$work/bin/terraform-provider-stratos" -work "$work/run" ${BENCH_ARGS:-} "$@"
+
+# Scale-up latency, the product: time from the start of a converge (what
+# terraform apply runs) to N schedulable nodes, from standby versus a cold
+# launch, for N = 1, 10, 100 (see BenchmarkScaleUp in internal/warmpool).
+echo "==> scale-up latency: standby start vs cold launch (BenchmarkScaleUp)" >&2
+STRATOS_SANDBOX=1 go test ./internal/warmpool/ -run '^$' -bench ScaleUp -benchtime 1x -timeout 30m
