@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func init() {
@@ -319,18 +320,26 @@ func startInstances(w *World, q query) (any, error) {
 			}
 		}
 	}
+	return w.transitionLocked(insts, func(s string) bool { return s == StateStopped }, StatePending, StateRunning, cfg.Latency.Start.D()), nil
+}
+
+// transitionLocked moves the instances for which moves(state) holds into
+// the intermediate state now and the final one after latency, and reports
+// every instance's previous and current state, as EC2's state-change
+// responses do (instances already on their way are listed unchanged).
+func (w *World) transitionLocked(insts []*instance, moves func(string) bool, intermediate, final string, latency time.Duration) *stateChangeResponse {
 	resp := &stateChangeResponse{}
-	var started []*instance
+	var moving []*instance
 	for _, inst := range insts {
 		prev := inst.state
-		if prev == StateStopped {
-			w.setStateLocked(inst, StatePending)
-			started = append(started, inst)
+		if moves(prev) {
+			w.setStateLocked(inst, intermediate)
+			moving = append(moving, inst)
 		}
 		resp.Instances = append(resp.Instances, stateChange(inst, prev))
 	}
-	w.scheduleLocked(started, cfg.Latency.Start.D(), StatePending, StateRunning)
-	return resp, nil
+	w.scheduleLocked(moving, latency, intermediate, final)
+	return resp
 }
 
 func stopInstances(w *World, q query) (any, error) {
@@ -355,18 +364,7 @@ func stopInstances(w *World, q query) (any, error) {
 		}
 	}
 	cfg := w.cfg.Load()
-	resp := &stateChangeResponse{}
-	var stopping []*instance
-	for _, inst := range insts {
-		prev := inst.state
-		if prev == StateRunning {
-			w.setStateLocked(inst, StateStopping)
-			stopping = append(stopping, inst)
-		}
-		resp.Instances = append(resp.Instances, stateChange(inst, prev))
-	}
-	w.scheduleLocked(stopping, cfg.Latency.Stop.D(), StateStopping, StateStopped)
-	return resp, nil
+	return w.transitionLocked(insts, func(s string) bool { return s == StateRunning }, StateStopping, StateStopped, cfg.Latency.Stop.D()), nil
 }
 
 func terminateInstances(w *World, q query) (any, error) {
@@ -381,18 +379,8 @@ func terminateInstances(w *World, q query) (any, error) {
 		return nil, err
 	}
 	cfg := w.cfg.Load()
-	resp := &stateChangeResponse{}
-	var terminating []*instance
-	for _, inst := range insts {
-		prev := inst.state
-		if prev != StateTerminated && prev != StateShuttingDown {
-			w.setStateLocked(inst, StateShuttingDown)
-			terminating = append(terminating, inst)
-		}
-		resp.Instances = append(resp.Instances, stateChange(inst, prev))
-	}
-	w.scheduleLocked(terminating, cfg.Latency.Terminate.D(), StateShuttingDown, StateTerminated)
-	return resp, nil
+	return w.transitionLocked(insts, func(s string) bool { return s != StateTerminated && s != StateShuttingDown },
+		StateShuttingDown, StateTerminated, cfg.Latency.Terminate.D()), nil
 }
 
 type consoleOutputResponse struct {
