@@ -135,35 +135,35 @@ func (m *warmPoolModel) setObserved(obs *warmpool.Observation, configHash string
 
 // stateInstances turns the instances recorded in state back into engine
 // instances, so a plan is explained without another EC2 call.
-func (m warmPoolModel) stateInstances(ctx context.Context) []warmpool.Instance {
+func (m warmPoolModel) stateInstances(_ context.Context) []warmpool.Instance {
 	if m.Instances.IsNull() || m.Instances.IsUnknown() {
 		return nil
 	}
-	var rows []struct {
-		ID               types.String `tfsdk:"id"`
-		State            types.String `tfsdk:"state"`
-		EC2State         types.String `tfsdk:"ec2_state"`
-		AvailabilityZone types.String `tfsdk:"availability_zone"`
-		InstanceType     types.String `tfsdk:"instance_type"`
-		NodeName         types.String `tfsdk:"node_name"`
-		ConfigHash       types.String `tfsdk:"config_hash"`
-		NodeClassVersion types.Int64  `tfsdk:"node_class_version"`
-		LaunchedAt       types.String `tfsdk:"launched_at"`
-	}
-	if diags := m.Instances.ElementsAs(ctx, &rows, false); diags.HasError() {
-		return nil
-	}
-	out := make([]warmpool.Instance, 0, len(rows))
-	for _, r := range rows {
-		launched, _ := time.Parse(time.RFC3339, r.LaunchedAt.ValueString())
+	// Attributes are read directly rather than through reflection
+	// (ElementsAs): every plan and refresh of a 1,000-instance pool does this.
+	elems := m.Instances.Elements()
+	out := make([]warmpool.Instance, 0, len(elems))
+	for _, e := range elems {
+		obj, ok := e.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		a := obj.Attributes()
+		launched, _ := time.Parse(time.RFC3339, attrString(a, "launched_at"))
+		version, _ := a["node_class_version"].(types.Int64)
 		out = append(out, warmpool.Instance{
-			ID: r.ID.ValueString(), State: warmpool.State(r.State.ValueString()), EC2State: ec2State(r.EC2State.ValueString()),
-			AvailabilityZone: r.AvailabilityZone.ValueString(), InstanceType: r.InstanceType.ValueString(),
-			NodeName: r.NodeName.ValueString(), ConfigHash: r.ConfigHash.ValueString(),
-			ClassVersion: r.NodeClassVersion.ValueInt64(), LaunchedAt: launched,
+			ID: attrString(a, "id"), State: warmpool.State(attrString(a, "state")), EC2State: ec2State(attrString(a, "ec2_state")),
+			AvailabilityZone: attrString(a, "availability_zone"), InstanceType: attrString(a, "instance_type"),
+			NodeName: attrString(a, "node_name"), ConfigHash: attrString(a, "config_hash"),
+			ClassVersion: version.ValueInt64(), LaunchedAt: launched,
 		})
 	}
 	return out
+}
+
+func attrString(attrs map[string]attr.Value, name string) string {
+	v, _ := attrs[name].(types.String)
+	return v.ValueString()
 }
 
 func stringList(values []string) types.List {

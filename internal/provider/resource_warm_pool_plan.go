@@ -90,10 +90,12 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		!plan.Running.Equal(state.Running) || !plan.MaxSize.Equal(state.MaxSize)
 	if changes {
 		plan.unknownObserved()
+		r.explain(ctx, plan, state, &resp.Diagnostics)
 	} else {
+		// No apply follows, so there is nothing to explain; leaving the
+		// 1,000-instance list untouched also keeps large plans cheap.
 		plan.StandbyInstanceIDs, plan.RunningInstanceIDs, plan.Instances = state.StandbyInstanceIDs, state.RunningInstanceIDs, state.Instances
 	}
-	r.explain(ctx, plan, state, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
