@@ -27,7 +27,14 @@ func main() {
 	flag.StringVar(&opts.provider, "provider", "", "provider binary (default: built from this module)")
 	flag.StringVar(&opts.workDir, "work", "", "working directory (default: a temporary one, removed afterwards)")
 	flag.StringVar(&opts.sandboxLog, "sandbox-log", "", "file for the sandbox's etcd/apiserver/simulator output")
+	flag.BoolVar(&opts.skipRunning, "skip-running", false, "leave out the running 0 → N/10 → 0 steps (faster when only create and plan matter)")
+	flag.IntVar(&opts.repeat, "repeat", 1, "run the no-change apply and plan this many times and report the median (a noisy machine's outliers)")
+	flag.BoolVar(&opts.hold, "hold", false, "after the plan of each size, keep the pool and the sandbox until Enter is pressed, to profile by hand (the workspace's environment is written to env.sh beside it)")
 	flag.Parse()
+	if opts.repeat < 1 {
+		fmt.Fprintln(os.Stderr, "stratos-bench: -repeat must be at least 1")
+		os.Exit(2)
+	}
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 || n > 1000 {
@@ -52,12 +59,15 @@ func main() {
 }
 
 type options struct {
-	sizes      []int
-	large      bool
-	terraform  string
-	provider   string
-	workDir    string
-	sandboxLog string
+	sizes       []int
+	large       bool
+	terraform   string
+	provider    string
+	workDir     string
+	sandboxLog  string
+	skipRunning bool
+	repeat      int
+	hold        bool
 }
 
 func contains(list []int, n int) bool {

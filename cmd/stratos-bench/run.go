@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox"
@@ -70,7 +73,7 @@ func run(ctx context.Context, opts options, log io.Writer) ([]row, error) {
 	defer b.close()
 	var rows []row
 	for _, n := range opts.sizes {
-		got, err := b.measureSize(ctx, n)
+		got, err := b.measureSize(ctx, n, opts)
 		rows = append(rows, got...)
 		if err != nil {
 			return rows, fmt.Errorf("size %d: %w", n, err)
@@ -156,7 +159,7 @@ func (b *bench) close() {
 type PoolConfigChange func(*scaletest.PoolConfig)
 
 // measureSize creates a pool of n, applies and plans it unchanged, and destroys it.
-func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
+func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, error) {
 	name := fmt.Sprintf("bench-%d", n)
 	ws, err := b.setup.NewWorkspace(filepath.Join(b.work, name))
 	if err != nil {
@@ -188,6 +191,9 @@ func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
 		{opDrain, func(c *scaletest.PoolConfig) { c.Running = &none }, []string{"apply", "-auto-approve"}},
 		{opDestroy, nil, []string{"destroy", "-auto-approve"}},
 	} {
+		if opts.skipRunning && (step.op == opStart || step.op == opDrain) {
+			continue
+		}
 		if step.config != nil {
 			cfg := scaletest.PoolConfig{Name: name, Size: n}
 			step.config(&cfg)
@@ -196,7 +202,11 @@ func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
 			}
 		}
 		progress(b.log, "N=%d: %s", n, step.op)
-		r, _, err := b.measure(ctx, ws, n, step.op, step.args...)
+		repeat := 1
+		if step.op == opNoop || step.op == opPlan {
+			repeat = opts.repeat
+		}
+		r, err := b.measureMedian(ctx, ws, n, repeat, step.op, step.args...)
 		if step.op == opPlan && err != nil {
 			err = fmt.Errorf("plan of an unchanged pool is not empty: %w", err)
 		}
@@ -209,11 +219,48 @@ func (b *bench) measureSize(ctx context.Context, n int) ([]row, error) {
 			}
 		}
 		rows = append(rows, r)
+		if step.op == opPlan && opts.hold {
+			if err := b.holdFor(ws); err != nil {
+				return rows, err
+			}
+		}
 	}
 	for i := range rows {
 		rows[i].noop = rows[noopRowIdx].wall
 	}
 	return rows, nil
+}
+
+// holdFor writes the workspace's environment to env.sh beside it and waits
+// for a line on standard input.
+func (b *bench) holdFor(ws *tfrun.Workspace) error {
+	var script strings.Builder
+	for _, kv := range append(append([]string{}, b.env...), "TF_CLI_CONFIG_FILE="+b.setup.CLIConfig) {
+		k, v, _ := strings.Cut(kv, "=")
+		fmt.Fprintf(&script, "export %s=%q\n", k, v)
+	}
+	envFile := filepath.Join(ws.Dir, "env.sh")
+	if err := os.WriteFile(envFile, []byte(script.String()), 0o600); err != nil {
+		return err
+	}
+	progress(b.log, "holding: cd %s && source env.sh && %s plan — press Enter to go on", ws.Dir, b.setup.Terraform)
+	_, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	return err
+}
+
+// measureMedian runs a command that changes nothing repeat times and keeps
+// the run of median wall time.
+func (b *bench) measureMedian(ctx context.Context, ws *tfrun.Workspace, n, repeat int, op string, args ...string) (row, error) {
+	var runs []row
+	for range repeat {
+		r, _, err := b.measure(ctx, ws, n, op, args...)
+		if err != nil {
+			return r, err
+		}
+		runs = append(runs, r)
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].wall < runs[j].wall })
+	return runs[len(runs)/2], nil
 }
 
 // measure runs one terraform command with a provider process of its own

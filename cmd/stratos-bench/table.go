@@ -12,6 +12,9 @@ import (
 func printTable(w io.Writer, rows []row, opts options) {
 	fmt.Fprintf(w, "\nstratos-bench %s, %s/%s, %d CPUs; sandbox latencies: launch 2s, boot 5s, cni 2s, stop 3s, start 2s, terminate 1s (create critical path 12s)\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	if opts.repeat > 1 {
+		fmt.Fprintf(w, "No-change apply and plan: the median of %d runs.\n\n", opts.repeat)
+	}
 	fmt.Fprintln(w, "| N | operation | wall | minus no-op apply | ÷ critical path | EC2 calls | Kubernetes requests (provider) | apiserver requests (all) | provider peak RSS | provider CPU |")
 	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---|---|---:|---:|---:|")
 	for _, r := range rows {

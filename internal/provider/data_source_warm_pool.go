@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -214,8 +213,8 @@ func idsOf(list []warmpool.Instance) []string {
 	return out
 }
 
-// instanceList is the instances attribute shared by the resource and the
-// data source: live instances sorted by id.
+// instanceList is the data source's instances attribute, the same rows as
+// the resource's (rowOf): live instances sorted by id.
 func instanceList(all []warmpool.Instance) types.List {
 	list := append([]warmpool.Instance{}, all...)
 	sort.Slice(list, func(a, b int) bool { return list[a].ID < list[b].ID })
@@ -224,20 +223,17 @@ func instanceList(all []warmpool.Instance) types.List {
 		if i.Gone() {
 			continue
 		}
-		launched := ""
-		if !i.LaunchedAt.IsZero() {
-			launched = i.LaunchedAt.UTC().Format(time.RFC3339)
-		}
+		r := rowOf(i)
 		values = append(values, types.ObjectValueMust(instanceAttrTypes, map[string]attr.Value{
-			"id":                 types.StringValue(i.ID),
-			"state":              types.StringValue(string(i.State)),
-			"ec2_state":          types.StringValue(string(i.EC2State)),
-			"availability_zone":  types.StringValue(i.AvailabilityZone),
-			"instance_type":      types.StringValue(i.InstanceType),
-			"node_name":          types.StringValue(i.NodeName),
-			"config_hash":        types.StringValue(i.ConfigHash),
-			"node_class_version": types.Int64Value(i.ClassVersion),
-			"launched_at":        types.StringValue(launched),
+			"id":                 types.StringValue(r.ID),
+			"state":              types.StringValue(r.State),
+			"ec2_state":          types.StringValue(r.EC2State),
+			"availability_zone":  types.StringValue(r.AvailabilityZone),
+			"instance_type":      types.StringValue(r.InstanceType),
+			"node_name":          types.StringValue(r.NodeName),
+			"config_hash":        types.StringValue(r.ConfigHash),
+			"node_class_version": types.Int64Value(r.NodeClassVersion),
+			"launched_at":        types.StringValue(r.LaunchedAt),
 		}))
 	}
 	return types.ListValueMust(types.ObjectType{AttrTypes: instanceAttrTypes}, values)

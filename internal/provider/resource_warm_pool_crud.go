@@ -136,30 +136,34 @@ func (m warmPoolModel) updateTimeout(ctx context.Context) (time.Duration, diag.D
 // apply converges the pool to the plan and records the outcome in state.
 func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, timeoutOf func(warmPoolModel, context.Context) (time.Duration, diag.Diagnostics)) {
 	var plan warmPoolModel
-	diags.Append(planned.Get(ctx, &plan)...)
+	lists, d := readPoolPlan(ctx, planned, &plan)
+	diags.Append(d...)
 	if diags.HasError() {
 		return
 	}
 	timeout, d := timeoutOf(plan, ctx)
 	diags.Append(d...)
-	r.converge(ctx, timeout, &plan, diags)
+	if observed, ok := r.converge(ctx, timeout, &plan, diags); ok {
+		lists = observed
+	}
 	if !plan.PoolID.IsUnknown() {
-		diags.Append(state.Set(ctx, &plan)...)
+		diags.Append(writePoolState(ctx, state, &plan, lists)...)
 	}
 }
 
 // converge runs the engine and records what exists afterwards — also when it
 // fails, so every instance it launched is in state (Terraform taints a
-// failed create) and the next apply adopts rather than duplicates.
-func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, m *warmPoolModel, diags *diag.Diagnostics) {
+// failed create) and the next apply adopts rather than duplicates. ok is
+// false when the engine did not run.
+func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, m *warmPoolModel, diags *diag.Diagnostics) (observedLists, bool) {
 	pool, ok := r.desiredPool(ctx, *m, diags)
 	if !ok {
-		return
+		return observedLists{}, false
 	}
 	engine, err := r.engine(ctx)
 	if err != nil {
 		diags.AddError("Cannot reach the cluster or EC2", err.Error())
-		return
+		return observedLists{}, false
 	}
 	m.ID = m.Name
 	m.PoolID = types.StringValue(pool.ID())
@@ -170,11 +174,11 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	res, err := engine.Converge(runCtx, pool)
+	observed := &warmpool.Observation{}
 	if res != nil && res.Observation != nil {
-		m.setObserved(res.Observation, pool.Launch.ConfigHash)
-	} else {
-		m.setObserved(&warmpool.Observation{}, pool.Launch.ConfigHash)
+		observed = res.Observation
 	}
+	lists := m.setObserved(observed, pool.Launch.ConfigHash)
 	if res != nil && err == nil && len(res.Failures) > 0 {
 		diags.AddWarning("Some warmups failed and were replaced", failureList(res.Failures))
 	}
@@ -182,12 +186,13 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 		diags.AddError(fmt.Sprintf("Warm pool %s did not converge", pool.Name), err.Error())
 		// Record the configured size so the next plan compares against what
 		// exists (size is read back from the instances on refresh).
-		return
+		return lists, true
 	}
 	m.Size = types.Int64Value(int64(pool.Size))
 	if pool.Running != nil {
 		m.Running = types.Int64Value(int64(*pool.Running))
 	}
+	return lists, true
 }
 
 func failureList(failures []warmpool.Failure) string {
@@ -200,7 +205,10 @@ func failureList(failures []warmpool.Failure) string {
 
 func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state warmPoolModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	lists, diags := readPoolState(ctx, req.State, &state)
+	resp.Diagnostics.Append(diags...)
+	before, err := lists.stateInstances()
+	addRawError(&resp.Diagnostics, "read", err)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -214,7 +222,6 @@ func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, r
 			return
 		}
 	}
-	before := state.stateInstances(ctx)
 	obs, err := engine.Observe(ctx, state.PoolID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read warm pool "+state.Name.ValueString(), err.Error())
@@ -223,8 +230,8 @@ func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, r
 	for _, line := range warmpool.DescribeDrift(before, obs.Instances) {
 		resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+" changed outside Terraform", line)
 	}
-	state.setObserved(obs, state.ConfigHash.ValueString())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	observed := state.setObserved(obs, state.ConfigHash.ValueString())
+	resp.Diagnostics.Append(writePoolState(ctx, &resp.State, &state, observed)...)
 }
 
 // adopt fills in an imported pool's identity from its instances' tags.
@@ -244,7 +251,10 @@ func (r *warmPoolResource) adopt(ctx context.Context, engine *warmpool.Engine, m
 
 func (r *warmPoolResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state warmPoolModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	lists, diags := readPoolState(ctx, req.State, &state)
+	resp.Diagnostics.Append(diags...)
+	recorded, err := lists.stateInstances()
+	addRawError(&resp.Diagnostics, "read", err)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -256,7 +266,7 @@ func (r *warmPoolResource) Delete(ctx context.Context, req resource.DeleteReques
 		return
 	}
 	var known []string
-	for _, i := range state.stateInstances(ctx) {
+	for _, i := range recorded {
 		known = append(known, i.ID)
 	}
 	runCtx, cancel := context.WithTimeout(ctx, timeout)

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -18,21 +19,23 @@ import (
 )
 
 type warmPoolModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	Name               types.String   `tfsdk:"name"`
-	NodeClass          types.String   `tfsdk:"node_class"`
-	NodeClassVersion   types.Int64    `tfsdk:"node_class_version"`
-	Size               types.Int64    `tfsdk:"size"`
-	Running            types.Int64    `tfsdk:"running"`
-	MaxSize            types.Int64    `tfsdk:"max_size"`
-	DrainTimeout       types.String   `tfsdk:"drain_timeout"`
-	DrainTimeoutAction types.String   `tfsdk:"drain_timeout_action"`
-	Labels             types.Map      `tfsdk:"labels"`
-	Taints             types.List     `tfsdk:"taints"`
-	Warmup             types.Object   `tfsdk:"warmup"`
-	PoolID             types.String   `tfsdk:"pool_id"`
-	ClusterName        types.String   `tfsdk:"cluster_name"`
-	ConfigHash         types.String   `tfsdk:"config_hash"`
+	ID                 types.String `tfsdk:"id"`
+	Name               types.String `tfsdk:"name"`
+	NodeClass          types.String `tfsdk:"node_class"`
+	NodeClassVersion   types.Int64  `tfsdk:"node_class_version"`
+	Size               types.Int64  `tfsdk:"size"`
+	Running            types.Int64  `tfsdk:"running"`
+	MaxSize            types.Int64  `tfsdk:"max_size"`
+	DrainTimeout       types.String `tfsdk:"drain_timeout"`
+	DrainTimeoutAction types.String `tfsdk:"drain_timeout_action"`
+	Labels             types.Map    `tfsdk:"labels"`
+	Taints             types.List   `tfsdk:"taints"`
+	Warmup             types.Object `tfsdk:"warmup"`
+	PoolID             types.String `tfsdk:"pool_id"`
+	ClusterName        types.String `tfsdk:"cluster_name"`
+	ConfigHash         types.String `tfsdk:"config_hash"`
+	// The observed lists are always null here: they are read and written
+	// as raw values beside the model (observedLists), never converted.
 	StandbyInstanceIDs types.List     `tfsdk:"standby_instance_ids"`
 	RunningInstanceIDs types.List     `tfsdk:"running_instance_ids"`
 	Instances          types.List     `tfsdk:"instances"`
@@ -94,9 +97,10 @@ func (m warmPoolModel) warmupSpec(ctx context.Context, diags *diag.Diagnostics) 
 	return spec
 }
 
-// setObserved records what exists of the pool: every instance, and size as
-// the verified standby instances built from the configuration in configHash.
-func (m *warmPoolModel) setObserved(obs *warmpool.Observation, configHash string) {
+// setObserved records what exists of the pool: size as the verified standby
+// instances built from the configuration in configHash (and running as what
+// runs), and returns the observed lists for state.
+func (m *warmPoolModel) setObserved(obs *warmpool.Observation, configHash string) observedLists {
 	var standby, running []string
 	list := append([]warmpool.Instance{}, obs.Instances...)
 	sort.Slice(list, func(a, b int) bool { return list[a].ID < list[b].ID })
@@ -128,42 +132,7 @@ func (m *warmPoolModel) setObserved(obs *warmpool.Observation, configHash string
 		// started or stopped outside Terraform shows as a diff.
 		m.Running = types.Int64Value(int64(len(running)))
 	}
-	m.StandbyInstanceIDs = stringList(standby)
-	m.RunningInstanceIDs = stringList(running)
-	m.Instances = instanceList(list)
-}
-
-// stateInstances turns the instances recorded in state back into engine
-// instances, so a plan is explained without another EC2 call.
-func (m warmPoolModel) stateInstances(_ context.Context) []warmpool.Instance {
-	if m.Instances.IsNull() || m.Instances.IsUnknown() {
-		return nil
-	}
-	// Attributes are read directly rather than through reflection
-	// (ElementsAs): every plan and refresh of a 1,000-instance pool does this.
-	elems := m.Instances.Elements()
-	out := make([]warmpool.Instance, 0, len(elems))
-	for _, e := range elems {
-		obj, ok := e.(types.Object)
-		if !ok || obj.IsNull() || obj.IsUnknown() {
-			continue
-		}
-		a := obj.Attributes()
-		launched, _ := time.Parse(time.RFC3339, attrString(a, "launched_at"))
-		version, _ := a["node_class_version"].(types.Int64)
-		out = append(out, warmpool.Instance{
-			ID: attrString(a, "id"), State: warmpool.State(attrString(a, "state")), EC2State: ec2State(attrString(a, "ec2_state")),
-			AvailabilityZone: attrString(a, "availability_zone"), InstanceType: attrString(a, "instance_type"),
-			NodeName: attrString(a, "node_name"), ConfigHash: attrString(a, "config_hash"),
-			ClassVersion: version.ValueInt64(), LaunchedAt: launched,
-		})
-	}
-	return out
-}
-
-func attrString(attrs map[string]attr.Value, name string) string {
-	v, _ := attrs[name].(types.String)
-	return v.ValueString()
+	return observedLists{Instances: instanceListValue(list), StandbyIDs: idListValue(standby), RunningIDs: idListValue(running)}
 }
 
 func stringList(values []string) types.List {
@@ -174,10 +143,42 @@ func stringList(values []string) types.List {
 	return types.ListValueMust(types.StringType, elems)
 }
 
-func (m *warmPoolModel) unknownObserved() {
-	m.StandbyInstanceIDs = types.ListUnknown(types.StringType)
-	m.RunningInstanceIDs = types.ListUnknown(types.StringType)
-	m.Instances = types.ListUnknown(types.ObjectType{AttrTypes: instanceAttrTypes})
+// readPoolState reads a pool's settings into m and returns its observed
+// lists separately (see resource_warm_pool_observed.go).
+func readPoolState(ctx context.Context, s tfsdk.State, m *warmPoolModel) (observedLists, diag.Diagnostics) {
+	raw, lists, err := splitObserved(s.Raw)
+	var diags diag.Diagnostics
+	addRawError(&diags, "read", err)
+	s.Raw = raw
+	diags.Append(s.Get(ctx, m)...)
+	return lists, diags
+}
+
+func readPoolPlan(ctx context.Context, p tfsdk.Plan, m *warmPoolModel) (observedLists, diag.Diagnostics) {
+	lists, diags := readPoolState(ctx, tfsdk.State{Schema: p.Schema, Raw: p.Raw}, m)
+	return lists, diags
+}
+
+// writePoolState writes the pool's settings from m and its observed lists.
+func writePoolState(ctx context.Context, s *tfsdk.State, m *warmPoolModel, lists observedLists) diag.Diagnostics {
+	m.Instances = types.ListNull(types.ObjectType{AttrTypes: instanceAttrTypes})
+	m.StandbyInstanceIDs = types.ListNull(types.StringType)
+	m.RunningInstanceIDs = types.ListNull(types.StringType)
+	diags := s.Set(ctx, m)
+	if diags.HasError() {
+		return diags
+	}
+	raw, err := joinObserved(s.Raw, lists)
+	addRawError(&diags, "write", err)
+	s.Raw = raw
+	return diags
+}
+
+func writePoolPlan(ctx context.Context, p *tfsdk.Plan, m *warmPoolModel, lists observedLists) diag.Diagnostics {
+	s := tfsdk.State{Schema: p.Schema, Raw: p.Raw}
+	diags := writePoolState(ctx, &s, m, lists)
+	p.Raw = s.Raw
+	return diags
 }
 
 func ec2State(s string) ec2types.InstanceStateName { return ec2types.InstanceStateName(s) }

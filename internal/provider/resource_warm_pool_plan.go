@@ -53,20 +53,26 @@ func (r *warmPoolResource) ValidateConfig(ctx context.Context, req resource.Vali
 // apply will do to the pool's instances and why.
 func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state *warmPoolModel
+	var before []warmpool.Instance
 	if !req.State.Raw.IsNull() {
 		state = &warmPoolModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		lists, diags := readPoolState(ctx, req.State, state)
+		resp.Diagnostics.Append(diags...)
+		var err error
+		before, err = lists.stateInstances()
+		addRawError(&resp.Diagnostics, "read", err)
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil {
-			for _, line := range warmpool.DescribeDestroy(state.stateInstances(ctx)) {
+			for _, line := range warmpool.DescribeDestroy(before) {
 				resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+": destroy", line)
 			}
 		}
 		return
 	}
 	var plan, config warmPoolModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	lists, diags := readPoolPlan(ctx, req.Plan, &plan)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() || r.data == nil {
 		return
@@ -89,14 +95,12 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	changes := state == nil || !plan.ConfigHash.Equal(state.ConfigHash) || !plan.Size.Equal(state.Size) || !plan.Warmup.Equal(state.Warmup) ||
 		!plan.Running.Equal(state.Running) || !plan.MaxSize.Equal(state.MaxSize)
 	if changes {
-		plan.unknownObserved()
-		r.explain(ctx, plan, state, &resp.Diagnostics)
-	} else {
-		// No apply follows, so there is nothing to explain; leaving the
-		// 1,000-instance list untouched also keeps large plans cheap.
-		plan.StandbyInstanceIDs, plan.RunningInstanceIDs, plan.Instances = state.StandbyInstanceIDs, state.RunningInstanceIDs, state.Instances
+		lists = unknownObservedLists()
+		r.explain(ctx, plan, state, before, &resp.Diagnostics)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	// Without changes the observed lists stay as refreshed: no apply follows,
+	// so there is nothing to explain either.
+	resp.Diagnostics.Append(writePoolPlan(ctx, &resp.Plan, &plan, lists)...)
 }
 
 // planNodeClass fixes the node class version and cluster the plan uses: the
@@ -141,12 +145,8 @@ func (r *warmPoolResource) planNodeClass(ctx context.Context, plan *warmPoolMode
 }
 
 // explain turns the plan into warnings a reviewer reads in CI.
-func (r *warmPoolResource) explain(ctx context.Context, plan warmPoolModel, state *warmPoolModel, diags *diag.Diagnostics) {
+func (r *warmPoolResource) explain(ctx context.Context, plan warmPoolModel, state *warmPoolModel, before []warmpool.Instance, diags *diag.Diagnostics) {
 	title := "Warm pool " + plan.Name.ValueString()
-	var before []warmpool.Instance
-	if state != nil {
-		before = state.stateInstances(ctx)
-	}
 	if plan.ConfigHash.IsUnknown() {
 		if state != nil && len(before) > 0 {
 			diags.AddWarning(title, "the node class version is not known until apply; standby instances built from another version will be replaced in this apply, a batch at a time")

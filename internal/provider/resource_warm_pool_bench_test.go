@@ -1,0 +1,164 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+)
+
+// The provider's share of `terraform plan` for a large pool with nothing to
+// change: what the framework does with the state (upgrade, plan) grows with
+// the pool's instances, while the EC2 and Kubernetes reads do not. `make
+// bench` measures the whole plan with real Terraform; this isolates the
+// provider's CPU so that a change to the state's shape can be compared.
+
+var benchConfigHash = warmpool.PoolConfigHash("bench", 3, map[string]string{}, nil)
+
+func benchInstances(n int) []warmpool.Instance {
+	zones := []string{"us-west-2a", "us-west-2b", "us-west-2c"}
+	out := make([]warmpool.Instance, n)
+	for i := range out {
+		out[i] = warmpool.Instance{
+			ID: fmt.Sprintf("i-%017x", i+1), State: warmpool.StateStandby, EC2State: "stopped",
+			AvailabilityZone: zones[i%3], InstanceType: "m6i.large",
+			NodeName:   fmt.Sprintf("ip-10-0-%d-%d.us-west-2.compute.internal", i/250, i%250),
+			ConfigHash: benchConfigHash, ClassVersion: 3, LaunchedAt: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC),
+		}
+	}
+	return out
+}
+
+// benchPoolStateJSON is the state Terraform keeps for a pool of standby
+// instances, as terraform.tfstate stores it.
+func benchPoolStateJSON(instances []warmpool.Instance) []byte {
+	var ids []string
+	var list []map[string]any
+	for _, i := range instances {
+		ids = append(ids, i.ID)
+		list = append(list, map[string]any{
+			"id": i.ID, "state": string(i.State), "ec2_state": string(i.EC2State), "availability_zone": i.AvailabilityZone,
+			"instance_type": i.InstanceType, "node_name": i.NodeName, "config_hash": i.ConfigHash,
+			"node_class_version": i.ClassVersion, "launched_at": i.LaunchedAt.Format(time.RFC3339),
+		})
+	}
+	state := map[string]any{
+		"id": "bench", "name": "bench", "node_class": "bench", "node_class_version": 3, "size": len(instances),
+		"running": nil, "max_size": nil, "drain_timeout": defaultDrainTimeout, "drain_timeout_action": "fail",
+		"labels": nil, "taints": nil,
+		"warmup":  map[string]any{"timeout": defaultWarmupTimeout, "timeout_action": "terminate", "network": "auto", "wait_for_daemonsets": true, "images": nil},
+		"pool_id": warmpool.PoolID("bench", "bench"), "cluster_name": "bench", "config_hash": benchConfigHash,
+		"standby_instance_ids": ids, "running_instance_ids": []string{}, "instances": list, "timeouts": nil,
+	}
+	raw, err := json.Marshal(state)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
+// configFromState is the configuration that state came from: only the
+// arguments a user writes are set.
+func configFromState(state tftypes.Value) (tftypes.Value, error) {
+	written := map[string]bool{"name": true, "node_class": true, "node_class_version": true, "size": true}
+	return tftypes.Transform(state, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if len(p.Steps()) != 1 {
+			return v, nil
+		}
+		if name, ok := p.Steps()[0].(tftypes.AttributeName); ok && !written[string(name)] {
+			return tftypes.NewValue(v.Type(), nil), nil
+		}
+		return v, nil
+	})
+}
+
+func nullConfig(t tftypes.Type) *tfprotov6.DynamicValue {
+	obj := t.(tftypes.Object)
+	attrs := map[string]tftypes.Value{}
+	for name, at := range obj.AttributeTypes {
+		attrs[name] = tftypes.NewValue(at, nil)
+	}
+	v, err := tfprotov6.NewDynamicValue(t, tftypes.NewValue(t, attrs))
+	if err != nil {
+		panic(err)
+	}
+	return &v
+}
+
+// BenchmarkWarmPoolPlanNoChanges runs the provider RPCs of a plan that
+// changes nothing (state upgrade, config validation, plan) for a pool of
+// 1,000 instances; the refresh's EC2 and Kubernetes reads are left out.
+func BenchmarkWarmPoolPlanNoChanges(b *testing.B) {
+	ctx := context.Background()
+	server := providerserver.NewProtocol6(New("bench")())()
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	providerType := schemas.Provider.ValueType()
+	if resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: nullConfig(providerType)}); err != nil || hasErrors(resp.Diagnostics) {
+		b.Fatal(err, resp.Diagnostics)
+	}
+	poolType := schemas.ResourceSchemas["stratos_warm_pool"].ValueType()
+	raw := benchPoolStateJSON(benchInstances(1000))
+
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		up, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
+			TypeName: "stratos_warm_pool", Version: 0, RawState: &tfprotov6.RawState{JSON: raw},
+		})
+		if err != nil || hasErrors(up.Diagnostics) {
+			b.Fatal(err, up.Diagnostics)
+		}
+		prior, err := up.UpgradedState.Unmarshal(poolType)
+		if err != nil {
+			b.Fatal(err)
+		}
+		configValue, err := configFromState(prior)
+		if err != nil {
+			b.Fatal(err)
+		}
+		config, err := tfprotov6.NewDynamicValue(poolType, configValue)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "stratos_warm_pool", Config: &config}); err != nil || hasErrors(resp.Diagnostics) {
+			b.Fatal(err, resp.Diagnostics)
+		}
+		plan, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+			TypeName: "stratos_warm_pool", PriorState: up.UpgradedState, ProposedNewState: up.UpgradedState, Config: &config,
+		})
+		if err != nil || hasErrors(plan.Diagnostics) {
+			b.Fatal(err, plan.Diagnostics)
+		}
+		planned, err := plan.PlannedState.Unmarshal(poolType)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !planned.Equal(prior) {
+			diffs, _ := prior.Diff(planned)
+			var paths []string
+			for _, d := range diffs[:min(5, len(diffs))] {
+				paths = append(paths, d.Path.String())
+			}
+			b.Fatalf("a plan with nothing to change changed the pool at %v", paths)
+		}
+	}
+}
+
+func hasErrors(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
