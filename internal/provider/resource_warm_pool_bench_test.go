@@ -39,10 +39,12 @@ func benchInstances(n int) []warmpool.Instance {
 // benchPoolStateJSON is the state Terraform keeps for a pool of standby
 // instances, as terraform.tfstate stores it.
 func benchPoolStateJSON(instances []warmpool.Instance) []byte {
-	var ids []string
+	ids := []string{}
 	var list []map[string]any
 	for _, i := range instances {
-		ids = append(ids, i.ID)
+		if i.State == warmpool.StateStandby && i.EC2State == "stopped" {
+			ids = append(ids, i.ID)
+		}
 		list = append(list, map[string]any{
 			"id": i.ID, "state": string(i.State), "ec2_state": string(i.EC2State), "availability_zone": i.AvailabilityZone,
 			"instance_type": i.InstanceType, "node_name": i.NodeName, "config_hash": i.ConfigHash,
@@ -50,7 +52,7 @@ func benchPoolStateJSON(instances []warmpool.Instance) []byte {
 		})
 	}
 	state := map[string]any{
-		"id": "bench", "name": "bench", "node_class": "bench", "node_class_version": 3, "size": len(instances),
+		"id": "bench", "name": "bench", "node_class": "bench", "node_class_version": 3, "size": len(ids),
 		"running": nil, "max_size": nil, "drain_timeout": defaultDrainTimeout, "drain_timeout_action": "fail",
 		"labels": nil, "taints": nil,
 		"warmup":  map[string]any{"timeout": defaultWarmupTimeout, "timeout_action": "terminate", "network": "auto", "wait_for_daemonsets": true, "images": nil},
@@ -92,58 +94,83 @@ func nullConfig(t tftypes.Type) *tfprotov6.DynamicValue {
 	return &v
 }
 
+// planServer is the provider's protocol server, configured, with the
+// warm pool's type.
+type planServer struct {
+	tfprotov6.ProviderServer
+	poolType tftypes.Type
+}
+
+func newPlanServer(tb testing.TB) planServer {
+	tb.Helper()
+	ctx := context.Background()
+	server := providerserver.NewProtocol6(New("test")())()
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: nullConfig(schemas.Provider.ValueType())}); err != nil || hasErrors(resp.Diagnostics) {
+		tb.Fatal(err, resp.Diagnostics)
+	}
+	return planServer{ProviderServer: server, poolType: schemas.ResourceSchemas["stratos_warm_pool"].ValueType()}
+}
+
+// planUnchangedConfig runs what `terraform plan` asks of the provider for a
+// pool whose configuration did not change since raw state was written:
+// state upgrade, config validation, plan. It returns the prior state and
+// the plan.
+func (s planServer) planUnchangedConfig(tb testing.TB, raw []byte) (tftypes.Value, *tfprotov6.PlanResourceChangeResponse) {
+	ctx := context.Background()
+	up, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
+		TypeName: "stratos_warm_pool", Version: 0, RawState: &tfprotov6.RawState{JSON: raw},
+	})
+	if err != nil || hasErrors(up.Diagnostics) {
+		tb.Fatal(err, up.Diagnostics)
+	}
+	prior, err := up.UpgradedState.Unmarshal(s.poolType)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	configValue, err := configFromState(prior)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	config, err := tfprotov6.NewDynamicValue(s.poolType, configValue)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if resp, err := s.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "stratos_warm_pool", Config: &config}); err != nil || hasErrors(resp.Diagnostics) {
+		tb.Fatal(err, resp.Diagnostics)
+	}
+	plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "stratos_warm_pool", PriorState: up.UpgradedState, ProposedNewState: up.UpgradedState, Config: &config,
+	})
+	if err != nil || hasErrors(plan.Diagnostics) {
+		tb.Fatal(err, plan.Diagnostics)
+	}
+	return prior, plan
+}
+
+func (s planServer) planned(tb testing.TB, plan *tfprotov6.PlanResourceChangeResponse) tftypes.Value {
+	tb.Helper()
+	v, err := plan.PlannedState.Unmarshal(s.poolType)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
 // BenchmarkWarmPoolPlanNoChanges runs the provider RPCs of a plan that
 // changes nothing (state upgrade, config validation, plan) for a pool of
 // 1,000 instances; the refresh's EC2 and Kubernetes reads are left out.
 func BenchmarkWarmPoolPlanNoChanges(b *testing.B) {
-	ctx := context.Background()
-	server := providerserver.NewProtocol6(New("bench")())()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	providerType := schemas.Provider.ValueType()
-	if resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: nullConfig(providerType)}); err != nil || hasErrors(resp.Diagnostics) {
-		b.Fatal(err, resp.Diagnostics)
-	}
-	poolType := schemas.ResourceSchemas["stratos_warm_pool"].ValueType()
+	s := newPlanServer(b)
 	raw := benchPoolStateJSON(benchInstances(1000))
-
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		up, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
-			TypeName: "stratos_warm_pool", Version: 0, RawState: &tfprotov6.RawState{JSON: raw},
-		})
-		if err != nil || hasErrors(up.Diagnostics) {
-			b.Fatal(err, up.Diagnostics)
-		}
-		prior, err := up.UpgradedState.Unmarshal(poolType)
-		if err != nil {
-			b.Fatal(err)
-		}
-		configValue, err := configFromState(prior)
-		if err != nil {
-			b.Fatal(err)
-		}
-		config, err := tfprotov6.NewDynamicValue(poolType, configValue)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "stratos_warm_pool", Config: &config}); err != nil || hasErrors(resp.Diagnostics) {
-			b.Fatal(err, resp.Diagnostics)
-		}
-		plan, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-			TypeName: "stratos_warm_pool", PriorState: up.UpgradedState, ProposedNewState: up.UpgradedState, Config: &config,
-		})
-		if err != nil || hasErrors(plan.Diagnostics) {
-			b.Fatal(err, plan.Diagnostics)
-		}
-		planned, err := plan.PlannedState.Unmarshal(poolType)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if !planned.Equal(prior) {
+		prior, plan := s.planUnchangedConfig(b, raw)
+		if planned := s.planned(b, plan); !planned.Equal(prior) {
 			diffs, _ := prior.Diff(planned)
 			var paths []string
 			for _, d := range diffs[:min(5, len(diffs))] {

@@ -227,7 +227,7 @@ func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.AddError("Cannot read warm pool "+state.Name.ValueString(), err.Error())
 		return
 	}
-	for _, line := range warmpool.DescribeDrift(before, obs.Instances) {
+	for _, line := range warmpool.DescribeDrift(before, obs.Instances, !state.Running.IsNull()) {
 		resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+" changed outside Terraform", line)
 	}
 	observed := state.setObserved(obs, state.ConfigHash.ValueString())

@@ -93,7 +93,10 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 
 	changes := state == nil || !plan.ConfigHash.Equal(state.ConfigHash) || !plan.Size.Equal(state.Size) || !plan.Warmup.Equal(state.Warmup) ||
-		!plan.Running.Equal(state.Running) || !plan.MaxSize.Equal(state.MaxSize)
+		!plan.Running.Equal(state.Running) || !plan.MaxSize.Equal(state.MaxSize) ||
+		// A warmup kept stopped for inspection (timeout_action = "stop")
+		// is terminated by the next apply; the plan must say there is one.
+		hasFailed(before)
 	if changes {
 		lists = unknownObservedLists()
 		r.explain(ctx, plan, state, before, &resp.Diagnostics)
@@ -101,6 +104,15 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	// Without changes the observed lists stay as refreshed: no apply follows,
 	// so there is nothing to explain either.
 	resp.Diagnostics.Append(writePoolPlan(ctx, &resp.Plan, &plan, lists)...)
+}
+
+func hasFailed(instances []warmpool.Instance) bool {
+	for _, i := range instances {
+		if i.State == warmpool.StateFailed && !i.Gone() {
+			return true
+		}
+	}
+	return false
 }
 
 // planNodeClass fixes the node class version and cluster the plan uses: the

@@ -165,8 +165,10 @@ func ids(list []Instance) string {
 }
 
 // DescribeDrift says what changed outside Terraform between the instances
-// recorded in state and those found now.
-func DescribeDrift(before, now []Instance) []string {
+// recorded in state and those found now. runningManaged is whether the pool
+// sets running: then a started standby instance counts as running rather
+// than being left alone.
+func DescribeDrift(before, now []Instance, runningManaged bool) []string {
 	current := map[string]Instance{}
 	for _, i := range now {
 		current[i.ID] = i
@@ -188,7 +190,10 @@ func DescribeDrift(before, now []Instance) []string {
 	if len(vanished) > 0 {
 		lines = append(lines, fmt.Sprintf("%s %s terminated outside Terraform and will be replaced: %s", plural(len(vanished), "standby instance"), wasWere(len(vanished)), ids(vanished)))
 	}
-	if len(started) > 0 {
+	switch {
+	case len(started) > 0 && runningManaged:
+		lines = append(lines, fmt.Sprintf("%s %s started outside Terraform and now %s in running, not in size; the next apply brings running back to its configured value and refills standby: %s", plural(len(started), "standby instance"), wasWere(len(started)), map[bool]string{true: "counts", false: "count"}[len(started) == 1], ids(started)))
+	case len(started) > 0:
 		lines = append(lines, fmt.Sprintf("%s %s started outside Terraform; %s left alone, not counted in size, and replaced in standby: %s", plural(len(started), "standby instance"), wasWere(len(started)), map[bool]string{true: "it is", false: "they are"}[len(started) == 1], ids(started)))
 	}
 	return lines

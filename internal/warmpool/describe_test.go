@@ -51,3 +51,32 @@ func TestDescribeDestroy(t *testing.T) {
 		t.Fatalf("empty pool: got %q", got)
 	}
 }
+
+func TestDescribeDrift(t *testing.T) {
+	before := []Instance{standby("a", 1), standby("b", 2), standby("c", 3)}
+	now := []Instance{standby("a", 1), inst("b", "running", StateStandby, currentHash, 2)}
+	for _, tc := range []struct {
+		name           string
+		runningManaged bool
+		want           []string
+	}{
+		{name: "running unset", want: []string{
+			"1 standby instance was terminated outside Terraform and will be replaced: c",
+			"1 standby instance was started outside Terraform; it is left alone, not counted in size, and replaced in standby: b",
+		}},
+		{name: "running managed", runningManaged: true, want: []string{
+			"1 standby instance was terminated outside Terraform and will be replaced: c",
+			"1 standby instance was started outside Terraform and now counts in running, not in size; the next apply brings running back to its configured value and refills standby: b",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := DescribeDrift(before, now, tc.runningManaged)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+	if got := DescribeDrift(before, before, true); got != nil {
+		t.Errorf("no drift: got %q", got)
+	}
+}

@@ -109,6 +109,7 @@ func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string,
 		pending[id] = true
 	}
 	delay := opts.PollInterval
+	start := time.Now()
 	missed := map[string]int{}
 	for {
 		found, err := e.findPoolInstances(ctx, poolID, true)
@@ -139,6 +140,8 @@ func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string,
 			return fmt.Errorf("waiting for %d instances: %w", len(pending), context.Cause(ctx))
 		case <-time.After(delay):
 		}
-		delay = min(delay*3/2, opts.MaxPollInterval)
+		if time.Since(start) >= opts.SteadyPolling {
+			delay = min(delay*3/2, opts.MaxPollInterval)
+		}
 	}
 }

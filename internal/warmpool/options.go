@@ -14,6 +14,11 @@ type Options struct {
 	PollInterval time.Duration
 	// MaxPollInterval caps the waiters' back-off.
 	MaxPollInterval time.Duration
+	// SteadyPolling is how long a wait polls every PollInterval before it
+	// backs off: a stop or start usually ends within it, and one describe
+	// per interval for the whole pool costs little, while a back-off from
+	// the start would leave a pool waiting seconds past its last stop.
+	SteadyPolling time.Duration
 	// ReplacementRounds bounds how often failed warmups are replaced within one converge.
 	ReplacementRounds int
 	// ConsoleLines is how many trailing console lines a failure report quotes.
@@ -28,7 +33,10 @@ func (o Options) withDefaults() Options {
 		o.DescribePageSize = 1000
 	}
 	if o.PollInterval <= 0 {
-		o.PollInterval = 2 * time.Second
+		o.PollInterval = time.Second
+	}
+	if o.SteadyPolling <= 0 {
+		o.SteadyPolling = 30 * time.Second
 	}
 	if o.MaxPollInterval <= 0 {
 		o.MaxPollInterval = 10 * time.Second

@@ -65,6 +65,7 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 		if err := e.enterStandby(ctx, w, toStop); err != nil {
 			return err
 		}
+		e.logf("pool %s: %d instances verified and stopping (%d still warming up)", pool.Name, len(toStop), len(pending))
 		stopping = append(stopping, toStop...)
 		toStop, lastFlush = nil, time.Now()
 		return nil
@@ -143,6 +144,7 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 	if err := e.finishStandby(ctx, pool, stopping); err != nil {
 		return res, err
 	}
+	e.logf("pool %s: %d instances stopped and in standby", pool.Name, len(stopping))
 	res.Verified = stopping
 	return res, nil
 }
