@@ -1,10 +1,13 @@
 package tfrun
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -89,4 +92,31 @@ func TestPeakRSSOfThisProcess(t *testing.T) {
 	if got := PeakRSS(-1); got != 0 {
 		t.Errorf("PeakRSS(-1) = %d, want 0", got)
 	}
+}
+
+// A child's own peak is what PeakRSS reads while it runs; the rusage of the
+// reaped child would report this (large) process's memory instead.
+func TestPeakRSSOfAChildIsItsOwn(t *testing.T) {
+	ballast := make([]byte, 256<<20)
+	for i := range ballast {
+		ballast[i] = 1
+	}
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sleep binary:", err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var peak int64
+	for range 50 {
+		// Until the exec completes the child still shares this process's memory.
+		if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", cmd.Process.Pid)); strings.HasSuffix(exe, "/sleep") {
+			peak = PeakRSS(cmd.Process.Pid)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if peak <= 0 || peak > 64<<20 {
+		t.Errorf("peak RSS of sleep = %d bytes, want its own few MB (this process holds %d MB)", peak, len(ballast)>>20)
+	}
+	runtime.KeepAlive(ballast)
 }
