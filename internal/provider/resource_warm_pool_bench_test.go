@@ -81,13 +81,19 @@ func configFromState(state tftypes.Value) (tftypes.Value, error) {
 	})
 }
 
-func nullConfig(t tftypes.Type) *tfprotov6.DynamicValue {
+// nullAttributes is an object of type t whose attributes are all null, as
+// Terraform sends a configuration that sets nothing.
+func nullAttributes(t tftypes.Type) tftypes.Value {
 	obj := t.(tftypes.Object)
 	attrs := map[string]tftypes.Value{}
 	for name, at := range obj.AttributeTypes {
 		attrs[name] = tftypes.NewValue(at, nil)
 	}
-	v, err := tfprotov6.NewDynamicValue(t, tftypes.NewValue(t, attrs))
+	return tftypes.NewValue(t, attrs)
+}
+
+func nullConfig(t tftypes.Type) *tfprotov6.DynamicValue {
+	v, err := tfprotov6.NewDynamicValue(t, nullAttributes(t))
 	if err != nil {
 		panic(err)
 	}

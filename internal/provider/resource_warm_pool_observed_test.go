@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -20,12 +19,7 @@ func warmPoolSchemaForTest(t *testing.T) tfsdk.State {
 	ctx := context.Background()
 	var resp resource.SchemaResponse
 	NewWarmPoolResource().Schema(ctx, resource.SchemaRequest{}, &resp)
-	typ := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	attrs := map[string]tftypes.Value{}
-	for name, at := range typ.AttributeTypes {
-		attrs[name] = tftypes.NewValue(at, nil)
-	}
-	return tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(typ, attrs)}
+	return tfsdk.State{Schema: resp.Schema, Raw: nullAttributes(resp.Schema.Type().TerraformType(ctx))}
 }
 
 // The observed lists bypass the framework's model conversion; what goes in
