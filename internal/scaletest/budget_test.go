@@ -26,8 +26,14 @@ func createCost(t *testing.T, f *engineFixture, n int) (Calls, kubecount.Counts)
 	}
 	calls, kube := Calls(sb.World().Stats().Calls), f.proxy.Counts()
 	f.audit(pool, res.Observation)
+	f.proxy.Reset()
 	if err := f.engine.Destroy(ctx, pool.ID(), nil); err != nil {
 		t.Fatalf("destroy %d: %v", n, err)
+	}
+	// A destroy deletes the pool's nodes in one request, not one per node.
+	if destroyed := f.proxy.Counts(); destroyed.Of("DELETE", "nodes") > 0 || destroyed.Of("DELETECOLLECTION", "nodes") > 1 {
+		t.Errorf("destroy of %d: %d node deletes and %d collection deletes, want one collection delete",
+			n, destroyed.Of("DELETE", "nodes"), destroyed.Of("DELETECOLLECTION", "nodes"))
 	}
 	t.Logf("create of %d: EC2 %d calls (%s); Kubernetes %d requests (%s)", n, calls.Total(), calls, kube.Total(), kube)
 	return calls, kube

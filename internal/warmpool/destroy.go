@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Destroy terminates every instance of the pool, whatever its state and
@@ -37,6 +39,24 @@ func (e *Engine) Destroy(ctx context.Context, poolID string, knownIDs []string) 
 	}); err != nil {
 		return err
 	}
+	if err := e.deletePoolNodes(ctx, poolID); err != nil {
+		return fmt.Errorf("delete nodes of pool %s: %w", poolID, err)
+	}
+	return nil
+}
+
+// deletePoolNodes deletes every Node of the pool (all its instances are
+// terminated) in one request by label. Where RBAC grants delete but not
+// deletecollection on nodes, it lists them and deletes them one by one.
+func (e *Engine) deletePoolNodes(ctx context.Context, poolID string) error {
+	if e.Kube == nil {
+		return nil
+	}
+	selector := metav1.ListOptions{LabelSelector: KeyPoolID + "=" + poolID}
+	err := e.Kube.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{}, selector)
+	if !apierrors.IsForbidden(err) && !apierrors.IsMethodNotSupported(err) {
+		return err
+	}
 	nodes, err := e.listPoolNodes(ctx, poolID)
 	if err != nil {
 		return err
@@ -45,8 +65,5 @@ func (e *Engine) Destroy(ctx context.Context, poolID string, knownIDs []string) 
 	for _, n := range nodes {
 		names = append(names, n.Name)
 	}
-	if err := e.deleteNodes(ctx, names); err != nil {
-		return fmt.Errorf("delete nodes of pool %s: %w", poolID, err)
-	}
-	return nil
+	return e.deleteNodes(ctx, names)
 }
