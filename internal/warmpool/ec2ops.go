@@ -112,6 +112,9 @@ func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string,
 	start := time.Now()
 	missed := map[string]int{}
 	for {
+		// Polls keep their schedule whatever a describe of a large pool
+		// takes, so a stop of 3 s is seen by the poll at 3 s.
+		polled := time.Now()
 		found, err := e.findPoolInstances(ctx, poolID, true)
 		if err != nil {
 			return err
@@ -138,7 +141,7 @@ func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string,
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for %d instances: %w", len(pending), context.Cause(ctx))
-		case <-time.After(delay):
+		case <-time.After(delay - time.Since(polled)):
 		}
 		if time.Since(start) >= opts.SteadyPolling {
 			delay = min(delay*3/2, opts.MaxPollInterval)
