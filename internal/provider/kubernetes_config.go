@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -120,12 +119,6 @@ func restConfig(s kubeSettings, userAgent string) (*rest.Config, error) {
 	cfg.QPS = kubernetesQPS
 	cfg.Burst = kubernetesBurst
 	cfg.UserAgent = userAgent
-	// A create watches every node, pod and DaemonSet change of the pool as
-	// it comes up: protobuf decodes those events several times faster than
-	// JSON, as the control plane's own components use it. Patches keep their
-	// JSON patch types; anything without a protobuf form falls back to JSON.
-	cfg.ContentType = runtime.ContentTypeProtobuf
-	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
 	return cfg, nil
 }
 
