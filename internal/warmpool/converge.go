@@ -65,7 +65,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 	if pool.Running != nil {
 		// Running nodes are served and drained from the watch's caches.
 		var err error
-		if watch, err = e.watchCluster(ctx, pool.ID(), true); err != nil {
+		if watch, err = e.watchCluster(ctx, pool.ID(), true, len(pool.Warmup.Images) > 0); err != nil {
 			return err
 		}
 	}
@@ -121,7 +121,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			return launchErr
 		}
 		if watch == nil {
-			if watch, err = e.watchCluster(ctx, pool.ID(), wantPods); err != nil {
+			if watch, err = e.watchCluster(ctx, pool.ID(), wantPods, len(pool.Warmup.Images) > 0); err != nil {
 				return err
 			}
 		}

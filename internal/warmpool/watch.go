@@ -29,7 +29,9 @@ const (
 )
 
 // watchCluster starts the informers and waits for their first list.
-func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods bool) (*clusterWatch, error) {
+// keepImages keeps the nodes' image lists, which only a warmup that waits
+// for images reads.
+func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods, keepImages bool) (*clusterWatch, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &clusterWatch{stop: cancel, changed: make(chan struct{}, 1)}
 	notify := cache.ResourceEventHandlerFuncs{
@@ -40,7 +42,7 @@ func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods bool)
 
 	nodeFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = KeyPoolID + "=" + poolID }),
-		informers.WithTransform(stripManagedFields))
+		informers.WithTransform(slimNode(keepImages)))
 	nodeInformer := nodeFactory.Core().V1().Nodes().Informer()
 	if err := nodeInformer.AddIndexers(cache.Indexers{byInstanceID: func(obj any) ([]string, error) {
 		if id := InstanceIDFromProviderID(obj.(*corev1.Node).Spec.ProviderID); id != "" {
@@ -138,6 +140,18 @@ func (w *clusterWatch) allDaemonSets() []*appsv1.DaemonSet {
 		out = append(out, o.(*appsv1.DaemonSet))
 	}
 	return out
+}
+
+// slimNode keeps the node cache small at a thousand nodes: no managed
+// fields, and no image list (up to 50 names per node) unless it is read.
+func slimNode(keepImages bool) cache.TransformFunc {
+	return func(obj any) (any, error) {
+		obj, err := stripManagedFields(obj)
+		if n, ok := obj.(*corev1.Node); ok && !keepImages {
+			n.Status.Images = nil
+		}
+		return obj, err
+	}
 }
 
 // stripManagedFields keeps informer caches small at a thousand nodes.
