@@ -64,7 +64,7 @@ func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods, keep
 	if wantPods {
 		podFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0,
 			informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.FieldSelector = "spec.nodeName!=" }),
-			informers.WithTransform(stripManagedFields))
+			informers.WithTransform(slimPod))
 		podInformer := podFactory.Core().V1().Pods().Informer()
 		if err := podInformer.AddIndexers(cache.Indexers{byNodeName: func(obj any) ([]string, error) {
 			return []string{obj.(*corev1.Pod).Spec.NodeName}, nil
@@ -152,6 +152,29 @@ func slimNode(keepImages bool) cache.TransformFunc {
 		}
 		return obj, err
 	}
+}
+
+// slimPod keeps, of every scheduled pod in the cluster, only what readiness
+// and drains read: identity, owners, the mirror-pod annotation, the node and
+// whether it runs Ready. A cluster's pods are many and large (specs, env,
+// volumes); the pool needs a few fields of each.
+func slimPod(obj any) (any, error) {
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return obj, nil
+	}
+	slim := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: pod.Name, Namespace: pod.Namespace, UID: pod.UID, ResourceVersion: pod.ResourceVersion,
+			Labels: pod.Labels, OwnerReferences: pod.OwnerReferences, DeletionTimestamp: pod.DeletionTimestamp,
+		},
+		Spec:   corev1.PodSpec{NodeName: pod.Spec.NodeName},
+		Status: corev1.PodStatus{Phase: pod.Status.Phase, Conditions: pod.Status.Conditions},
+	}
+	if v, mirror := pod.Annotations[mirrorPodAnnotation]; mirror {
+		slim.Annotations = map[string]string{mirrorPodAnnotation: v}
+	}
+	return slim, nil
 }
 
 // stripManagedFields keeps informer caches small at a thousand nodes.

@@ -29,3 +29,38 @@ func TestSlimNode(t *testing.T) {
 		t.Errorf("other objects pass through: %v", err)
 	}
 }
+
+func TestSlimPod(t *testing.T) {
+	now := metav1.Now()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: "aws-node-x", Namespace: "kube-system", UID: "u1", ResourceVersion: "7",
+			Labels:            map[string]string{"k8s-app": "aws-node"},
+			Annotations:       map[string]string{mirrorPodAnnotation: "m", "big": "drop me"},
+			OwnerReferences:   []metav1.OwnerReference{{Kind: "DaemonSet", Name: "aws-node"}},
+			DeletionTimestamp: &now,
+			ManagedFields:     []metav1.ManagedFieldsEntry{{Manager: "kubelet"}},
+		},
+		Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "c", Image: "i", Env: []corev1.EnvVar{{Name: "A", Value: "B"}}}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+			ContainerStatuses: []corev1.ContainerStatus{{Name: "c"}}},
+	}
+	got, err := slimPod(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slim := got.(*corev1.Pod)
+	// What readiness, drains and the node index read survives.
+	if slim.Name != pod.Name || slim.Namespace != pod.Namespace || slim.UID != pod.UID || slim.Spec.NodeName != "n1" ||
+		slim.Labels["k8s-app"] != "aws-node" || len(slim.OwnerReferences) != 1 || slim.DeletionTimestamp == nil ||
+		slim.Annotations[mirrorPodAnnotation] != "m" || !podReady(slim) || evictable(slim) != evictable(pod) {
+		t.Errorf("slim pod lost what the pool reads: %+v", slim)
+	}
+	// The rest goes.
+	if len(slim.Spec.Containers) != 0 || len(slim.Status.ContainerStatuses) != 0 || slim.ManagedFields != nil || len(slim.Annotations) != 1 {
+		t.Errorf("slim pod kept more than it needs: %+v", slim)
+	}
+	if other, _ := slimPod("not a pod"); other != "not a pod" {
+		t.Error("other objects pass through")
+	}
+}
