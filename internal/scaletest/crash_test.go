@@ -222,32 +222,17 @@ func TestCrash_updateAndDestroy(t *testing.T) {
 
 	t.Run("size_change_after_RunInstances", func(t *testing.T) {
 		cfg.Size = crashSize + 10
-		if err := w.WriteConfig(cfg.HCL(w.config)); err != nil {
-			t.Fatal(err)
-		}
-		w.killDuring(t, name, killPoint{name: "after RunInstances", at: afterCall("RunInstances", 1)}, "apply", "-auto-approve")
-		w.apply(t, cfg)
-		w.converged(t, cfg.Size)
+		w.killUpdateAndRecover(t, name, cfg, killPoint{name: "after RunInstances", at: afterCall("RunInstances", 1)})
 	})
 
 	t.Run("node_class_replacement_during_warmup", func(t *testing.T) {
 		cfg.Revision++
-		if err := w.WriteConfig(cfg.HCL(w.config)); err != nil {
-			t.Fatal(err)
-		}
-		w.killDuring(t, name, killPoint{name: "replacements launched", at: afterCall("RunInstances", 1)}, "apply", "-auto-approve")
-		w.apply(t, cfg)
-		w.converged(t, cfg.Size)
+		w.killUpdateAndRecover(t, name, cfg, killPoint{name: "replacements launched", at: afterCall("RunInstances", 1)})
 	})
 
 	t.Run("node_class_replacement_after_terminate", func(t *testing.T) {
 		cfg.Revision++
-		if err := w.WriteConfig(cfg.HCL(w.config)); err != nil {
-			t.Fatal(err)
-		}
-		w.killDuring(t, name, killPoint{name: "outdated terminated", at: afterCall("TerminateInstances", 1)}, "apply", "-auto-approve")
-		w.apply(t, cfg)
-		w.converged(t, cfg.Size)
+		w.killUpdateAndRecover(t, name, cfg, killPoint{name: "outdated terminated", at: afterCall("TerminateInstances", 1)})
 	})
 
 	t.Run("destroy_after_TerminateInstances", func(t *testing.T) {
@@ -257,4 +242,16 @@ func TestCrash_updateAndDestroy(t *testing.T) {
 		}
 		gone(t, name)
 	})
+}
+
+// killUpdateAndRecover applies cfg, kills Terraform and the provider at kp,
+// applies again and checks the pool converged with nothing leaked.
+func (w *tfWorkspace) killUpdateAndRecover(t *testing.T, name string, cfg PoolConfig, kp killPoint) {
+	t.Helper()
+	if err := w.WriteConfig(cfg.HCL(w.config)); err != nil {
+		t.Fatal(err)
+	}
+	w.killDuring(t, name, kp, "apply", "-auto-approve")
+	w.apply(t, cfg)
+	w.converged(t, cfg.Size)
 }
