@@ -141,10 +141,23 @@ func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string,
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("waiting for %d instances: %w", len(pending), context.Cause(ctx))
-		case <-time.After(delay - time.Since(polled)):
+		case <-time.After(untilNextPoll(delay, time.Since(polled))):
 		}
-		if time.Since(start) >= opts.SteadyPolling {
-			delay = min(delay*3/2, opts.MaxPollInterval)
-		}
+		delay = nextPollDelay(opts, delay, time.Since(start))
 	}
+}
+
+// untilNextPoll is how long to sleep after a describe that lasted took, so
+// that polls keep their schedule however long describing a large pool takes.
+func untilNextPoll(delay, took time.Duration) time.Duration {
+	return max(0, delay-took)
+}
+
+// nextPollDelay keeps the poll interval steady for the first SteadyPolling
+// of a wait (a stop or start usually ends within it) and backs off after.
+func nextPollDelay(opts Options, delay, waited time.Duration) time.Duration {
+	if waited < opts.SteadyPolling {
+		return delay
+	}
+	return min(delay*3/2, opts.MaxPollInterval)
 }
