@@ -38,6 +38,19 @@ type Config struct {
 	// TerminatedVisibility is how long terminated instances stay in
 	// DescribeInstances results; 0 means an hour, as on AWS.
 	TerminatedVisibility Duration `json:"terminated_visibility,omitempty"`
+	// ClientTokenMemory is how long RunInstances remembers a client token
+	// after the last instance it launched terminated; 0 means 24 hours, as on
+	// AWS (see client_tokens.go).
+	ClientTokenMemory Duration `json:"client_token_memory,omitempty"`
+	// AcceptedFailures make accepted launches or starts fail afterwards with
+	// a state reason (see state_reasons.go).
+	AcceptedFailures []AcceptedFailure `json:"accepted_failures,omitempty"`
+	// DisruptedZones are availability zones in a service disruption (see
+	// zone_disruption.go).
+	DisruptedZones []string `json:"disrupted_zones,omitempty"`
+	// RateLimits are EC2's request and resource token buckets; nil turns
+	// them off (see rate_limits.go).
+	RateLimits *RateLimits `json:"rate_limits,omitempty"`
 }
 
 // DefaultConfig is fast enough for tests.

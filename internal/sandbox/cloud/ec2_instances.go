@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 func init() {
@@ -196,6 +195,9 @@ func describeInstances(w *World, q query) (any, error) {
 	defer w.mu.Unlock()
 	now := w.clock.Now()
 	cfg := w.cfg.Load()
+	if e := w.describeDisruptionLocked(cfg, ids); e != nil {
+		return nil, e
+	}
 	resp := &describeInstancesResponse{}
 	if len(ids) > 0 {
 		var missing []string
@@ -263,8 +265,14 @@ func (w *World) lookupInstancesLocked(ids []string) ([]*instance, error) {
 	insts := make([]*instance, 0, len(ids))
 	var missing []string
 	for _, id := range ids {
+		// The consistency window applies to actions as it does to reads:
+		// "if you run a command to modify or describe a resource that you
+		// just created, its ID might not have propagated throughout the
+		// system, and you get an error responding that the resource does
+		// not exist" (EC2 Developer Guide, "Eventual consistency in the
+		// Amazon EC2 API").
 		inst, ok := w.instances[id]
-		if !ok || (inst.state == StateTerminated && now.Sub(inst.terminatedAt) > w.terminatedVisibility(cfg)) {
+		if !ok || !w.visibleLocked(inst, now, cfg) {
 			missing = append(missing, id)
 			continue
 		}
@@ -320,14 +328,18 @@ func startInstances(w *World, q query) (any, error) {
 			}
 		}
 	}
-	return w.transitionLocked(insts, func(s string) bool { return s == StateStopped }, StatePending, StateRunning, cfg.Latency.Start.D()), nil
+	resp, moved := w.transitionLocked(insts, func(s string) bool { return s == StateStopped }, StatePending)
+	proceeding := w.scheduleFailuresLocked(cfg, FailStart, moved, cfg.Latency.Start.D(), StateStopped)
+	w.scheduleLocked(proceeding, cfg.Latency.Start.D(), StatePending, StateRunning)
+	return resp, nil
 }
 
 // transitionLocked moves the instances for which moves(state) holds into
-// the intermediate state now and the final one after latency, and reports
-// every instance's previous and current state, as EC2's state-change
-// responses do (instances already on their way are listed unchanged).
-func (w *World) transitionLocked(insts []*instance, moves func(string) bool, intermediate, final string, latency time.Duration) *stateChangeResponse {
+// the intermediate state now and reports every instance's previous and
+// current state, as EC2's state-change responses do (instances already on
+// their way are listed unchanged). It returns the instances it moved, for
+// the caller to schedule their final state.
+func (w *World) transitionLocked(insts []*instance, moves func(string) bool, intermediate string) (*stateChangeResponse, []*instance) {
 	resp := &stateChangeResponse{}
 	var moving []*instance
 	for _, inst := range insts {
@@ -338,8 +350,7 @@ func (w *World) transitionLocked(insts []*instance, moves func(string) bool, int
 		}
 		resp.Instances = append(resp.Instances, stateChange(inst, prev))
 	}
-	w.scheduleLocked(moving, latency, intermediate, final)
-	return resp
+	return resp, moving
 }
 
 func stopInstances(w *World, q query) (any, error) {
@@ -364,7 +375,9 @@ func stopInstances(w *World, q query) (any, error) {
 		}
 	}
 	cfg := w.cfg.Load()
-	return w.transitionLocked(insts, func(s string) bool { return s == StateRunning }, StateStopping, StateStopped, cfg.Latency.Stop.D()), nil
+	resp, moved := w.transitionLocked(insts, func(s string) bool { return s == StateRunning }, StateStopping)
+	w.scheduleLocked(moved, cfg.Latency.Stop.D(), StateStopping, StateStopped)
+	return resp, nil
 }
 
 func terminateInstances(w *World, q query) (any, error) {
@@ -379,8 +392,9 @@ func terminateInstances(w *World, q query) (any, error) {
 		return nil, err
 	}
 	cfg := w.cfg.Load()
-	return w.transitionLocked(insts, func(s string) bool { return s != StateTerminated && s != StateShuttingDown },
-		StateShuttingDown, StateTerminated, cfg.Latency.Terminate.D()), nil
+	resp, moved := w.transitionLocked(insts, func(s string) bool { return s != StateTerminated && s != StateShuttingDown }, StateShuttingDown)
+	w.scheduleLocked(moved, cfg.Latency.Terminate.D(), StateShuttingDown, StateTerminated)
+	return resp, nil
 }
 
 type consoleOutputResponse struct {

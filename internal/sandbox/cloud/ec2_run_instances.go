@@ -108,8 +108,9 @@ func runInstances(w *World, q query) (any, error) {
 
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	cfg := w.cfg.Load()
 	if token != "" {
-		if prev, ok := w.tokens[token]; ok {
+		if prev, ok := w.rememberedTokenLocked(token, w.clock.Now(), cfg); ok {
 			if prev.fingerprint != fingerprint {
 				return nil, clientError("IdempotentParameterMismatch", "Arguments on this idempotent request are inconsistent with arguments used in previous request(s).")
 			}
@@ -131,7 +132,6 @@ func runInstances(w *World, q query) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := w.cfg.Load()
 	if e := w.capacityErrorLocked(cfg, plan.itype.Name, plan.subnet.AZ); e != nil {
 		return nil, e
 	}
@@ -194,7 +194,8 @@ func runInstances(w *World, q query) (any, error) {
 	if token != "" {
 		w.tokens[token] = &runToken{fingerprint: fingerprint, instances: launched}
 	}
-	w.scheduleLocked(launched, cfg.Latency.Launch.D(), StatePending, StateRunning)
+	proceeding := w.scheduleFailuresLocked(cfg, FailLaunch, launched, cfg.Latency.Launch.D(), StateTerminated)
+	w.scheduleLocked(proceeding, cfg.Latency.Launch.D(), StatePending, StateRunning)
 	return &runInstancesResponse{xmlReservation: w.reservationXMLLocked(launched)}, nil
 }
 
@@ -347,7 +348,7 @@ func ptr[T any](v T) *T { return &v }
 
 // capacityErrorLocked applies the insufficient_capacity fault.
 func (w *World) capacityErrorLocked(cfg *Config, itype, az string) *apiError {
-	if !slices.Contains(cfg.InsufficientCapacity, itype) && !slices.Contains(cfg.InsufficientCapacity, az) {
+	if !slices.Contains(cfg.InsufficientCapacity, itype) && !slices.Contains(cfg.InsufficientCapacity, az) && !zoneDisrupted(cfg, az) {
 		return nil
 	}
 	return w.insufficientCapacity(cfg, itype, az)

@@ -173,11 +173,16 @@ func TestConsistencyDelay(t *testing.T) {
 	if n := filtered(); n != 0 {
 		t.Fatalf("%d instances visible inside the consistency window", n)
 	}
-	// Actions on the ids still work: only reads are stale.
+	// Actions on the ids are as stale as reads.
+	one := func(o *ec2.Options) { o.RetryMaxAttempts = 1 }
+	_, err = e.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: ids(insts), Tags: []ec2types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}, one)
+	expectCode(t, err, "InvalidInstanceID.NotFound")
+	_, err = e.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: ids(insts)}, one)
+	expectCode(t, err, "InvalidInstanceID.NotFound")
+	clock.Advance(2 * time.Second)
 	if _, err := e.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: ids(insts), Tags: []ec2types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}); err != nil {
 		t.Fatal(err)
 	}
-	clock.Advance(2 * time.Second)
 	if n := filtered(); n != 2 {
 		t.Fatalf("%d instances visible after the consistency window, want 2", n)
 	}

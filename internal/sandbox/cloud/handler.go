@@ -131,9 +131,8 @@ func (w *World) beginCall(ctx context.Context, service, action string) *apiError
 		throttled := w.throttleRNG.Float64() < cfg.ThrottleRate
 		w.throttleMu.Unlock()
 		if throttled {
-			// AWS answers throttling with 503; the SDK retryers treat the
-			// code RequestLimitExceeded as a throttle whatever the status.
-			return &apiError{Status: http.StatusServiceUnavailable, Code: "RequestLimitExceeded", Message: "Request limit exceeded."}
+			w.stats.throttle(action)
+			return requestLimitExceeded()
 		}
 	}
 	return nil
@@ -175,6 +174,13 @@ func (w *World) serveQuery(rw http.ResponseWriter, r *http.Request, service, reg
 	if e := w.beginCall(r.Context(), service, action); e != nil {
 		writeErr(e)
 		return
+	}
+	if service == serviceEC2 {
+		if e := w.rateLimit(action, q); e != nil {
+			w.stats.throttle(action)
+			writeErr(e)
+			return
+		}
 	}
 	var body any
 	var err error

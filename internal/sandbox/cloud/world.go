@@ -59,6 +59,7 @@ type World struct {
 
 	throttleMu  sync.Mutex
 	throttleRNG *rand.Rand
+	buckets     buckets
 
 	// mu guards everything below. Handlers hold it only to read or mutate
 	// state, never while encoding responses or sleeping.
@@ -130,9 +131,7 @@ func (w *World) Region() string { return w.region }
 // Config returns the current behaviour.
 func (w *World) Config() Config {
 	c := *w.cfg.Load()
-	c.InsufficientCapacity = slices.Clone(c.InsufficientCapacity)
-	c.Capacity = maps.Clone(c.Capacity)
-	return c
+	return c.clone()
 }
 
 // SetConfig validates and applies c. Transitions already scheduled keep the
@@ -141,10 +140,20 @@ func (w *World) SetConfig(c Config) error {
 	if err := w.validateConfig(c); err != nil {
 		return err
 	}
-	c.InsufficientCapacity = slices.Clone(c.InsufficientCapacity)
-	c.Capacity = maps.Clone(c.Capacity)
+	c = c.clone()
 	w.cfg.Store(&c)
 	return nil
+}
+
+// clone copies c's slices and maps, so that a caller's later changes to
+// what it passed or got never reach the world's config.
+func (c Config) clone() Config {
+	c.InsufficientCapacity = slices.Clone(c.InsufficientCapacity)
+	c.Capacity = maps.Clone(c.Capacity)
+	c.AcceptedFailures = slices.Clone(c.AcceptedFailures)
+	c.DisruptedZones = slices.Clone(c.DisruptedZones)
+	c.RateLimits = c.RateLimits.clone()
+	return c
 }
 
 func (w *World) validateConfig(c Config) error {
@@ -152,6 +161,7 @@ func (w *World) validateConfig(c Config) error {
 		"latency.launch": c.Latency.Launch, "latency.boot": c.Latency.Boot, "latency.cni": c.Latency.CNI,
 		"latency.stop": c.Latency.Stop, "latency.start": c.Latency.Start, "latency.terminate": c.Latency.Terminate,
 		"latency.api": c.Latency.API, "consistency_delay": c.ConsistencyDelay, "terminated_visibility": c.TerminatedVisibility,
+		"client_token_memory": c.ClientTokenMemory,
 	} {
 		if d < 0 {
 			return fmt.Errorf("%s must not be negative, got %s", name, d.D())
@@ -172,6 +182,15 @@ func (w *World) validateConfig(c Config) error {
 		if !w.isZoneOrType(v) {
 			return fmt.Errorf("insufficient_capacity entry %q is neither an availability zone of %s (%v) nor a known instance type", v, w.region, w.catalog.azs())
 		}
+	}
+	if err := w.validateAcceptedFailures(c.AcceptedFailures); err != nil {
+		return err
+	}
+	if err := w.validateDisruptedZones(c.DisruptedZones); err != nil {
+		return err
+	}
+	if err := validateRateLimits(c.RateLimits); err != nil {
+		return err
 	}
 	for k, n := range c.Capacity {
 		if !w.isZoneOrType(k) {
