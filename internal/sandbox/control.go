@@ -30,6 +30,7 @@ func (s *Sandbox) handler() http.Handler {
 		writeJSON(w, http.StatusOK, s.world.Config())
 	})
 	mux.HandleFunc("PUT /config", s.putConfig)
+	mux.HandleFunc("POST /iam/instance-profiles", s.createInstanceProfile)
 	mux.Handle("/", s.world.Handler())
 	return mux
 }
@@ -73,6 +74,26 @@ func (s *Sandbox) UpdateConfig(partial []byte) (cloud.Config, error) {
 		}
 	}
 	return s.world.Config(), nil
+}
+
+// createInstanceProfile registers an instance profile, {"name": …, "role": …},
+// which EC2 sees after the configured instance_profile_propagation.
+func (s *Sandbox) createInstanceProfile(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name string `json:"name"`
+		Role string `json:"role"`
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("decode instance profile: %w", err))
+		return
+	}
+	if err := s.world.CreateInstanceProfile(in.Name, in.Role); err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, in)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

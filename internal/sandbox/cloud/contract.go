@@ -51,6 +51,8 @@ type Config struct {
 	// RateLimits are EC2's request and resource token buckets; nil turns
 	// them off (see rate_limits.go).
 	RateLimits *RateLimits `json:"rate_limits,omitempty"`
+	// AccountRules: account settings and IAM (account_rules.go).
+	AccountRules
 }
 
 // DefaultConfig is fast enough for tests.

@@ -16,6 +16,9 @@
 // simulator) in order, from a goroutine per observer. Config also injects
 // the faults AWS produces: insufficient capacity per zone or instance type,
 // throttling, eventually consistent reads and instances that never become
-// ready. Stats counts every call by action, including throttled and failed
+// ready. AccountRules (account_rules.go) add the account-level settings and
+// IAM behaviour real accounts differ in: instance metadata defaults,
+// instance profile propagation, instance types not offered in a zone and
+// an enforced IAM policy. Stats counts every call by action, including throttled and failed
 // attempts, which is what the provider's API budgets are measured with.
 package cloud

@@ -132,6 +132,9 @@ func runInstances(w *World, q query) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e := w.unsupportedError(cfg, plan.itype.Name, plan.subnet.AZ); e != nil {
+		return nil, e
+	}
 	if e := w.capacityErrorLocked(cfg, plan.itype.Name, plan.subnet.AZ); e != nil {
 		return nil, e
 	}
@@ -292,8 +295,8 @@ func (w *World) validateLaunchLocked(d launchData) (launchPlan, error) {
 	defaults := []instanceVolume{{DeviceName: "/dev/xvda", DeleteOnTermination: true}, {DeviceName: "/dev/xvdb", DeleteOnTermination: true}}
 	for _, bd := range d.BlockDevices {
 		if bd.Ebs != nil {
-			if e := bd.Ebs; e.VolumeType != "" && !slices.Contains([]string{"gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"}, e.VolumeType) {
-				return p, clientError("InvalidParameterValue", "Value (%s) for parameter volumeType is invalid.", e.VolumeType)
+			if err := checkEBSVolume(bd.DeviceName, *bd.Ebs); err != nil {
+				return p, err
 			}
 		}
 		i := slices.IndexFunc(defaults, func(v instanceVolume) bool { return v.DeviceName == bd.DeviceName })
@@ -314,22 +317,9 @@ func (w *World) validateLaunchLocked(d launchData) (launchPlan, error) {
 		}
 	}
 	p.volumes = defaults
-	// Bottlerocket AMIs declare IMDSv2 support, so EC2 defaults to required
-	// tokens and a hop limit of 2.
-	p.metadata = metadataSpec{HTTPTokens: "required", HTTPEndpoint: "enabled", InstanceMetadataTags: "disabled", HTTPPutHopLimit: ptr(2)}
-	if m := d.Metadata; m != nil {
-		if m.HTTPTokens != "" {
-			p.metadata.HTTPTokens = m.HTTPTokens
-		}
-		if m.HTTPEndpoint != "" {
-			p.metadata.HTTPEndpoint = m.HTTPEndpoint
-		}
-		if m.InstanceMetadataTags != "" {
-			p.metadata.InstanceMetadataTags = m.InstanceMetadataTags
-		}
-		if m.HTTPPutHopLimit != nil {
-			p.metadata.HTTPPutHopLimit = m.HTTPPutHopLimit
-		}
+	p.metadata = effectiveMetadata(d.Metadata, w.cfg.Load().InstanceMetadataDefaults)
+	if err := checkLaunchTags(d, p.metadata); err != nil {
+		return p, err
 	}
 	if ip := d.IamProfile; ip != nil {
 		arn := ip.Arn
@@ -337,7 +327,14 @@ func (w *World) validateLaunchLocked(d launchData) (launchPlan, error) {
 			if ip.Name == "" {
 				return p, clientError("InvalidParameterValue", "Value () for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name")
 			}
-			arn = "arn:aws:iam::" + AccountID + ":instance-profile/" + ip.Name
+			arn = instanceProfileARN(ip.Name)
+		}
+		role, err := w.resolveInstanceProfile(w.cfg.Load(), *ip)
+		if err != nil {
+			return p, err
+		}
+		if err := w.authorizePassRole(role); err != nil {
+			return p, err
 		}
 		p.iamProfile = &iamProfileSpec{Arn: arn, Name: ip.Name}
 	}

@@ -61,14 +61,15 @@ func createTags(w *World, q query) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		n := len(m)
+		merged := cloneTags(m)
 		for _, t := range tags {
-			if _, ok := m[t.Key]; !ok {
-				n++
-			}
+			merged[t.Key] = t.Value
 		}
-		if n > 50 {
+		if userTagCount(merged) > maxUserTags {
 			return nil, clientError("TagLimitExceeded", "The maximum number of tags per resource (50) has been exceeded for %s.", id)
+		}
+		if err := w.checkInstanceMetadataTagKeysLocked(id, merged); err != nil {
+			return nil, err
 		}
 		targets = append(targets, m)
 	}

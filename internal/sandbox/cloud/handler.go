@@ -185,11 +185,15 @@ func (w *World) serveQuery(rw http.ResponseWriter, r *http.Request, service, reg
 	var body any
 	var err error
 	if service == serviceSTS {
-		body, err = w.sts(action)
+		body, err = w.sts(action, q)
 	} else {
 		h, ok := ec2Actions[action]
 		if !ok {
 			writeErr(clientError("InvalidAction", "The action %s is not valid for this web service.", action))
+			return
+		}
+		if e := w.authorizeEC2(action); e != nil {
+			writeErr(e)
 			return
 		}
 		if q.str("DryRun") == "true" {

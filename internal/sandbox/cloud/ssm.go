@@ -21,7 +21,7 @@ type ssmParameterJSON struct {
 
 func (w *World) parameterJSON(p *ssmParameter) ssmParameterJSON {
 	return ssmParameterJSON{
-		ARN:      "arn:aws:ssm:" + w.region + "::parameter" + p.Name,
+		ARN:      w.parameterARN(p.Name),
 		DataType: "text", LastModifiedDate: float64(p.Modified.UnixMilli()) / 1000,
 		Name: p.Name, Type: "String", Value: p.Value, Version: 1,
 	}
@@ -108,6 +108,9 @@ func (w *World) ssmGetParameter(body []byte) (any, error) {
 	if in.Name == "" {
 		return nil, ssmValidation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
 	}
+	if err := w.authorizeSSMParameter("GetParameter", w.parameterName(in.Name)); err != nil {
+		return nil, err
+	}
 	p, ok := w.catalog.paramByName[w.parameterName(in.Name)]
 	if !ok {
 		return nil, &apiError{Status: http.StatusBadRequest, Code: "ParameterNotFound", Message: "Parameter " + in.Name + " not found."}
@@ -122,6 +125,11 @@ func (w *World) ssmGetParameters(body []byte) (any, error) {
 	}
 	if len(in.Names) == 0 || len(in.Names) > 10 {
 		return nil, ssmValidation("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1")
+	}
+	for _, n := range in.Names {
+		if err := w.authorizeSSMParameter("GetParameters", w.parameterName(n)); err != nil {
+			return nil, err
+		}
 	}
 	params := []ssmParameterJSON{}
 	invalid := []string{}
@@ -147,6 +155,9 @@ func (w *World) ssmGetParametersByPath(body []byte) (any, error) {
 	}
 	if !strings.HasPrefix(in.Path, "/") {
 		return nil, ssmValidation("The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash \"/\".")
+	}
+	if err := w.authorizeSSMParameter("GetParametersByPath", strings.TrimSuffix(in.Path, "/")); err != nil {
+		return nil, err
 	}
 	limit := 10
 	if in.MaxResults != nil {

@@ -8,6 +8,8 @@ import (
 // SandboxUserARN is the identity every sandbox request is made as.
 const SandboxUserARN = "arn:aws:iam::" + AccountID + ":user/sandbox"
 
+const sandboxUserID = "AIDASANDBOXUSER00001"
+
 type getCallerIdentityResponse struct {
 	Result struct {
 		Arn     string `xml:"Arn"`
@@ -19,13 +21,36 @@ type getCallerIdentityResponse struct {
 
 func (r *getCallerIdentityResponse) setRequestID(id string) { r.RequestID = id }
 
-func (w *World) sts(action string) (any, error) {
-	if action != "GetCallerIdentity" {
+type decodeAuthorizationMessageResponse struct {
+	Result struct {
+		DecodedMessage string `xml:"DecodedMessage"`
+	} `xml:"DecodeAuthorizationMessageResult"`
+	RequestID string `xml:"ResponseMetadata>RequestId"`
+}
+
+func (r *decodeAuthorizationMessageResponse) setRequestID(id string) { r.RequestID = id }
+
+func (w *World) sts(action string, q query) (any, error) {
+	switch action {
+	case "GetCallerIdentity":
+		// Needs no permission (STS API reference, GetCallerIdentity).
+	case "DecodeAuthorizationMessage":
+		if e := w.authorize(serviceSTS, "sts:DecodeAuthorizationMessage", "*"); e != nil {
+			return nil, e
+		}
+		decoded, err := decodeAuthorizationMessage(q.str("EncodedMessage"))
+		if err != nil {
+			return nil, err
+		}
+		resp := &decodeAuthorizationMessageResponse{}
+		resp.Result.DecodedMessage = decoded
+		return resp, nil
+	default:
 		return nil, clientError("InvalidAction", "Could not find operation %s for version 2011-06-15", action)
 	}
 	resp := &getCallerIdentityResponse{}
 	resp.Result.Arn = SandboxUserARN
-	resp.Result.UserID = "AIDASANDBOXUSER00001"
+	resp.Result.UserID = sandboxUserID
 	resp.Result.Account = AccountID
 	return resp, nil
 }

@@ -55,7 +55,8 @@ type World struct {
 	stats  *statsCounter
 	sched  *scheduler
 
-	catalog *catalog
+	catalog  *catalog
+	profiles instanceProfiles
 
 	throttleMu  sync.Mutex
 	throttleRNG *rand.Rand
@@ -153,6 +154,7 @@ func (c Config) clone() Config {
 	c.AcceptedFailures = slices.Clone(c.AcceptedFailures)
 	c.DisruptedZones = slices.Clone(c.DisruptedZones)
 	c.RateLimits = c.RateLimits.clone()
+	c.AccountRules = c.AccountRules.clone()
 	return c
 }
 
@@ -200,7 +202,7 @@ func (w *World) validateConfig(c Config) error {
 			return fmt.Errorf("capacity of %s must not be negative, got %d", k, n)
 		}
 	}
-	return nil
+	return w.validateAccountRules(c.AccountRules)
 }
 
 func (w *World) isZoneOrType(v string) bool {
