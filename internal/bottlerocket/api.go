@@ -47,7 +47,13 @@ type Input struct {
 	// Variant such as "aws-k8s-1.32" or "aws-k8s-1.32-nvidia"; empty means a
 	// non-nvidia aws-k8s variant.
 	Variant string
-	// Strict makes unknown settings errors; otherwise they are warnings.
+	// BottlerocketRelease is the release of the AMI ("1.49.2"); settings
+	// newer than it are refused. Empty: unknown, the newest model applies.
+	BottlerocketRelease string
+	// Strict makes the model's doubts (unknown settings, rules of the
+	// kubelet or of this provider beyond Bottlerocket's own model) errors;
+	// otherwise they are warnings. Bottlerocket's own rules are always
+	// errors.
 	Strict      bool
 	Compression Compression
 }
@@ -56,21 +62,22 @@ type Input struct {
 type Field string
 
 const (
-	FieldNone               Field = ""
-	FieldClusterName        Field = "cluster_name"
-	FieldAPIServer          Field = "api_server"
-	FieldClusterCertificate Field = "cluster_certificate"
-	FieldServiceCIDR        Field = "service_cidr"
-	FieldClusterDNSIP       Field = "cluster_dns_ip"
-	FieldNodeLabels         Field = "node_labels"
-	FieldNodeTaints         Field = "node_taints"
-	FieldMaxPods            Field = "max_pods"
-	FieldKubeReserved       Field = "kube_reserved"
-	FieldSystemReserved     Field = "system_reserved"
-	FieldEvictionHard       Field = "eviction_hard"
-	FieldCustomUserData     Field = "custom_user_data"
-	FieldVariant            Field = "variant"
-	FieldCompression        Field = "compression"
+	FieldNone                Field = ""
+	FieldClusterName         Field = "cluster_name"
+	FieldAPIServer           Field = "api_server"
+	FieldClusterCertificate  Field = "cluster_certificate"
+	FieldServiceCIDR         Field = "service_cidr"
+	FieldClusterDNSIP        Field = "cluster_dns_ip"
+	FieldNodeLabels          Field = "node_labels"
+	FieldNodeTaints          Field = "node_taints"
+	FieldMaxPods             Field = "max_pods"
+	FieldKubeReserved        Field = "kube_reserved"
+	FieldSystemReserved      Field = "system_reserved"
+	FieldEvictionHard        Field = "eviction_hard"
+	FieldCustomUserData      Field = "custom_user_data"
+	FieldVariant             Field = "variant"
+	FieldCompression         Field = "compression"
+	FieldBottlerocketRelease Field = "bottlerocket_release"
 )
 
 // Severity of a Problem.

@@ -48,6 +48,22 @@ type schema struct {
 	// check validates the whole value for kindCustom, and runs after the
 	// type check for other kinds (cross-key rules).
 	check func(v *validator, val any, path []string)
+
+	// aliases maps a serde alias Bottlerocket also accepts to the field
+	// name (kindTable), e.g. boot "kernel" → "kernel-parameters".
+	aliases map[string]string
+	// required fields of a table: Bottlerocket's struct has them without
+	// Option, so an entry without them does not deserialize.
+	required []string
+	// keySince gives the release that introduced a key of a kindMap with
+	// keyEnum, and valueSince the release that introduced a value of a
+	// string enum; absent means "as old as the family".
+	keySince   map[string]string
+	valueSince map[string]string
+	// policy marks a rule of this provider beyond Bottlerocket's own
+	// model (the kubelet's, or a documented range not in the model): with
+	// strict = false its findings are warnings.
+	policy bool
 }
 
 type fieldSchema struct {
@@ -56,9 +72,28 @@ type fieldSchema struct {
 	nvidiaOnly bool
 	// minMinor is the first Kubernetes 1.x minor whose variant has the field.
 	minMinor int
+	// since is the Bottlerocket release that introduced the field, such as
+	// "1.44.0"; "" means it is as old as the oldest release the settings
+	// documentation covers (1.15), older than any AMI this provider meets.
+	since string
 }
 
 func field(s *schema) *fieldSchema { return &fieldSchema{schema: s} }
+
+// added is a field introduced in a Bottlerocket release.
+func added(release string, s *schema) *fieldSchema { return &fieldSchema{schema: s, since: release} }
+
+// withAliases adds serde aliases to a table.
+func withAliases(s *schema, aliases map[string]string) *schema {
+	s.aliases = aliases
+	return s
+}
+
+// withRequired marks required fields of a table.
+func withRequired(s *schema, names ...string) *schema {
+	s.required = names
+	return s
+}
 
 func table(fields map[string]*fieldSchema) *schema {
 	return &schema{kind: kindTable, what: "table", fields: fields}
@@ -93,6 +128,13 @@ func strNamed(what string, rules ...stringRule) *schema {
 }
 
 func enum(values ...string) *schema { return strNamed("string", enumRule(values...)) }
+
+// enumSince is an enum some of whose values a later release added.
+func enumSince(values []string, since map[string]string) *schema {
+	s := enum(values...)
+	s.valueSince = since
+	return s
+}
 
 func intRange(what string, lo, hi int64) *schema {
 	return &schema{kind: kindInt, what: what, min: lo, max: hi}

@@ -5,8 +5,17 @@ import (
 	"strconv"
 )
 
-// Resource keys Bottlerocket accepts in kube-reserved and system-reserved.
-var reservedResources = []string{"cpu", "ephemeral-storage", "memory"}
+// Resource keys Bottlerocket accepts in kube-reserved and system-reserved
+// (KubernetesReservedResourceKey); pid came in 1.49.0.
+var reservedResources = []string{"cpu", "ephemeral-storage", "memory", "pid"}
+
+var reservedResourceSince = map[string]string{"pid": "1.49.0"}
+
+func reservedSchema() *schema {
+	s := enumMapOf(reservedResources, strNamed("quantity string", ruleQuantity))
+	s.keySince = reservedResourceSince
+	return s
+}
 
 // Eviction signals Bottlerocket's modeled type accepts; it is narrower than
 // the kubelet's own list, and Bottlerocket is the one that reads the TOML.
@@ -21,9 +30,11 @@ func kubernetesSchema() *schema {
 	duration := strNamed("duration string", ruleDuration)
 	base64 := strNamed("base64 string", ruleBase64)
 	quantity := strNamed("quantity string", ruleQuantity)
+	line := strNamed("single-line string", ruleSingleLine)
+	identifier := allRules(ruleIdentifier, ruleNoControl)
 	fields := map[string]*fieldSchema{
-		"allowed-unsafe-sysctls":                  field(listOf(str(ruleNonEmpty, ruleSingleLine))),
-		"api-server":                              field(strNamed("URL string", ruleHTTPSURL)),
+		"allowed-unsafe-sysctls":                  field(listOf(line)),
+		"api-server":                              field(strNamed("URL string", ruleURL)),
 		"authentication-mode":                     field(enum("aws", "tls")),
 		"bootstrap-token":                         field(str(ruleBootstrapToken)),
 		"cloud-provider":                          field(enum("aws", "external", "")),
@@ -33,57 +44,57 @@ func kubernetesSchema() *schema {
 		"cluster-name":                            field(str(ruleClusterName)),
 		"container-log-max-files":                 field(i32()),
 		"container-log-max-size":                  field(quantity),
-		"container-log-max-workers":               field(i32()),
-		"container-log-monitor-interval":          field(duration),
+		"container-log-max-workers":               {schema: i32(), minMinor: 30, since: "1.39.0"},
+		"container-log-monitor-interval":          {schema: duration, minMinor: 30, since: "1.39.0"},
 		"cpu-cfs-quota-enforced":                  field(boolean()),
 		"cpu-manager-policy":                      field(enum("none", "static", "None", "Static")),
 		"cpu-manager-policy-options":              field(listOf(enum("full-pcpus-only"))),
 		"cpu-manager-reconcile-period":            field(duration),
-		"credential-providers":                    field(mapOf(ruleNonEmpty, credentialProviderSchema())),
-		"device-ownership-from-security-context":  field(boolean()),
+		"credential-providers":                    field(mapOf(identifier, credentialProviderSchema())),
+		"device-ownership-from-security-context":  added("1.30.0", boolean()),
 		"event-burst":                             field(i32()),
 		"event-qps":                               field(i32()),
 		"eviction-hard":                           field(enumMapOf(evictionSignals, strNamed("threshold string", ruleEvictionThreshold))),
 		"eviction-max-pod-grace-period":           field(nonNegI32()),
 		"eviction-soft":                           field(enumMapOf(evictionSignals, strNamed("threshold string", ruleEvictionThreshold))),
 		"eviction-soft-grace-period":              field(enumMapOf(evictionSignals, duration)),
-		"hostname-override":                       field(str(ruleHostname)),
-		"hostname-override-source":                field(enum("private-dns-name", "instance-id")),
-		"ids-per-pod":                             {schema: u32(), minMinor: 33},
+		"hostname-override":                       field(strNamed("hostname", ruleHostname)),
+		"hostname-override-source":                added("1.21.0", enum("private-dns-name", "instance-id")),
+		"ids-per-pod":                             {schema: u32(), minMinor: 33, since: "1.51.0"},
 		"image-gc-high-threshold-percent":         field(imageGCPercentSchema()),
 		"image-gc-low-threshold-percent":          field(imageGCPercentSchema()),
-		"image-maximum-gc-age":                    field(duration),
-		"image-minimum-gc-age":                    field(duration),
+		"image-maximum-gc-age":                    added("1.51.0", duration),
+		"image-minimum-gc-age":                    added("1.51.0", duration),
 		"kube-api-burst":                          field(i32()),
 		"kube-api-qps":                            field(i32()),
-		"kube-reserved":                           field(enumMapOf(reservedResources, quantity)),
+		"kube-reserved":                           field(reservedSchema()),
 		"kubelet-extra-config":                    field(base64),
 		"log-level":                               field(u8()),
-		"max-parallel-image-pulls":                field(i32()),
+		"max-parallel-image-pulls":                added("1.51.0", i32()),
 		"max-pods":                                field(u32()),
 		"memory-manager-policy":                   field(enum("None", "Static", "none", "static")),
-		"memory-manager-reserved-memory":          field(mapOf(ruleNonEmpty, reservedMemorySchema())),
-		"memory-swap-behavior":                    field(str(ruleNonEmpty, ruleSingleLine)),
+		"memory-manager-reserved-memory":          field(mapOf(identifier, reservedMemorySchema())),
+		"memory-swap-behavior":                    field(line),
 		"node-ip":                                 field(strNamed("IP address string", ruleIP)),
 		"node-labels":                             field(nodeLabelsSchema()),
 		"node-taints":                             field(custom("table of taints", checkNodeTaints)),
-		"pod-infra-container-image":               field(str(ruleNonEmpty, ruleSingleLine)),
+		"pod-infra-container-image":               field(line),
 		"pod-pids-limit":                          field(i64()),
 		"provider-id":                             field(strNamed("URL string", ruleURL)),
 		"registry-burst":                          field(i32()),
 		"registry-qps":                            field(i32()),
-		"reserved-cpus":                           field(str(ruleCPUSet)),
+		"reserved-cpus":                           added("1.21.0", str(ruleCPUSet)),
 		"seccomp-default":                         field(boolean()),
 		"server-certificate":                      field(base64),
 		"server-key":                              field(base64),
 		"server-tls-bootstrap":                    field(boolean()),
 		"shutdown-grace-period":                   field(duration),
 		"shutdown-grace-period-for-critical-pods": field(duration),
-		"single-process-oom-kill":                 field(boolean()),
+		"single-process-oom-kill":                 {schema: boolean(), minMinor: 32, since: "1.39.0"},
 		"standalone-mode":                         field(boolean()),
-		"static-pods":                             field(mapOf(ruleNonEmpty, staticPodSchema())),
+		"static-pods":                             field(mapOf(identifier, staticPodSchema())),
 		"static-pods-enabled":                     field(boolean()),
-		"system-reserved":                         field(enumMapOf(reservedResources, quantity)),
+		"system-reserved":                         field(reservedSchema()),
 		"topology-manager-policy":                 field(enum("none", "restricted", "best-effort", "single-numa-node")),
 		// Its inner form differs between releases; kept permissive.
 		"topology-manager-policy-options": field(anyValue()),
@@ -94,13 +105,16 @@ func kubernetesSchema() *schema {
 	return s
 }
 
+// credentialProviderSchema is CredentialProvider: enabled and
+// image-patterns are not optional in Bottlerocket's struct.
 func credentialProviderSchema() *schema {
-	return table(map[string]*fieldSchema{
+	line := strNamed("single-line string", ruleSingleLine)
+	return withRequired(table(map[string]*fieldSchema{
 		"enabled":        field(boolean()),
-		"image-patterns": field(listOf(str(ruleNonEmpty, ruleSingleLine))),
+		"image-patterns": field(listOf(line)),
 		"cache-duration": field(strNamed("duration string", ruleDuration)),
-		"environment":    field(mapOf(ruleNonEmpty, str())),
-	})
+		"environment":    field(mapOf(ruleSingleLine, line)),
+	}), "enabled", "image-patterns")
 }
 
 func staticPodSchema() *schema {
@@ -110,14 +124,16 @@ func staticPodSchema() *schema {
 	})
 }
 
+// reservedMemorySchema is KubernetesMemoryReservation: a required enabled
+// flag and limits keyed by KubernetesMemoryReservationKey only.
 func reservedMemorySchema() *schema {
 	quantity := strNamed("quantity string", ruleQuantity)
-	return openTable(map[string]*fieldSchema{
+	return withRequired(table(map[string]*fieldSchema{
 		"enabled":       field(boolean()),
 		"memory":        field(quantity),
 		"hugepages-2Mi": field(quantity),
 		"hugepages-1Gi": field(quantity),
-	})
+	}), "enabled")
 }
 
 func nodeLabelsSchema() *schema {
@@ -186,7 +202,7 @@ func checkImageGCOrder(v *validator, val any, path []string) {
 	lo, okLo := imageGCPercent(m["image-gc-low-threshold-percent"])
 	if okHi && okLo && lo >= hi && hi >= 0 && hi <= 100 && lo >= 0 && lo <= 100 {
 		p := childPath(path, "image-gc-low-threshold-percent")
-		v.invalid(p, -1, fmt.Sprintf("image-gc-low-threshold-percent (%d) must be below image-gc-high-threshold-percent (%d), or the kubelet does not start.", lo, hi))
+		v.doubtful(p, -1, fmt.Sprintf("image-gc-low-threshold-percent (%d) must be below image-gc-high-threshold-percent (%d), or the kubelet does not start; Bottlerocket itself does not check it.", lo, hi))
 	}
 }
 

@@ -2,15 +2,21 @@ package bottlerocket
 
 import (
 	"fmt"
+	"math"
 )
 
-// settingsSchema models the settings root of the aws-k8s variants; the
-// nvidia-only tables are marked and checked against the variant.
+// settingsSchema models the settings root of the aws-k8s variants, family
+// by family as bottlerocket-settings-sdk's settings-extensions and
+// bottlerocket-core-kit define them; the nvidia-only tables are marked and
+// checked against the variant. Each field records the release that added
+// it ("" = as old as the settings documentation, 1.15 or older).
 func settingsSchema() *schema {
 	base64 := strNamed("base64 string", ruleBase64)
-	mode := enum("always", "once", "off")
-	image := str(ruleNonEmpty, ruleSingleLine)
-	nameRule := allRules(ruleNonEmpty, ruleSingleLine)
+	mode := enum("always", "once", "off") // BootstrapMode
+	url := strNamed("URL string", ruleURL)
+	line := strNamed("single-line string", ruleSingleLine)
+	identifier := allRules(ruleIdentifier, ruleNoControl)
+	bootParams := mapOf(ruleBootConfigKey, listOf(strNamed("boot config value", ruleBootConfigValue)))
 	return table(map[string]*fieldSchema{
 		"autoscaling": field(table(map[string]*fieldSchema{
 			"should-wait": field(boolean()),
@@ -18,120 +24,259 @@ func settingsSchema() *schema {
 		"aws": field(table(map[string]*fieldSchema{
 			"config":      field(base64),
 			"credentials": field(base64),
-			"profile":     field(str(ruleNonEmpty, ruleSingleLine)),
-			"region":      field(str(ruleNonEmpty, ruleSingleLine)),
+			"profile":     field(line),
+			"region":      field(line),
 		})),
-		"boot": field(table(map[string]*fieldSchema{
+		// core-kit BootSettings: the API serializes the parameter maps as
+		// "kernel" and "init", and accepts those names back (serde alias).
+		"boot": field(withAliases(table(map[string]*fieldSchema{
 			"reboot-to-reconcile": field(boolean()),
-			"kernel-parameters":   field(mapOf(nameRule, listOf(str(ruleSingleLine)))),
-			"init-parameters":     field(mapOf(nameRule, listOf(str(ruleSingleLine)))),
-		})),
-		"bootstrap-commands": field(mapOf(nameRule, table(map[string]*fieldSchema{
-			"commands":  field(listOf(listOf(str()))),
+			"kernel-parameters":   field(bootParams),
+			"init-parameters":     field(bootParams),
+		}), map[string]string{"kernel": "kernel-parameters", "init": "init-parameters"})),
+		"bootstrap-commands": added("1.22.0", mapOf(identifier, table(map[string]*fieldSchema{
+			"commands":  field(&schema{kind: kindList, what: "array of apiclient commands", elem: listOf(str()), check: apiclientCommandCheck}),
 			"mode":      field(mode),
 			"essential": field(boolean()),
 		}))),
-		"bootstrap-containers": field(mapOf(nameRule, table(map[string]*fieldSchema{
-			"source":    field(image),
+		"bootstrap-containers": field(mapOf(identifier, table(map[string]*fieldSchema{
+			"source":    field(url),
 			"mode":      field(mode),
 			"essential": field(boolean()),
 			"user-data": field(base64),
+			"command":   added("1.47.0", listOf(str())),
 		}))),
+		// Bottlerocket's own defaults for both names are empty strings.
 		"cloudformation": field(table(map[string]*fieldSchema{
-			"logical-resource-id": field(str(ruleNonEmpty, ruleSingleLine)),
+			"logical-resource-id": field(line),
 			"should-signal":       field(boolean()),
-			"stack-name":          field(str(ruleNonEmpty, ruleSingleLine)),
+			"stack-name":          field(line),
 		})),
-		"container-registry": field(table(map[string]*fieldSchema{
+		"container-registry": field(withAliases(table(map[string]*fieldSchema{
 			// Both the list form ([[mirrors]] registry/endpoint) and the
-			// older map form (registry = [endpoints]) are accepted.
+			// older map form (registry = [endpoints]) are accepted
+			// (container-registry de.rs).
 			"mirrors": field(custom("array of mirror tables, or table of registry = [endpoints]", checkMirrors)),
-			"credentials": field(listOf(openTable(map[string]*fieldSchema{
-				"registry":      field(str(ruleNonEmpty)),
-				"username":      field(str()),
-				"password":      field(str()),
-				"auth":          field(str()),
-				"identitytoken": field(str()),
+			"credentials": field(listOf(table(map[string]*fieldSchema{
+				"registry":      field(line),
+				"username":      field(line),
+				"password":      field(line),
+				"auth":          field(base64),
+				"identitytoken": field(line),
 			}))),
-		})),
-		"container-runtime": field(openTable(map[string]*fieldSchema{
-			"enable-unprivileged-icmp":    field(boolean()),
-			"enable-unprivileged-ports":   field(boolean()),
-			"max-concurrent-downloads":    field(i32()),
-			"max-container-log-line-size": field(i32()),
+		}), map[string]string{"creds": "credentials"})),
+		"container-runtime": field(withAliases(table(map[string]*fieldSchema{
+			"enable-unprivileged-icmp":       field(boolean()),
+			"enable-unprivileged-ports":      field(boolean()),
+			"max-concurrent-downloads":       field(i32()),
+			"max-container-log-line-size":    field(i32()),
+			"snapshotter":                    added("1.44.0", enum("overlayfs", "soci")),
+			"concurrent-download-chunk-size": added("1.47.0", chunkSizeSchema(false)),
+		}), map[string]string{"concurrent-layer-fetch-buffer": "concurrent-download-chunk-size"})),
+		"container-runtime-plugins": added("1.44.0", table(map[string]*fieldSchema{
+			"soci-snapshotter": field(table(map[string]*fieldSchema{
+				"pull-mode": field(enum("parallel-pull-unpack")),
+				"parallel-pull-unpack": field(table(map[string]*fieldSchema{
+					"max-concurrent-downloads":           field(unboundedOrPositive()),
+					"max-concurrent-downloads-per-image": field(positive()),
+					"concurrent-download-chunk-size":     field(chunkSizeSchema(true)),
+					"max-concurrent-unpacks":             field(unboundedOrPositive()),
+					"max-concurrent-unpacks-per-image":   field(positive()),
+					"discard-unpacked-layers":            field(boolean()),
+				})),
+			})),
 		})),
 		"dns": field(table(map[string]*fieldSchema{
 			"name-servers": field(listOf(strNamed("IP address string", ruleIP))),
-			"search-list":  field(listOf(str(ruleDNSDomain))),
+			"search-list":  field(listOf(strNamed("hostname", ruleHostname))),
 		})),
-		"host-containers": field(mapOf(nameRule, table(map[string]*fieldSchema{
+		"host-containers": field(mapOf(identifier, table(map[string]*fieldSchema{
 			"enabled":      field(boolean()),
-			"source":       field(image),
+			"source":       field(url),
 			"superpowered": field(boolean()),
 			"user-data":    field(base64),
+			"command":      added("1.47.0", listOf(str())),
 		}))),
+		"image-verifier-plugins": added("1.51.0", table(map[string]*fieldSchema{
+			"enabled": field(boolean()),
+			"notation": field(table(map[string]*fieldSchema{
+				"trustpolicy": field(strNamed("base64 JSON string", ruleBase64JSON)),
+			})),
+		})),
 		"kernel": field(table(map[string]*fieldSchema{
 			"lockdown": field(enum("none", "integrity", "confidentiality")),
-			"sysctl":   field(mapOf(nameRule, str(ruleSingleLine))),
-			"modules": field(mapOf(nameRule, table(map[string]*fieldSchema{
+			// Values are free-form strings in Bottlerocket's model.
+			"sysctl": field(mapOf(ruleSysctlKey, str())),
+			"modules": field(mapOf(ruleKmodKey, table(map[string]*fieldSchema{
 				"allowed":  field(boolean()),
-				"autoload": field(boolean()),
+				"autoload": added("1.16.0", boolean()),
 			}))),
 		})),
-		"kubelet-device-plugins": {nvidiaOnly: true, schema: table(map[string]*fieldSchema{
-			"nvidia": field(openTable(map[string]*fieldSchema{
-				"pass-device-specs":       field(boolean()),
-				"device-id-strategy":      field(enum("index", "uuid")),
-				"device-list-strategy":    field(anyValue()),
-				"device-sharing-strategy": field(enum("none", "time-slicing", "mps")),
-				"time-slicing": field(openTable(map[string]*fieldSchema{
-					"replicas":                       field(i32()),
-					"rename-by-default":              field(boolean()),
-					"fail-requests-greater-than-one": field(boolean()),
-				})),
-			})),
+		"kubelet-device-plugins": {nvidiaOnly: true, since: "1.23.0", schema: table(map[string]*fieldSchema{
+			"nvidia": field(nvidiaDevicePluginSchema()),
 		})},
 		"kubernetes": field(kubernetesSchema()),
 		"metrics": field(table(map[string]*fieldSchema{
-			"metrics-url":    field(strNamed("URL string", ruleURL)),
+			"metrics-url":    field(url),
 			"send-metrics":   field(boolean()),
-			"service-checks": field(listOf(str(ruleNonEmpty))),
+			"service-checks": field(listOf(str())),
 		})),
 		"motd": field(str()),
 		"network": field(table(map[string]*fieldSchema{
-			"hostname":    field(str(ruleHostname)),
+			"hostname":    field(strNamed("hostname", ruleHostname)),
 			"hosts":       field(custom("array of [IP, [hostnames]]", checkHosts)),
-			"https-proxy": field(str(ruleNonEmpty, ruleSingleLine)),
-			"no-proxy":    field(listOf(str(ruleNonEmpty, ruleSingleLine))),
+			"https-proxy": field(url),
+			"no-proxy":    field(listOf(line)),
 		})),
 		"ntp": field(table(map[string]*fieldSchema{
-			"time-servers": field(listOf(str(ruleNonEmpty, ruleSingleLine))),
-			"options":      field(listOf(str(ruleNonEmpty, ruleSingleLine))),
+			"time-servers": field(listOf(url)),
+			"options":      field(listOf(line)),
 		})),
-		"nvidia-container-runtime": {nvidiaOnly: true, schema: openTable(map[string]*fieldSchema{
+		"nvidia-container-runtime": {nvidiaOnly: true, since: "1.23.0", schema: table(map[string]*fieldSchema{
 			"visible-devices-as-volume-mounts":         field(boolean()),
 			"visible-devices-envvar-when-unprivileged": field(boolean()),
 		})},
 		"oci-defaults": field(table(map[string]*fieldSchema{
-			"capabilities": field(mapOf(nameRule, boolean())),
-			"resource-limits": field(mapOf(nameRule, table(map[string]*fieldSchema{
-				"hard-limit": field(anyValue()),
-				"soft-limit": field(anyValue()),
-			}))),
+			"capabilities": field(enumMapOf(ociCapabilities, boolean())),
+			"resource-limits": field(enumMapOf(ociResourceLimits, withRequired(table(map[string]*fieldSchema{
+				"hard-limit": field(rlimitSchema()),
+				"soft-limit": field(rlimitSchema()),
+			}), "hard-limit", "soft-limit"))),
 		})),
-		"oci-hooks": field(openTable(map[string]*fieldSchema{
+		"oci-hooks": field(table(map[string]*fieldSchema{
 			"log4j-hotpatch-enabled": field(boolean()),
 		})),
-		"pki": field(mapOf(nameRule, table(map[string]*fieldSchema{
-			"data":    field(base64),
+		"pki": field(mapOf(identifier, table(map[string]*fieldSchema{
+			"data":    field(strNamed("base64 PEM certificate bundle", rulePEMBundle)),
 			"trusted": field(boolean()),
 		}))),
 		"updates": field(table(map[string]*fieldSchema{
 			"ignore-waves":      field(boolean()),
-			"metadata-base-url": field(strNamed("URL string", ruleURL)),
-			"seed":              field(intRange("u32 integer from 0 to 2047", 0, 2047)),
-			"targets-base-url":  field(strNamed("URL string", ruleURL)),
-			"version-lock":      field(str(ruleNonEmpty, ruleSingleLine)),
+			"metadata-base-url": field(url),
+			"seed":              field(u32()),
+			"targets-base-url":  field(url),
+			"version-lock":      field(strNamed("version string", ruleFriendlyVersion)),
+		})),
+	})
+}
+
+// Capability names of oci-defaults.capabilities (core-kit oci-defaults
+// model: Linux capabilities without CAP_, kebab-case).
+var ociCapabilities = []string{
+	"audit-control", "audit-read", "audit-write", "block-suspend", "bpf", "checkpoint-restore",
+	"chown", "dac-override", "dac-read-search", "fowner", "fsetid", "ipc-lock", "ipc-owner",
+	"kill", "lease", "linux-immutable", "mac-admin", "mac-override", "mknod", "net-admin",
+	"net-bind-service", "net-broadcast", "net-raw", "perfmon", "setfcap", "setgid", "setpcap",
+	"setuid", "sys-admin", "sys-boot", "sys-chroot", "sys-module", "sys-nice", "sys-pacct",
+	"sys-ptrace", "sys-rawio", "sys-resource", "sys-time", "sys-tty-config", "syslog", "wake-alarm",
+}
+
+// Resource limit names of oci-defaults.resource-limits (rlimit types).
+var ociResourceLimits = []string{
+	"max-address-space", "max-core-file-size", "max-cpu-time", "max-data-size", "max-file-locks",
+	"max-file-size", "max-locked-memory", "max-msgqueue-size", "max-nice-priority", "max-open-files",
+	"max-pending-signals", "max-processes", "max-realtime-priority", "max-realtime-timeout",
+	"max-resident-set", "max-stack-size",
+}
+
+// rlimitSchema: 0 to i64 max, or -1 / "unlimited" to remove the limit.
+func rlimitSchema() *schema {
+	return custom("integer from -1 to 9223372036854775807, or \"unlimited\"", func(v *validator, val any, path []string) {
+		switch x := val.(type) {
+		case int64:
+			if x < -1 {
+				v.invalid(path, -1, fmt.Sprintf("%d is not a resource limit: use 0 or more, or -1 or \"unlimited\" for no limit.", x))
+			}
+		case string:
+			if x != "unlimited" {
+				msg := fmt.Sprintf("%q is not a resource limit: the only string accepted is \"unlimited\".", x)
+				if suggest(x, []string{"unlimited"}) != "" {
+					msg += ` Did you mean "unlimited"?`
+				}
+				v.invalid(path, -1, msg)
+			}
+		default:
+			v.invalid(path, -1, fmt.Sprintf("%s must be an integer or \"unlimited\", not %s.", settingPath(path), withArticle(typeName(val))))
+		}
+	})
+}
+
+// chunkSizeSchema: an integer number of bytes or a byte size string
+// ("8mb"); the SOCI setting also takes "unlimited".
+func chunkSizeSchema(unlimited bool) *schema {
+	return custom("byte size", func(v *validator, val any, path []string) {
+		switch x := val.(type) {
+		case int64:
+			if x < 0 {
+				v.invalid(path, -1, fmt.Sprintf("%d is not a byte size.", x))
+			}
+		case string:
+			if unlimited && x == "unlimited" {
+				return
+			}
+			if msg := ruleByteSize(x); msg != "" {
+				v.invalid(path, -1, msg)
+			}
+		default:
+			v.invalid(path, -1, fmt.Sprintf("%s must be a number of bytes or a byte size string such as \"8mb\", not %s.", settingPath(path), withArticle(typeName(val))))
+		}
+	})
+}
+
+// The SOCI parallel-pull-unpack limits are documented as "-1 for unbounded,
+// or a positive integer"; the model has not confirmed the bounds in
+// Bottlerocket's source, so they are a doubt, not an error.
+func unboundedOrPositive() *schema {
+	s := intRange("integer (-1 for unbounded, or positive)", -1, math.MaxInt64)
+	s.policy = true
+	s.check = func(v *validator, val any, path []string) {
+		if x, ok := val.(int64); ok && x == 0 {
+			v.doubtful(path, -1, "0 is documented as neither unbounded (-1) nor a positive limit.")
+		}
+	}
+	return s
+}
+
+func positive() *schema {
+	s := intRange("positive integer", 1, math.MaxInt64)
+	s.policy = true
+	return s
+}
+
+// nvidiaDevicePluginSchema models kubelet-device-plugins.nvidia
+// (modeled-types kubernetes.rs NvidiaDevicePluginSettings).
+func nvidiaDevicePluginSchema() *schema {
+	strategies := []string{"envvar", "volume-mounts", "cdi-cri"}
+	listStrategySince := map[string]string{"cdi-cri": "1.40.0"}
+	return table(map[string]*fieldSchema{
+		"pass-device-specs":  field(boolean()),
+		"device-id-strategy": field(enum("index", "uuid")),
+		// One strategy, or a list of them.
+		"device-list-strategy": field(custom("strategy or array of strategies", func(v *validator, val any, path []string) {
+			one := enumSince(strategies, listStrategySince)
+			switch x := val.(type) {
+			case string:
+				v.check(one, x, path, -1)
+			case []any:
+				v.check(listOf(one), x, path, -1)
+			default:
+				v.invalid(path, -1, fmt.Sprintf("%s must be a strategy (\"envvar\", \"volume-mounts\", \"cdi-cri\") or an array of them, not %s.", settingPath(path), withArticle(typeName(val))))
+			}
+		})),
+		"device-sharing-strategy": added("1.25.0", enumSince([]string{"none", "time-slicing", "mps"}, map[string]string{"mps": "1.54.0"})),
+		"time-slicing": added("1.25.0", table(map[string]*fieldSchema{
+			// BoundedI32<2, i32::MAX>
+			"replicas":                       field(intRange("integer from 2", 2, math.MaxInt32)),
+			"rename-by-default":              field(boolean()),
+			"fail-requests-greater-than-one": field(boolean()),
+		})),
+		"device-partitioning-strategy": added("1.34.0", enum("none", "mig")),
+		"mig": added("1.34.0", table(map[string]*fieldSchema{
+			"profile": field(mapOf(ruleNvidiaGPUModel, strNamed("MIG profile", ruleMIGProfile))),
+		})),
+		"mps": added("1.54.0", table(map[string]*fieldSchema{
+			"replicas":          field(intRange("integer from 2 to 48", 2, 48)),
+			"rename-by-default": field(boolean()),
 		})),
 	})
 }
@@ -140,14 +285,14 @@ func checkMirrors(v *validator, val any, path []string) {
 	switch x := val.(type) {
 	case []any:
 		entry := table(map[string]*fieldSchema{
-			"registry": field(str(ruleNonEmpty)),
+			"registry": field(strNamed("single-line string", ruleSingleLine)),
 			"endpoint": field(listOf(strNamed("URL string", ruleURL))),
 		})
 		for i, e := range x {
 			v.check(entry, e, path, i)
 		}
 	case map[string]any:
-		v.check(mapOf(ruleNonEmpty, listOf(strNamed("URL string", ruleURL))), x, path, -1)
+		v.check(mapOf(ruleSingleLine, listOf(strNamed("URL string", ruleURL))), x, path, -1)
 	default:
 		v.invalid(path, -1, fmt.Sprintf("%s must be an array of {registry, endpoint} tables, not %s.", settingPath(path), withArticle(typeName(val))))
 	}
@@ -167,6 +312,6 @@ func checkHosts(v *validator, val any, path []string) {
 			continue
 		}
 		v.check(strNamed("IP address string", ruleIP), pair[0], path, i)
-		v.check(listOf(str(ruleHostname)), pair[1], path, i)
+		v.check(listOf(strNamed("hostname", ruleHostname)), pair[1], path, i)
 	}
 }

@@ -1,6 +1,9 @@
 package bottlerocket
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 type modelCase struct {
 	name     string
@@ -52,8 +55,10 @@ func TestModel_KubernetesValues(t *testing.T) {
 		{"cluster-name dot", id("cluster-name", `"a.b"`), "", p + "cluster-name", "is not an EKS cluster name"},
 		{"certificate PEM not base64", id("cluster-certificate", `"-----BEGIN CERTIFICATE-----"`), "", p + "cluster-certificate", "It looks like PEM text"},
 		{"certificate bad padding", id("cluster-certificate", `"YWJj="`), "", p + "cluster-certificate", "not valid standard base64"},
-		{"api-server http", id("api-server", `"http://example.com"`), "", p + "api-server", "must be an https:// URL"},
-		{"api-server no scheme", id("api-server", `"example.com"`), "", p + "api-server", "must be an https:// URL"},
+		// api-server is Bottlerocket's Url: any scheme, or none.
+		{"api-server http", id("api-server", `"http://example.com"`), "", "", ""},
+		{"api-server no scheme", id("api-server", `"example.com"`), "", "", ""},
+		{"api-server not a URL", id("api-server", `"not a url"`), "", p + "api-server", "is not a URL"},
 		{"authentication-mode enum", k(`authentication-mode = "iam"`), "", p + "authentication-mode", `"iam" is not one of "aws", "tls"`},
 		{"bootstrap-token", k(`bootstrap-token = "abc.def"`), "", p + "bootstrap-token", "bootstrap token"},
 		{"bootstrap-token ok", k(`bootstrap-token = "abcdef.0123456789abcdef"`), "", "", ""},
@@ -71,10 +76,13 @@ func TestModel_KubernetesValues(t *testing.T) {
 		{"pod-pids-limit i64 ok", k(`pod-pids-limit = -1`), "", "", ""},
 		{"node-ip", k(`node-ip = "10.0.0.256"`), "", p + "node-ip", "is not an IPv4 or IPv6 address"},
 		{"node-ip leading zero", k(`node-ip = "010.0.0.1"`), "", p + "node-ip", "is not an IPv4 or IPv6 address"},
-		{"provider-id", k(`provider-id = "i-123"`), "", p + "provider-id", "is not an absolute URL"},
-		{"hostname-override", k(`hostname-override = "bad_host"`), "", p + "hostname-override", "only letters, digits"},
+		{"provider-id", k(`provider-id = "aws:///us-east-1a/i-0123456789abcdef0"`), "", "", ""},
+		{"provider-id not a URL", k(`provider-id = "i 123"`), "", p + "provider-id", "is not a URL"},
+		{"hostname-override", k(`hostname-override = "bad_host"`), "", p + "hostname-override", "only lowercase letters, digits"},
+		{"hostname-override uppercase", k(`hostname-override = "Node-1"`), "", p + "hostname-override", `Did you mean "node-1"?`},
 		{"hostname-override-source", k(`hostname-override-source = "ip"`), "", p + "hostname-override-source", `not one of "private-dns-name", "instance-id"`},
-		{"cluster-domain", k(`cluster-domain = "Cluster.Local"`), "", p + "cluster-domain", "is not a DNS domain"},
+		{"cluster-domain", k(`cluster-domain = ".cluster.local"`), "", p + "cluster-domain", "must not start with '.'"},
+		{"cluster-domain case", k(`cluster-domain = "Cluster.Local"`), "", "", ""},
 		// durations
 		{"duration bare number", k(`shutdown-grace-period = "30"`), "", p + "shutdown-grace-period", "a bare number is not accepted"},
 		{"duration wrong order", k(`image-minimum-gc-age = "1m2h"`), "", p + "image-minimum-gc-age", "in that order"},
@@ -84,7 +92,9 @@ func TestModel_KubernetesValues(t *testing.T) {
 		{"duration days", k(`image-maximum-gc-age = "2d"`), "", p + "image-maximum-gc-age", "not a Bottlerocket duration"},
 		// quantities
 		{"kube-reserved ok", k(`kube-reserved = { cpu = "100m", memory = "1.5Gi", ephemeral-storage = "1G" }`), "", "", ""},
-		{"kube-reserved unknown key", k(`kube-reserved = { pid = "100" }`), "", p + "kube-reserved.pid", `"pid" is not allowed in settings.kubernetes.kube-reserved; the only keys are cpu, ephemeral-storage, memory`},
+		{"kube-reserved pid", k(`kube-reserved = { pid = "100" }`), "", "", ""},
+		{"system-reserved pid", k(`system-reserved = { pid = "1000" }`), "", "", ""},
+		{"kube-reserved unknown key", k(`kube-reserved = { pids = "100" }`), "", p + "kube-reserved.pids", `the only keys are cpu, ephemeral-storage, memory, pid. Did you mean "pid"?`},
 		{"kube-reserved near miss", k(`kube-reserved = { memroy = "1Gi" }`), "", p + "kube-reserved.memroy", `Did you mean "memory"?`},
 		{"system-reserved bad quantity", k(`system-reserved = { cpu = "1 core" }`), "", p + "system-reserved.cpu", "is not a Kubernetes quantity"},
 		{"system-reserved negative", k(`system-reserved = { memory = "-1Gi" }`), "", p + "system-reserved.memory", "must not be negative"},
@@ -116,10 +126,10 @@ func TestModel_KubernetesValues(t *testing.T) {
 		{"memory-manager-reserved-memory", k("[settings.kubernetes.memory-manager-reserved-memory.0]\nenabled = true\nmemory = \"1Gi\"\nhugepages-2Mi = \"x\""), "", p + "memory-manager-reserved-memory.0.hugepages-2Mi", "is not a Kubernetes quantity"},
 		// maps of tables
 		{"credential-providers ok", k("[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"*.dkr.ecr.*.amazonaws.com\"]\ncache-duration = \"12h\"\nenvironment = { AWS_PROFILE = \"x\" }"), "", "", ""},
-		{"credential-providers unknown", k("[settings.kubernetes.credential-providers.ecr]\nenable = true"), "", p + "credential-providers.ecr.enable", `Did you mean "enabled"?`},
+		{"credential-providers unknown", k("[settings.kubernetes.credential-providers.ecr]\nenabled = true\nimage-patterns = [\"x\"]\nimage-pattern = [\"y\"]"), "", p + "credential-providers.ecr.image-pattern", `Did you mean "image-patterns"?`},
 		{"static-pods manifest", k("[settings.kubernetes.static-pods.web]\nenabled = true\nmanifest = \"apiVersion: v1\""), "", p + "static-pods.web.manifest", "not valid standard base64"},
 		{"kubelet-extra-config base64", k(`kubelet-extra-config = "maxPods: 3"`), "", p + "kubelet-extra-config", "not valid standard base64"},
-		{"allowed-unsafe-sysctls string", k(`allowed-unsafe-sysctls = "net.*"`), "", p + "allowed-unsafe-sysctls", "must be an array of string"},
+		{"allowed-unsafe-sysctls string", k(`allowed-unsafe-sysctls = "net.*"`), "", p + "allowed-unsafe-sysctls", "must be an array of"},
 		// version gates
 		{"ids-per-pod on 1.33", k(`ids-per-pod = 65536`), "aws-k8s-1.33", "", ""},
 		{"ids-per-pod on 1.32", k(`ids-per-pod = 65536`), "aws-k8s-1.32", p + "ids-per-pod", "exists only on aws-k8s-1.33 and newer variants, not on aws-k8s-1.32"},
@@ -143,10 +153,13 @@ func TestModel_OtherTables(t *testing.T) {
 		{"network hosts", "settings.network.hosts = [[\"10.0.0.300\", [\"db\"]]]\n", "", "settings.network.hosts", "is not an IPv4 or IPv6 address"},
 		{"network hosts shape", "settings.network.hosts = [\"10.0.0.1 db\"]\n", "", "settings.network.hosts", "must be a pair [IP, [hostnames]]"},
 		{"dns name-servers", "settings.dns.name-servers = [\"dns.example.com\"]\n", "", "settings.dns.name-servers", "is not an IPv4 or IPv6 address"},
-		{"ntp time-servers", "settings.ntp.time-servers = \"169.254.169.123\"\n", "", "settings.ntp.time-servers", "must be an array of string"},
-		{"updates seed", "settings.updates.seed = 3000\n", "", "settings.updates.seed", "out of range for a u32 integer from 0 to 2047"},
+		{"ntp time-servers", "settings.ntp.time-servers = \"169.254.169.123\"\n", "", "settings.ntp.time-servers", "must be an array of"},
+		// updates.seed is a u32: any value, not only Bottlerocket's 0-2047 default range.
+		{"updates seed", "settings.updates.seed = 3000\n", "", "", ""},
+		{"updates seed negative", "settings.updates.seed = -1\n", "", "settings.updates.seed", "out of range for a u32 integer"},
 		{"container-registry mirrors map form", "[settings.container-registry.mirrors]\n\"docker.io\" = [\"https://m.example.com\"]\n", "", "", ""},
-		{"container-registry mirrors endpoint", "[[settings.container-registry.mirrors]]\nregistry = \"docker.io\"\nendpoint = [\"m.example.com\"]\n", "", "settings.container-registry.mirrors.endpoint", "is not an absolute URL"},
+		{"container-registry mirrors endpoint", "[[settings.container-registry.mirrors]]\nregistry = \"docker.io\"\nendpoint = [\"m.example.com\"]\n", "", "", ""},
+		{"container-registry mirrors bad endpoint", "[[settings.container-registry.mirrors]]\nregistry = \"docker.io\"\nendpoint = [\"not a url\"]\n", "", "settings.container-registry.mirrors.endpoint", "is not a URL"},
 		{"pki", "[settings.pki.my-ca]\ndata = \"x\"\ntrusted = true\n", "", "settings.pki.my-ca.data", "not valid standard base64"},
 		{"aws config", "settings.aws.config = \"[default]\"\n", "", "settings.aws.config", "not valid standard base64"},
 		{"autoscaling", "settings.autoscaling.should-wait = 1\n", "", "settings.autoscaling.should-wait", "must be a boolean, not an integer 1"},
@@ -222,11 +235,17 @@ func TestRender_RootKeys(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, problems := Render(Input{CustomUserData: []string{"settings.motd = \"x\"\n", tc.fragment}})
+			doc, problems := Render(Input{Strict: true, CustomUserData: []string{"settings.motd = \"x\"\n", tc.fragment}})
 			if doc != nil {
 				t.Fatal("root key accepted")
 			}
 			assertProblems(t, problems, errAt(FieldCustomUserData, 1, tc.setting, tc.detail))
+			// Bottlerocket drops the key and boots: a warning when not strict.
+			doc, problems = Render(Input{CustomUserData: []string{"settings.motd = \"x\"\n", tc.fragment}})
+			if doc == nil || strings.Contains(doc.TOML, tc.setting+"]") {
+				t.Fatalf("lenient render: %v", problems)
+			}
+			assertProblems(t, problems, warnAt(FieldCustomUserData, 1, tc.setting, tc.detail))
 		})
 	}
 }
@@ -243,19 +262,20 @@ func TestRender_Variant(t *testing.T) {
 	}
 }
 
-// Required keys: all of cluster-name, api-server, cluster-certificate, or
-// none of them (see checkClusterIdentity).
+// Cluster identity keys are each optional in Bottlerocket's model: a
+// partial identity (a Karpenter or managed node group fragment) renders,
+// with a warning (see checkClusterIdentity).
 func TestRender_ClusterIdentity(t *testing.T) {
 	if _, problems := Render(Input{Strict: true, MaxPods: int64p(3)}); len(problems) != 0 {
 		t.Errorf("no identity at all must be allowed: %v", problems)
 	}
 	doc, problems := Render(Input{Strict: true, ClusterName: "demo"})
-	if doc != nil {
-		t.Fatal("partial identity rendered")
+	if doc == nil {
+		t.Fatalf("partial identity refused: %v", problems)
 	}
 	assertProblems(t, problems,
-		errAt(FieldAPIServer, -1, "settings.kubernetes.api-server", "cluster-name is set but settings.kubernetes.api-server is not"),
-		errAt(FieldClusterCertificate, -1, "settings.kubernetes.cluster-certificate", "cluster-name is set but settings.kubernetes.cluster-certificate is not"))
+		warnAt(FieldAPIServer, -1, "settings.kubernetes.api-server", "cluster-name is set but settings.kubernetes.api-server is not"),
+		warnAt(FieldClusterCertificate, -1, "settings.kubernetes.cluster-certificate", "cluster-name is set but settings.kubernetes.cluster-certificate is not"))
 	_, problems = Render(Input{Strict: true, ClusterName: "demo", CustomUserData: []string{"settings.kubernetes.standalone-mode = true\n"}})
 	assertProblems(t, problems)
 }

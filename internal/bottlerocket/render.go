@@ -36,6 +36,14 @@ func build(in Input, fragmentName string) (map[string]any, []Problem) {
 	}
 	variant, vp := parseVariant(in.Variant)
 	add(vp)
+	var release Release
+	if in.BottlerocketRelease != "" {
+		r, err := ParseRelease(in.BottlerocketRelease)
+		if err != nil {
+			add(&Problem{Severity: SeverityError, Field: FieldBottlerocketRelease, Index: -1, Summary: "Invalid Bottlerocket release", Detail: err.Error() + "."})
+		}
+		release = r
+	}
 
 	var prefix netip.Prefix
 	if in.ServiceCIDR != "" {
@@ -54,7 +62,7 @@ func build(in Input, fragmentName string) (map[string]any, []Problem) {
 			add(p)
 			continue
 		}
-		problems = append(problems, checkRoot(frag, src)...)
+		problems = append(problems, checkRoot(frag, src, in.Strict)...)
 		settings, ok := frag["settings"].(map[string]any)
 		if !ok {
 			continue
@@ -79,7 +87,7 @@ func build(in Input, fragmentName string) (map[string]any, []Problem) {
 		m.set(clusterDNSIPPath, []any{clusterDNSFromCIDR(prefix).String()}, fieldSource(FieldServiceCIDR))
 	}
 
-	v := &validator{variant: variant, strict: in.Strict, origins: m.origins}
+	v := &validator{variant: variant, release: release, strict: in.Strict, origins: m.origins}
 	if settings, ok := m.tree["settings"]; ok {
 		v.check(model, settings, []string{"settings"}, -1)
 	}
@@ -104,7 +112,9 @@ func build(in Input, fragmentName string) (map[string]any, []Problem) {
 // checkRoot enforces that a fragment holds only the settings table:
 // Bottlerocket silently discards every other top-level key, so a typo such
 // as [kubernetes] or [kubelet-device-plugin.nvidia] would be lost.
-func checkRoot(frag map[string]any, src source) []Problem {
+//
+// The node still boots, so with strict = false this is a warning.
+func checkRoot(frag map[string]any, src source, strict bool) []Problem {
 	var out []Problem
 	for _, k := range sortedKeys(frag) {
 		if k == "settings" {
@@ -120,17 +130,22 @@ func checkRoot(frag map[string]any, src source) []Problem {
 		} else {
 			detail += " Put it under settings, e.g. [settings." + encodeKey(k) + "]."
 		}
-		out = append(out, errorProblem(src, []string{k}, "Unknown top-level key "+encodeKey(k), detail))
+		p := errorProblem(src, []string{k}, "Unknown top-level key "+encodeKey(k), detail)
+		if !strict {
+			p.Severity = SeverityWarning
+			p.Detail += " It is dropped from the document because strict is false."
+		}
+		out = append(out, p)
 	}
 	return out
 }
 
-// Required keys: cluster-name, api-server and cluster-certificate may all be
-// absent — the document then only carries other settings, which is how
-// users render fragments for Karpenter or managed node groups that add the
-// cluster identity themselves. Once any of them is present all three must
-// be, unless standalone-mode is true, because an aws-k8s node with a
-// partial identity never joins its cluster.
+// Cluster identity: cluster-name, api-server and cluster-certificate are
+// each optional in Bottlerocket's model (settings-extensions/kubernetes: all
+// fields are Option), and a fragment for Karpenter or a managed node group
+// sets only some because the launcher adds the rest. A partial identity is
+// therefore a warning, never an error: the node joins only if whoever
+// launches it supplies the missing keys.
 var clusterIdentity = []struct {
 	key   string
 	field Field
@@ -164,9 +179,11 @@ func checkClusterIdentity(v *validator, tree map[string]any) {
 			continue
 		}
 		p := childPath(kubernetesPath, c.key)
-		v.problems = append(v.problems, errorProblem(fieldSource(c.field), p, "Missing "+settingPath(p),
+		w := errorProblem(fieldSource(c.field), p, "Missing "+settingPath(p),
 			fmt.Sprintf("%s is set but %s is not: an aws-k8s node needs cluster_name, api_server and cluster_certificate together to join its cluster. "+
-				"Set %s (or leave all three unset to render a fragment without the cluster identity).", joinList(present), settingPath(p), c.field)))
+				"Set %s unless whatever launches the node (Karpenter, a managed node group) adds it.", joinList(present), settingPath(p), c.field))
+		w.Severity = SeverityWarning
+		v.problems = append(v.problems, w)
 	}
 }
 

@@ -8,9 +8,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // A stringRule checks one string setting the way Bottlerocket's modeled
@@ -43,26 +43,39 @@ func ruleBase64(s string) string {
 	return ""
 }
 
-func ruleHTTPSURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Sprintf("%q is not a URL: %v.", s, err)
+func decodeBase64(s string) ([]byte, bool) {
+	if ruleBase64(s) != "" {
+		return nil, false
 	}
-	if u.Scheme != "https" || u.Host == "" {
-		return fmt.Sprintf("%q must be an https:// URL with a host, such as the EKS cluster endpoint https://ABCD.gr7.us-east-1.eks.amazonaws.com.", s)
-	}
-	return ""
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	return b, err == nil
 }
 
+// ruleURL follows Bottlerocket's modeled Url (modeled-types shared.rs): a
+// URL as the url crate parses it, or, failing that, the same text with
+// "http://" in front, since scheme-less values such as "example.com" or
+// "10.0.0.1:3128" are common. Any scheme is accepted.
 func ruleURL(s string) string {
+	if msg := ruleNoControl(s); msg != "" {
+		return msg
+	}
+	if urlParses(s) || urlParses("http://"+s) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a URL (such as https://example.com/path, or example.com).", s)
+}
+
+func urlParses(s string) bool {
 	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Sprintf("%q is not a URL: %v.", s, err)
+	if err != nil || u.Scheme == "" || strings.ContainsAny(s, " \t") {
+		return false
 	}
-	if u.Scheme == "" {
-		return fmt.Sprintf("%q is not an absolute URL (it has no scheme).", s)
+	// The url crate requires a host for the special schemes.
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "ws", "wss", "ftp":
+		return u.Host != "" && u.Hostname() != ""
 	}
-	return ""
+	return true
 }
 
 // parseIP accepts what Rust's IpAddr accepts: no zones, no leading zeros.
@@ -126,27 +139,49 @@ func ruleBootstrapToken(s string) string {
 	return ""
 }
 
+// ruleDNSDomain is Bottlerocket's DNSDomain: a domain as the url crate's
+// Host::parse reads it (case is folded), not an IP address, not starting
+// with '.'.
 func ruleDNSDomain(s string) string {
-	if errs := validation.IsDNS1123Subdomain(s); len(errs) > 0 {
-		return fmt.Sprintf("%q is not a DNS domain: %s.", s, strings.Join(errs, "; "))
+	if msg := ruleNoControl(s); msg != "" {
+		return msg
+	}
+	switch {
+	case s == "":
+		return "a DNS domain must not be empty."
+	case strings.HasPrefix(s, "."):
+		return fmt.Sprintf("%q is not a DNS domain: it must not start with '.'.", s)
+	case strings.ContainsAny(s, " #%/:<>?@[\\]^|*"):
+		return fmt.Sprintf("%q is not a DNS domain: it holds a character a host name cannot have.", s)
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return fmt.Sprintf("%q is an IP address, not a DNS domain.", s)
 	}
 	return ""
 }
 
-// ruleHostname follows Linux hostname rules: at most 253 characters, dot
-// separated labels of letters, digits and hyphens.
+// ruleHostname is Bottlerocket's ValidLinuxHostname (hostname(7)): 1-253
+// characters of [0-9a-z.-] (lowercase only), not starting with '-' or '.',
+// each dot-separated part 1-63 characters not starting with '-'.
 func ruleHostname(s string) string {
 	if s == "" || len(s) > 253 {
-		return fmt.Sprintf("%q is not a hostname: it must have 1-253 characters.", s)
+		return fmt.Sprintf("%q is not a Linux hostname: it must have 1-253 characters.", s)
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			msg := fmt.Sprintf("%q is not a Linux hostname: only lowercase letters, digits, '-' and '.' are allowed.", s)
+			if lower := strings.ToLower(s); lower != s && ruleHostname(lower) == "" {
+				msg += fmt.Sprintf(" Did you mean %q?", lower)
+			}
+			return msg
+		}
+	}
+	if s[0] == '-' || s[0] == '.' {
+		return fmt.Sprintf("%q is not a Linux hostname: it must not start with '-' or '.'.", s)
 	}
 	for _, label := range strings.Split(s, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return fmt.Sprintf("%q is not a hostname: each dot-separated part must have 1-63 characters and not start or end with '-'.", s)
-		}
-		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return fmt.Sprintf("%q is not a hostname: only letters, digits, '-' and '.' are allowed.", s)
-			}
+		if label == "" || len(label) > 63 || label[0] == '-' {
+			return fmt.Sprintf("%q is not a Linux hostname: each dot-separated part must have 1-63 characters and not start with '-'.", s)
 		}
 	}
 	return ""
@@ -175,9 +210,22 @@ func ruleCPUSet(s string) string {
 	return ""
 }
 
+// ruleSingleLine is Bottlerocket's SingleLineString: no line terminator,
+// Unicode ones included, and no control character.
 func ruleSingleLine(s string) string {
-	if strings.ContainsAny(s, "\r\n") {
+	if strings.ContainsAny(s, "\n\r\v\f\u0085\u2028\u2029") {
 		return "the value must be a single line."
+	}
+	return ruleNoControl(s)
+}
+
+// ruleNoControl: Bottlerocket's modeled string types reject control
+// characters (reject_control_chars in modeled-types).
+func ruleNoControl(s string) string {
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			return fmt.Sprintf("the value must not contain the control character %q.", c)
+		}
 	}
 	return ""
 }

@@ -10,7 +10,9 @@ import (
 // validator walks the merged tree against the model, attributing each
 // finding to the input the offending value came from.
 type validator struct {
-	variant  variantInfo
+	variant variantInfo
+	// release is the Bottlerocket release of the AMI, zero when unknown.
+	release  Release
 	strict   bool
 	origins  map[string]source
 	problems []Problem
@@ -38,8 +40,24 @@ func (v *validator) report(sev Severity, path []string, elem int, summary, detai
 	v.problems = append(v.problems, p)
 }
 
+// invalid reports a value Bottlerocket's own model refuses: the node fails
+// to boot, so it is an error whatever strict says.
 func (v *validator) invalid(path []string, elem int, detail string) {
 	v.report(SeverityError, path, elem, "Invalid value for "+settingPath(path), detail+v.where(path))
+}
+
+// doubtful reports what this provider's model doubts but Bottlerocket
+// might accept (a provider or kubelet rule, a documented range the model
+// cannot confirm): an error when strict, a warning otherwise.
+func (v *validator) doubtful(path []string, elem int, detail string) {
+	sev := SeverityError
+	if v.strict {
+		detail += " (strict = false turns this into a warning.)"
+	} else {
+		sev = SeverityWarning
+		detail += " It is kept because strict is false."
+	}
+	v.report(sev, path, elem, "Doubtful value for "+settingPath(path), detail+v.where(path))
 }
 
 // where tells the user which input to fix; typed attributes are obvious
@@ -61,7 +79,22 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 			return
 		}
 		for _, k := range sortedKeys(m) {
+			if name, ok := s.aliases[k]; ok {
+				if _, both := m[name]; both {
+					v.invalid(childPath(path, k), -1, fmt.Sprintf("%s and its alias %s are both set; Bottlerocket refuses a duplicate field. Keep %s.", settingPath(childPath(path, name)), k, name))
+					continue
+				}
+			}
 			v.checkField(s, k, m[k], childPath(path, k))
+		}
+		for _, name := range s.required {
+			if _, ok := m[name]; ok {
+				continue
+			}
+			if alias := aliasOf(s, name); alias != "" && m[alias] != nil {
+				continue
+			}
+			v.invalid(childPath(path, name), -1, fmt.Sprintf("%s is required: Bottlerocket does not accept %s without it.", settingPath(childPath(path, name)), settingPath(path)))
 		}
 	case kindMap:
 		m, ok := val.(map[string]any)
@@ -77,6 +110,10 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 					msg += fmt.Sprintf(" Did you mean %q?", g)
 				}
 				v.report(SeverityError, kp, -1, "Unknown key in "+settingPath(path), msg+v.where(kp))
+				continue
+			}
+			if since := s.keySince[k]; v.release.lacks(since) {
+				v.tooNew(kp, since)
 				continue
 			}
 			if s.keyRule != nil {
@@ -111,8 +148,16 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 		}
 		if s.rule != nil {
 			if msg := s.rule(x); msg != "" {
-				v.invalid(path, elem, msg)
+				if s.policy {
+					v.doubtful(path, elem, msg)
+				} else {
+					v.invalid(path, elem, msg)
+				}
+				return
 			}
+		}
+		if since := s.valueSince[x]; v.release.lacks(since) {
+			v.tooNew(path, since)
 		}
 	case kindInt:
 		x, ok := val.(int64)
@@ -121,7 +166,12 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 			return
 		}
 		if x < s.min || x > s.max {
-			v.invalid(path, elem, fmt.Sprintf("%d is out of range for a %s (%d to %d).", x, s.what, s.min, s.max))
+			msg := fmt.Sprintf("%d is out of range for a %s (%d to %d).", x, s.what, s.min, s.max)
+			if s.policy {
+				v.doubtful(path, elem, msg)
+			} else {
+				v.invalid(path, elem, msg)
+			}
 		}
 	case kindBool:
 		if _, ok := val.(bool); !ok {
@@ -140,6 +190,9 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 
 func (v *validator) checkField(s *schema, k string, val any, path []string) {
 	f := s.fields[k]
+	if name, ok := s.aliases[k]; ok && f == nil {
+		f = s.fields[name]
+	}
 	switch {
 	case f == nil && s.open:
 		v.checkPlain(val, path, -1)
@@ -158,6 +211,8 @@ func (v *validator) checkField(s *schema, k string, val any, path []string) {
 	case !v.variant.has(f):
 		msg := fmt.Sprintf("%s exists only on %s variants, not on %s.", settingPath(path), f.availability(), v.variant.name)
 		v.unknown(path, val, msg)
+	case v.release.lacks(f.since):
+		v.tooNew(path, f.since)
 	default:
 		v.check(f.schema, val, path, -1)
 	}
@@ -177,6 +232,24 @@ func (v *validator) unknown(path []string, val any, msg string) {
 	}
 	v.report(sev, path, -1, "Unknown setting "+settingPath(path), msg+v.where(path))
 	v.checkPlain(val, path, -1)
+}
+
+// tooNew reports a setting the node's Bottlerocket release does not have
+// yet: it refuses the whole user data as an unknown field, so this is an
+// error whatever strict says.
+func (v *validator) tooNew(path []string, since string) {
+	v.report(SeverityError, path, -1, "Setting newer than the AMI: "+settingPath(path),
+		fmt.Sprintf("%s was added in Bottlerocket %s, but the AMI runs Bottlerocket %s; that release refuses the whole user data as an unknown setting. Use an AMI of %s or newer, or remove the setting.",
+			settingPath(path), since, v.release, since)+v.where(path))
+}
+
+func aliasOf(s *schema, name string) string {
+	for alias, n := range s.aliases {
+		if n == name {
+			return alias
+		}
+	}
+	return ""
 }
 
 // checkPlain refuses what has no JSON form in Bottlerocket's API: TOML

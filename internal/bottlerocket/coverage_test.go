@@ -1,0 +1,129 @@
+package bottlerocket
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket/internal/docsettings"
+)
+
+// docErrata maps a documented path that is a slip of the documentation to
+// the real setting.
+var docErrata = map[string]string{
+	// 1.15.x documents net-admin with name_override "capabilities_net-admin";
+	// every other capability is capabilities.<name>.
+	"settings.oci-defaults.capabilities_net-admin": "settings.oci-defaults.capabilities.net-admin",
+}
+
+// notForAWSK8s are documented families the aws-k8s variants do not have.
+var notForAWSK8s = map[string]string{
+	"ecs": "ECS variants only",
+}
+
+// resolveSetting walks the model along a documented path; <placeholder>
+// parts stand for a user-chosen map key. It returns the latest release
+// recorded along the path ("" if none).
+func resolveSetting(path string) (since string, ok bool) {
+	parts := strings.Split(strings.TrimPrefix(path, "settings."), ".")
+	s := model
+	for i := 0; i < len(parts); i++ {
+		part := parts[i]
+		switch s.kind {
+		case kindTable:
+			if name, ok := s.aliases[part]; ok {
+				part = name
+			}
+			f, ok := s.fields[part]
+			if !ok {
+				return "", false
+			}
+			if f.since != "" && (since == "" || mustRelease(since).Before(mustRelease(f.since))) {
+				since = f.since
+			}
+			s = f.schema
+		case kindMap:
+			if s.keyEnum != nil && !contains(s.keyEnum, part) {
+				return "", false
+			}
+			if ks := s.keySince[part]; ks != "" {
+				since = ks
+			}
+			s = s.elem
+		case kindCustom, kindAny:
+			// Checked as a whole (mirrors, node-taints, device-list-strategy).
+			return since, true
+		default:
+			return "", false
+		}
+	}
+	return since, true
+}
+
+// TestModelCoverage fails when a setting documented for the newest
+// Bottlerocket release is missing from the model, or when the model records
+// a release later than the one whose documentation first describes it. It
+// prints the families and settings of that release and what the model
+// lacks (make bottlerocket-coverage).
+func TestModelCoverage(t *testing.T) {
+	docs, err := docsettings.Load("testdata/bottlerocket-docs/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type family struct {
+		settings int
+		lacking  []string
+	}
+	families := map[string]*family{}
+	for _, s := range docs.Settings {
+		f := families[s.Family]
+		if f == nil {
+			f = &family{}
+			families[s.Family] = f
+		}
+		f.settings++
+		if why, ok := notForAWSK8s[s.Family]; ok {
+			f.lacking = append(f.lacking, s.FullName()+" ("+why+")")
+			continue
+		}
+		name := s.FullName()
+		if real, ok := docErrata[name]; ok {
+			name = real
+		}
+		since, ok := resolveSetting(name)
+		if !ok {
+			f.lacking = append(f.lacking, name)
+			t.Errorf("%s is documented for Bottlerocket %s (since %s) but missing from the model", name, docs.Release, s.Since)
+			continue
+		}
+		documented, err := docsettings.ParseRelease(s.Since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if since != "" {
+			r := mustRelease(since)
+			if documented.Less(docsettings.Release{Major: r.Major, Minor: r.Minor}) {
+				t.Errorf("%s: the model says it came in %s, but the %s documentation already describes it", name, since, s.Since)
+			}
+		} else if (docsettings.Release{Major: 1, Minor: 15}).Less(documented) {
+			t.Errorf("%s: first documented in %s, but the model records no release for it", name, s.Since)
+		}
+	}
+	var names []string
+	for n := range families {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Bottlerocket %s settings documentation: %d families, %d settings\n", docs.Release, len(names), len(docs.Settings))
+	for _, n := range names {
+		f := families[n]
+		fmt.Fprintf(&b, "  %-28s %3d documented, %3d modelled", n, f.settings, f.settings-len(f.lacking))
+		for _, l := range f.lacking {
+			fmt.Fprintf(&b, "\n      lacking: %s", l)
+		}
+		b.WriteString("\n")
+	}
+	t.Log("\n" + b.String())
+}

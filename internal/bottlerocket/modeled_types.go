@@ -1,0 +1,251 @@
+package bottlerocket
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"golang.org/x/mod/semver"
+)
+
+// String rules for Bottlerocket's modeled types
+// (bottlerocket-settings-sdk bottlerocket-settings-models/modeled-types/src/shared.rs
+// and kubernetes.rs). Each returns why Bottlerocket refuses the value, or "".
+
+// containerdIDLength bounds an Identifier (shared.rs CONTAINERD_ID_LENGTH).
+const containerdIDLength = 76
+
+// ruleIdentifier is Bottlerocket's Identifier, the key type of every map of
+// named entries (host-containers, bootstrap-containers, bootstrap-commands,
+// pki, static-pods, credential-providers, memory-manager-reserved-memory):
+// ASCII letters, digits and '-', at most 76 characters. The name becomes a
+// file or containerd ID, hence the narrow set.
+func ruleIdentifier(s string) string {
+	if len(s) > containerdIDLength {
+		return fmt.Sprintf("%q is not a Bottlerocket identifier: it has %d characters, at most %d are allowed.", s, len(s), containerdIDLength)
+	}
+	for _, c := range s {
+		if !(c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') || c == '-') {
+			msg := fmt.Sprintf("%q is not a Bottlerocket identifier: only ASCII letters, digits and '-' are allowed.", s)
+			if fixed := strings.NewReplacer("_", "-", ".", "-", " ", "-").Replace(s); fixed != s && ruleIdentifier(fixed) == "" {
+				msg += fmt.Sprintf(" Did you mean %q?", fixed)
+			}
+			return msg
+		}
+	}
+	return ""
+}
+
+var sysctlKeyRE = regexp.MustCompile(`^[a-zA-Z0-9./_-]{1,128}$`)
+
+// ruleSysctlKey is Bottlerocket's SysctlKey: a path-like key of at most 128
+// characters of [a-zA-Z0-9./_-], without "..", not starting with '.' or '/'.
+func ruleSysctlKey(s string) string {
+	switch {
+	case strings.Contains(s, ".."):
+		return fmt.Sprintf("%q is not a sysctl key: it must not contain \"..\".", s)
+	case strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/"):
+		return fmt.Sprintf("%q is not a sysctl key: it must not start with '.' or '/'.", s)
+	case !sysctlKeyRE.MatchString(s):
+		msg := fmt.Sprintf("%q is not a sysctl key: use 1-128 letters, digits, '.', '/', '_' or '-', such as \"net.core.somaxconn\".", s)
+		if t := strings.TrimSpace(s); t != s && ruleSysctlKey(t) == "" {
+			msg += fmt.Sprintf(" Did you mean %q?", t)
+		}
+		return msg
+	}
+	return ""
+}
+
+// kmodKeyLength is the kernel's MODULE_NAME_LEN on 64-bit hosts.
+const kmodKeyLength = 56
+
+// ruleKmodKey is Bottlerocket's KmodKey: a kernel module name of ASCII
+// letters, digits, '-' and '_', at most 56 characters.
+func ruleKmodKey(s string) string {
+	if len(s) > kmodKeyLength {
+		return fmt.Sprintf("%q is not a kernel module name: at most %d characters are allowed.", s, kmodKeyLength)
+	}
+	for _, c := range s {
+		if !(c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') || c == '-' || c == '_') {
+			return fmt.Sprintf("%q is not a kernel module name: only ASCII letters, digits, '-' and '_' are allowed.", s)
+		}
+	}
+	return ""
+}
+
+// ruleBootConfigKey is Bottlerocket's BootConfigKey: dot-separated words,
+// each non-empty, of ASCII letters, digits, '-' and '_'.
+func ruleBootConfigKey(s string) string {
+	for _, word := range strings.Split(s, ".") {
+		if word == "" {
+			return fmt.Sprintf("%q is not a boot config key: it has an empty dot-separated word.", s)
+		}
+		for _, c := range word {
+			if !(c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') || c == '-' || c == '_') {
+				return fmt.Sprintf("%q is not a boot config key: each dot-separated word takes only ASCII letters, digits, '-' and '_'.", s)
+			}
+		}
+	}
+	return ""
+}
+
+// ruleBootConfigValue is Bottlerocket's BootConfigValue: printable ASCII,
+// and not both kinds of quote (they cannot be escaped).
+func ruleBootConfigValue(s string) string {
+	for _, c := range s {
+		if c >= 0x7f || c < 0x20 {
+			return fmt.Sprintf("%q is not a boot config value: only printable ASCII is allowed.", s)
+		}
+	}
+	if strings.Contains(s, `"`) && strings.Contains(s, "'") {
+		return fmt.Sprintf("%q is not a boot config value: it cannot hold both ' and \" (quotes cannot be escaped).", s)
+	}
+	return ""
+}
+
+// rulePEMBundle is Bottlerocket's PemCertificateString (pki.*.data): empty
+// (to delete a bundle), or base64 of one or more PEM blocks that are all
+// X.509 certificates.
+func rulePEMBundle(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	if msg := ruleBase64(s); msg != "" {
+		return msg
+	}
+	data, _ := decodeBase64(s)
+	found := 0
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return fmt.Sprintf("the bundle holds a PEM block of type %q; only CERTIFICATE blocks are accepted.", block.Type)
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return fmt.Sprintf("certificate %d of the bundle is not a valid X.509 certificate (%v).", found+1, err)
+		}
+		found++
+	}
+	if found == 0 {
+		return "the value decodes to no PEM certificate: pki data is base64 of a PEM bundle (base64encode(file(\"ca.pem\")))."
+	}
+	if rest := strings.TrimSpace(string(data)); strings.Contains(rest, "-----BEGIN") {
+		return "the bundle has a PEM block that does not parse (a missing -----END line?)."
+	}
+	return ""
+}
+
+// ruleBase64JSON is Bottlerocket's ValidBase64Json: base64 of a JSON value.
+func ruleBase64JSON(s string) string {
+	if msg := ruleBase64(s); msg != "" {
+		return msg
+	}
+	data, _ := decodeBase64(s)
+	if !json.Valid(data) {
+		return "the value is valid base64, but what it decodes to is not JSON."
+	}
+	return ""
+}
+
+// ruleFriendlyVersion is Bottlerocket's FriendlyVersion (updates.version-lock):
+// "latest", or a semantic version with an optional leading "v".
+func ruleFriendlyVersion(s string) string {
+	if s == "latest" {
+		return ""
+	}
+	v := strings.TrimPrefix(s, "v")
+	if semver.IsValid("v"+v) && strings.Count(strings.SplitN(strings.SplitN(v, "-", 2)[0], "+", 2)[0], ".") == 2 {
+		return ""
+	}
+	msg := fmt.Sprintf("%q is not a version: use \"latest\" or a three-part version such as \"v1.20.3\".", s)
+	if strings.EqualFold(s, "latest") {
+		msg += ` Did you mean "latest"?`
+	}
+	return msg
+}
+
+var (
+	nvidiaGPUModelRE = regexp.MustCompile(`^([a-z])(\d+)\.(\d+)gb$`)
+	migProfileRE     = regexp.MustCompile(`^[0-9]g\.\d+gb$`)
+)
+
+// ruleNvidiaGPUModel is Bottlerocket's NvidiaGpuModel, the key of
+// kubelet-device-plugins.nvidia.mig.profile: such as "a100.40gb".
+func ruleNvidiaGPUModel(s string) string {
+	if nvidiaGPUModelRE.MatchString(s) {
+		return ""
+	}
+	msg := fmt.Sprintf("%q is not an NVIDIA GPU model key such as \"a100.40gb\" or \"h100.80gb\".", s)
+	if l := strings.ToLower(s); l != s && nvidiaGPUModelRE.MatchString(l) {
+		msg += fmt.Sprintf(" Did you mean %q?", l)
+	}
+	return msg
+}
+
+// ruleMIGProfile is Bottlerocket's MigProfile: a slice count (1, 2, 3, 4
+// or 7) or a profile such as "1g.5gb".
+func ruleMIGProfile(s string) string {
+	switch s {
+	case "1", "2", "3", "4", "7":
+		return ""
+	}
+	if migProfileRE.MatchString(s) {
+		return ""
+	}
+	msg := fmt.Sprintf("%q is not a MIG profile: use 1, 2, 3, 4 or 7 slices, or a profile such as \"1g.5gb\".", s)
+	if l := strings.ToLower(s); l != s && migProfileRE.MatchString(l) {
+		msg += fmt.Sprintf(" Did you mean %q?", l)
+	}
+	return msg
+}
+
+// byteSizeRE is a byte size as the byte-unit crate reads it: a number and
+// an optional unit such as b, kb, kib, mb, mib, gb (any case).
+var byteSizeRE = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*([kmgtpe]i?b?|b)?\s*$`)
+
+func ruleByteSize(s string) string {
+	if byteSizeRE.MatchString(s) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a byte size such as \"1024\", \"8mb\" or \"3mib\".", s)
+}
+
+// apiclientCommandCheck is Bottlerocket's ApiclientCommand: each command of
+// a bootstrap-commands entry is a list of strings whose first is apiclient.
+func apiclientCommandCheck(v *validator, val any, path []string) {
+	list, ok := val.([]any)
+	if !ok {
+		return
+	}
+	for i, c := range list {
+		argv, ok := c.([]any)
+		if !ok {
+			continue
+		}
+		first, _ := stringAt(argv, 0)
+		if first != "apiclient" {
+			msg := fmt.Sprintf("command %d of %s must start with \"apiclient\" (Bottlerocket runs only apiclient in bootstrap commands), not %s.", i+1, settingPath(path), strconv.Quote(first))
+			if len(argv) == 0 {
+				msg = fmt.Sprintf("command %d of %s is empty; it must start with \"apiclient\".", i+1, settingPath(path))
+			} else if suggest(first, []string{"apiclient"}) != "" {
+				msg += ` Did you mean "apiclient"?`
+			}
+			v.invalid(path, -1, msg)
+		}
+	}
+}
+
+func stringAt(list []any, i int) (string, bool) {
+	if i >= len(list) {
+		return "", false
+	}
+	s, ok := list[i].(string)
+	return s, ok
+}

@@ -1,0 +1,60 @@
+package bottlerocket
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+)
+
+// ModelRelease is the newest Bottlerocket release whose settings the model
+// follows: the settings documentation of bottlerocket-os/bottlerocket-project-website
+// (snapshot in testdata/bottlerocket-docs, last settings change 1.54.x).
+const ModelRelease = "1.54.0"
+
+// Release is a Bottlerocket release such as 1.49.2.
+type Release struct{ Major, Minor, Patch int }
+
+var releaseRE = regexp.MustCompile(`^v?([0-9]+)\.([0-9]+)\.([0-9]+)$`)
+
+// ParseRelease reads "1.49.2" or "v1.49.2".
+func ParseRelease(s string) (Release, error) {
+	m := releaseRE.FindStringSubmatch(s)
+	if m == nil {
+		return Release{}, fmt.Errorf("%q is not a Bottlerocket release such as 1.49.2", s)
+	}
+	var r Release
+	r.Major, _ = strconv.Atoi(m[1])
+	r.Minor, _ = strconv.Atoi(m[2])
+	r.Patch, _ = strconv.Atoi(m[3])
+	return r, nil
+}
+
+func mustRelease(s string) Release {
+	r, err := ParseRelease(s)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func (r Release) String() string { return fmt.Sprintf("%d.%d.%d", r.Major, r.Minor, r.Patch) }
+
+// IsZero reports an unknown release.
+func (r Release) IsZero() bool { return r == Release{} }
+
+// Before orders releases.
+func (r Release) Before(o Release) bool {
+	if r.Major != o.Major {
+		return r.Major < o.Major
+	}
+	if r.Minor != o.Minor {
+		return r.Minor < o.Minor
+	}
+	return r.Patch < o.Patch
+}
+
+// lacks reports whether a node on release r lacks what since introduced;
+// an unknown release (no AMI known) has everything the model has.
+func (r Release) lacks(since string) bool {
+	return since != "" && !r.IsZero() && r.Before(mustRelease(since))
+}
