@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/poll"
 )
 
 // tagState records a state on many instances, up to IDsPerCall per call.
@@ -93,9 +94,11 @@ func (e *Engine) consoleTail(ctx context.Context, id string) string {
 	return lastLines(text, e.Options.withDefaults().ConsoleLines)
 }
 
-// missingPolls is how many polls an instance may be invisible (eventual
-// consistency right after a launch) before a wait stops expecting it.
-const missingPolls = 5
+// missingChecks is how many polls in a row an instance may be invisible
+// before a wait stops expecting it: right after a launch EC2 may not show
+// it yet (eventual consistency), and a long-terminated one it never shows
+// again.
+const missingChecks = 5
 
 // waitInstances polls the pool (one paginated describe per poll, never one
 // call per instance) until done holds for every id, or the id is gone.
@@ -103,61 +106,32 @@ func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string,
 	if len(ids) == 0 {
 		return nil
 	}
-	opts := e.Options.withDefaults()
 	pending := map[string]bool{}
 	for _, id := range ids {
 		pending[id] = true
 	}
-	delay := opts.PollInterval
-	start := time.Now()
-	missed := map[string]int{}
-	for {
-		// Polls keep their schedule whatever a describe of a large pool
-		// takes, so a stop of 3 s is seen by the poll at 3 s.
-		polled := time.Now()
+	o := e.pollOptions()
+	o.NotFoundChecks = missingChecks
+	err := poll.Until(ctx, o, func(ctx context.Context, r *poll.Round) (bool, error) {
 		found, err := e.findPoolInstances(ctx, poolID, true)
 		if err != nil {
-			return err
+			return false, err
 		}
-		seen := map[string]bool{}
 		for _, i := range found {
-			seen[i.ID] = true
+			r.Seen(i.ID)
 			if pending[i.ID] && (done(i) || i.EC2State == ec2types.InstanceStateNameTerminated) {
 				delete(pending, i.ID)
 			}
 		}
-		// An id EC2 never shows again is gone for good (or was never
-		// launched): waiting on it would never end.
 		for id := range pending {
-			if !seen[id] {
-				if missed[id]++; missed[id] >= missingPolls {
-					delete(pending, id)
-				}
+			if r.Missing(id) {
+				delete(pending, id)
 			}
 		}
-		if len(pending) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %d instances: %w", len(pending), context.Cause(ctx))
-		case <-time.After(untilNextPoll(delay, time.Since(polled))):
-		}
-		delay = nextPollDelay(opts, delay, time.Since(start))
+		return len(pending) == 0, nil
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for %d instances: %w", len(pending), err)
 	}
-}
-
-// untilNextPoll is how long to sleep after a describe that lasted took, so
-// that polls keep their schedule however long describing a large pool takes.
-func untilNextPoll(delay, took time.Duration) time.Duration {
-	return max(0, delay-took)
-}
-
-// nextPollDelay keeps the poll interval steady for the first SteadyPolling
-// of a wait (a stop or start usually ends within it) and backs off after.
-func nextPollDelay(opts Options, delay, waited time.Duration) time.Duration {
-	if waited < opts.SteadyPolling {
-		return delay
-	}
-	return min(delay*3/2, opts.MaxPollInterval)
+	return nil
 }

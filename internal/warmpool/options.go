@@ -1,6 +1,10 @@
 package warmpool
 
-import "time"
+import (
+	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/poll"
+)
 
 // Options tune how the engine batches and polls. The defaults follow AWS's
 // limits; tests shorten the intervals.
@@ -23,6 +27,8 @@ type Options struct {
 	ReplacementRounds int
 	// ConsoleLines is how many trailing console lines a failure report quotes.
 	ConsoleLines int
+	// Clock is what waits read and sleep on; nil is the wall clock.
+	Clock poll.Clock
 }
 
 func (o Options) withDefaults() Options {
@@ -48,4 +54,14 @@ func (o Options) withDefaults() Options {
 		o.ConsoleLines = 5
 	}
 	return o
+}
+
+// schedule is the poll schedule every wait of the engine follows.
+func (o Options) schedule() poll.Schedule {
+	o = o.withDefaults()
+	return poll.Schedule{Interval: o.PollInterval, Steady: o.SteadyPolling, Max: o.MaxPollInterval}
+}
+
+func (e *Engine) pollOptions() poll.Options {
+	return poll.Options{Schedule: e.Options.schedule(), Clock: e.Options.Clock}
 }

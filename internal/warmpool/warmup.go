@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/poll"
 )
 
 // evaluateEvery debounces readiness evaluation: informer events only mark
@@ -73,9 +75,12 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 
 	evaluate := time.NewTicker(evaluateEvery)
 	defer evaluate.Stop()
-	poll := time.NewTimer(opts.PollInterval)
-	defer poll.Stop()
-	pollDelay := opts.PollInterval
+	// The cluster watch drives a warmup; describes only catch instances
+	// that leave it behind the pool's back, so they back off from the start.
+	schedule := poll.Schedule{Interval: opts.PollInterval, Max: opts.MaxPollInterval}
+	refresh := time.NewTimer(opts.PollInterval)
+	defer refresh.Stop()
+	refreshDelay, began := opts.PollInterval, time.Now()
 	dirty := true
 	for len(pending) > 0 || len(toStop) > 0 {
 		select {
@@ -83,12 +88,12 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 			return res, fmt.Errorf("warm up %d instances: %w", len(pending), context.Cause(ctx))
 		case <-w.changed:
 			dirty = true
-		case <-poll.C:
+		case <-refresh.C:
 			if err := e.refreshWarming(ctx, pool, pending, &res); err != nil {
 				return res, err
 			}
-			pollDelay = min(pollDelay*3/2, opts.MaxPollInterval)
-			poll.Reset(pollDelay)
+			refreshDelay = schedule.Next(refreshDelay, time.Since(began))
+			refresh.Reset(refreshDelay)
 		case now := <-evaluate.C:
 			if dirty {
 				dirty = false
