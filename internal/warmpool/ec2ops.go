@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,28 +36,86 @@ func (e *Engine) stopInstances(ctx context.Context, ids []string, force bool) er
 }
 
 // terminateInstances terminates ids in batches. EC2 fails a whole call when
-// one id is unknown, so unknown ids (already gone) are dropped and the call
-// repeated.
+// one id is unknown, so the ids it names are set aside and the call
+// repeated for the rest. An unknown id is not proof that the instance is
+// gone: right after a launch EC2 may not know it yet ("eventual
+// consistency in the Amazon EC2 API", EC2 Developer Guide), and dropping it
+// would leave it running. Set-aside ids are retried on the poll schedule
+// until EC2 takes them or has answered "not found" notFoundChecks times in
+// a row (terraform-provider-aws's NotFoundChecks): only then do they count
+// as gone (terminated long ago).
 func (e *Engine) terminateInstances(ctx context.Context, ids []string) error {
+	var unknown []string
 	for _, batch := range chunks(ids, e.Options.withDefaults().IDsPerCall) {
-		for len(batch) > 0 {
-			_, err := e.EC2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: batch})
-			var apiErr smithy.APIError
-			if errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidInstanceID.NotFound" {
-				unknown := unknownIDs(apiErr.ErrorMessage(), batch)
-				if len(unknown) == 0 {
-					return fmt.Errorf("terminate %d instances: %w", len(batch), err)
-				}
-				batch = without(batch, unknown)
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("terminate %d instances: %w", len(batch), err)
-			}
-			break
+		missing, err := e.terminateKnown(ctx, batch)
+		if err != nil {
+			return err
 		}
+		unknown = append(unknown, missing...)
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	o := e.pollOptions()
+	o.NotFoundChecks = notFoundChecks
+	err := poll.Until(ctx, o, func(ctx context.Context, r *poll.Round) (bool, error) {
+		missing, err := e.terminateKnown(ctx, unknown)
+		if err != nil {
+			return false, err
+		}
+		found := without(unknown, toSet(missing))
+		for _, id := range found {
+			r.Seen(id)
+		}
+		unknown = nil
+		for _, id := range missing {
+			if !r.Missing(id) {
+				unknown = append(unknown, id)
+			}
+		}
+		return len(unknown) == 0, nil
+	})
+	if err != nil {
+		return fmt.Errorf("terminate %d instances EC2 does not know yet: %w", len(unknown), err)
 	}
 	return nil
+}
+
+// notFoundChecks bounds how many polls in a row an instance may be
+// unknown to EC2 before the engine believes it gone.
+const notFoundChecks = 20
+
+// terminateKnown terminates the ids EC2 knows and returns the others.
+func (e *Engine) terminateKnown(ctx context.Context, batch []string) (unknown []string, err error) {
+	for len(batch) > 0 {
+		_, err := e.EC2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: batch})
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidInstanceID.NotFound" {
+			named := unknownIDs(apiErr.ErrorMessage(), batch)
+			if len(named) == 0 {
+				return nil, fmt.Errorf("terminate %d instances: %w", len(batch), err)
+			}
+			for id := range named {
+				unknown = append(unknown, id)
+			}
+			batch = without(batch, named)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("terminate %d instances: %w", len(batch), err)
+		}
+		break
+	}
+	sort.Strings(unknown)
+	return unknown, nil
+}
+
+func toSet(ids []string) map[string]bool {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
 }
 
 // unknownIDs picks the ids EC2 named in an InvalidInstanceID.NotFound message.
@@ -94,12 +153,6 @@ func (e *Engine) consoleTail(ctx context.Context, id string) string {
 	return lastLines(text, e.Options.withDefaults().ConsoleLines)
 }
 
-// missingChecks is how many polls in a row an instance may be invisible
-// before a wait stops expecting it: right after a launch EC2 may not show
-// it yet (eventual consistency), and a long-terminated one it never shows
-// again.
-const missingChecks = 5
-
 // waitInstances polls the pool (one paginated describe per poll, never one
 // call per instance) until done holds for every id, or the id is gone.
 func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string, done func(Instance) bool) error {
@@ -111,7 +164,9 @@ func (e *Engine) waitInstances(ctx context.Context, poolID string, ids []string,
 		pending[id] = true
 	}
 	o := e.pollOptions()
-	o.NotFoundChecks = missingChecks
+	// Right after a launch EC2 may not show an instance yet; one
+	// terminated long ago it never shows again.
+	o.NotFoundChecks = notFoundChecks
 	err := poll.Until(ctx, o, func(ctx context.Context, r *poll.Round) (bool, error) {
 		found, err := e.findPoolInstances(ctx, poolID, true)
 		if err != nil {
