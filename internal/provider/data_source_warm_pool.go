@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
 
@@ -167,11 +168,11 @@ func (d *warmPoolDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	latest := int64(0)
 	if nodeClass != "" {
-		head, err := warmpool.FindNodeClassHead(ctx, ec2Client, nodeClass)
+		head, err := nodeclass.FindHead(ctx, ec2Client, nodeClass)
 		switch {
 		case err == nil:
 			latest = head.LatestVersion
-		case !warmpool.IsNotFound(err):
+		case !nodeclass.IsNotFound(err):
 			resp.Diagnostics.AddError("Cannot read node class "+nodeClass, err.Error())
 			return
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // importID runs a resource's ImportState on id against an empty state and
@@ -47,7 +47,7 @@ func FuzzImportIDs(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, id string) {
 		if name, _, ok := importID(t, NewNodeClassResource(), id); ok {
-			if name.ValueString() != id || warmpool.ValidateNodeClassName(id) != nil {
+			if name.ValueString() != id || nodeclass.ValidateName(id) != nil {
 				t.Fatalf("node class import %q recorded name %q", id, name.ValueString())
 			}
 		}
@@ -59,7 +59,7 @@ func FuzzImportIDs(f *testing.F) {
 		if !hasCluster {
 			wantCluster, wantName = "", id
 		}
-		if name.ValueString() != wantName || warmpool.ValidateNodeClassName(wantName) != nil {
+		if name.ValueString() != wantName || nodeclass.ValidateName(wantName) != nil {
 			t.Fatalf("pool import %q recorded name %q", id, name.ValueString())
 		}
 		if hasCluster && cluster.ValueString() != wantCluster {

@@ -23,7 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 var (
@@ -87,9 +87,9 @@ func (r *nodeClassResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 		ElementType: types.StringType,
 		MarkdownDescription: fmt.Sprintf("Instance types in order of preference (1 to %d): a warm pool launches the first "+
 			"and falls back to later types when capacity is short. All must match the AMI's architecture "+
-			"(Graviton families such as `m7g` are arm64).", warmpool.MaxInstanceTypes),
+			"(Graviton families such as `m7g` are arm64).", nodeclass.MaxInstanceTypes),
 		Validators: []validator.List{
-			listvalidator.SizeBetween(1, warmpool.MaxInstanceTypes),
+			listvalidator.SizeBetween(1, nodeclass.MaxInstanceTypes),
 			listvalidator.UniqueValues(),
 			listvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z0-9-]+\.[a-z0-9-]+$`), "must be an EC2 instance type such as m6i.large")),
 		},
@@ -191,7 +191,7 @@ func blockDeviceMappingsAttribute() schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{
 		Optional: true,
 		Computed: true,
-		Default:  listdefault.StaticValue(blockDevicesValue(warmpool.DefaultBlockDeviceMappings())),
+		Default:  listdefault.StaticValue(blockDevicesValue(nodeclass.DefaultBlockDeviceMappings())),
 		MarkdownDescription: "EBS volumes of a node. Bottlerocket boots from `/dev/xvda` and keeps container images and " +
 			"state on `/dev/xvdb`. Default: `/dev/xvda` 4 GiB and `/dev/xvdb` 20 GiB, both gp3, encrypted and deleted " +
 			"with the instance. Giving this list replaces the default whole.",
@@ -249,7 +249,7 @@ func blockDeviceMappingsAttribute() schema.ListNestedAttribute {
 }
 
 func metadataOptionsAttribute() schema.SingleNestedAttribute {
-	def := warmpool.DefaultMetadataOptions()
+	def := nodeclass.DefaultMetadataOptions()
 	return schema.SingleNestedAttribute{
 		Optional: true,
 		Computed: true,
@@ -304,7 +304,7 @@ func (nodeClassNameValidator) ValidateString(_ context.Context, req validator.St
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := warmpool.ValidateNodeClassName(req.ConfigValue.ValueString()); err != nil {
+	if err := nodeclass.ValidateName(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid node class name", err.Error())
 	}
 }

@@ -10,11 +10,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // applied records in m what an apply produced.
-func (m *nodeClassModel) applied(p nodeClassPrepared, ref warmpool.LaunchTemplateRef) {
+func (m *nodeClassModel) applied(p nodeClassPrepared, ref nodeclass.LaunchTemplateRef) {
 	m.ID = m.Name
 	m.LaunchTemplateID = types.StringValue(ref.ID)
 	m.Version = types.Int64Value(ref.Version)
@@ -26,7 +26,7 @@ func (m *nodeClassModel) applied(p nodeClassPrepared, ref warmpool.LaunchTemplat
 }
 
 // prepareApply is prepare for Create and Update, where every value is known.
-func (r *nodeClassResource) prepareApply(ctx context.Context, plan nodeClassModel, diags *diag.Diagnostics) (nodeClassPrepared, warmpool.LaunchTemplateAPI, bool) {
+func (r *nodeClassResource) prepareApply(ctx context.Context, plan nodeClassModel, diags *diag.Diagnostics) (nodeClassPrepared, nodeclass.LaunchTemplateAPI, bool) {
 	p := r.prepare(ctx, plan, true, diags)
 	if diags.HasError() {
 		return p, nil, false
@@ -63,7 +63,7 @@ func (r *nodeClassResource) Create(ctx context.Context, req resource.CreateReque
 	if !ok {
 		return
 	}
-	ref, err := warmpool.CreateNodeClass(ctx, api, p.spec)
+	ref, err := nodeclass.Create(ctx, api, p.spec)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Cannot create node class %s", p.spec.Name), err.Error())
 		return
@@ -71,7 +71,7 @@ func (r *nodeClassResource) Create(ctx context.Context, req resource.CreateReque
 	// Record the template before waiting, so a timeout leaves it in state.
 	plan.applied(p, ref)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if _, err := warmpool.WaitNodeClassVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
+	if _, err := nodeclass.WaitVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Node class %s created but not readable", p.spec.Name), err.Error())
 		return
 	}
@@ -92,8 +92,8 @@ func (r *nodeClassResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.Diagnostics.AddError("Cannot reach EC2", err.Error())
 		return
 	}
-	info, err := warmpool.FindNodeClass(ctx, api, name)
-	if warmpool.IsNotFound(err) {
+	info, err := nodeclass.Find(ctx, api, name)
+	if nodeclass.IsNotFound(err) {
 		// Deleted outside Terraform: the next plan creates it again.
 		resp.State.RemoveResource(ctx)
 		return
@@ -124,18 +124,18 @@ func (r *nodeClassResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 	planned := plan.Version
-	ref := warmpool.LaunchTemplateRef{ID: state.LaunchTemplateID.ValueString(), Version: state.Version.ValueInt64()}
+	ref := nodeclass.LaunchTemplateRef{ID: state.LaunchTemplateID.ValueString(), Version: state.Version.ValueInt64()}
 	switch {
 	case p.spec.ConfigHash() != state.ConfigHash.ValueString():
 		var err error
-		ref, err = warmpool.UpdateNodeClass(ctx, api, p.spec)
+		ref, err = nodeclass.Update(ctx, api, p.spec)
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("Cannot update node class %s", p.spec.Name), err.Error())
 			return
 		}
 		plan.applied(p, ref)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		if _, err := warmpool.WaitNodeClassVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
+		if _, err := nodeclass.WaitVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("Node class %s version %d not readable", p.spec.Name, ref.Version), err.Error())
 			return
 		}
@@ -145,7 +145,7 @@ func (r *nodeClassResource) Update(ctx context.Context, req resource.UpdateReque
 					"between plan and apply. Run terraform apply again so warm pools converge to version %d.", planned.ValueInt64(), ref.Version, ref.Version))
 		}
 	case !ncStringMap(p.tags).Equal(state.TagsAll):
-		if err := warmpool.UpdateNodeClassTags(ctx, api, p.spec); err != nil {
+		if err := nodeclass.UpdateTags(ctx, api, p.spec); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("Cannot update the tags of node class %s", p.spec.Name), err.Error())
 			return
 		}
@@ -165,7 +165,7 @@ func (r *nodeClassResource) Delete(ctx context.Context, req resource.DeleteReque
 		resp.Diagnostics.AddError("Cannot reach EC2", err.Error())
 		return
 	}
-	if err := warmpool.DeleteNodeClass(ctx, api, state.Name.ValueString()); err != nil {
+	if err := nodeclass.Delete(ctx, api, state.Name.ValueString()); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Cannot delete node class %s", state.Name.ValueString()), err.Error())
 	}
 }
@@ -173,7 +173,7 @@ func (r *nodeClassResource) Delete(ctx context.Context, req resource.DeleteReque
 // ImportState takes the node class's name. The launch template gives back
 // everything but the user-data inputs (see the resource documentation).
 func (r *nodeClassResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if err := warmpool.ValidateNodeClassName(req.ID); err != nil {
+	if err := nodeclass.ValidateName(req.ID); err != nil {
 		resp.Diagnostics.AddError("Invalid import id", "Import a node class by its name: "+err.Error())
 		return
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // nodeClassAPIServerAttribute is what stratos_node_class calls the API
@@ -90,7 +90,7 @@ var (
 
 // blockDevicesValue is the Terraform value of block devices; the schema's
 // default is DefaultBlockDeviceMappings through it, so there is one truth.
-func blockDevicesValue(devices []warmpool.BlockDevice) types.List {
+func blockDevicesValue(devices []nodeclass.BlockDevice) types.List {
 	elems := make([]attr.Value, 0, len(devices))
 	for _, b := range devices {
 		elems = append(elems, types.ObjectValueMust(blockDeviceAttrTypes, map[string]attr.Value{
@@ -108,7 +108,7 @@ func blockDevicesValue(devices []warmpool.BlockDevice) types.List {
 	return types.ListValueMust(blockDeviceObjectType, elems)
 }
 
-func metadataOptionsValue(m warmpool.MetadataOptions) types.Object {
+func metadataOptionsValue(m nodeclass.MetadataOptions) types.Object {
 	return types.ObjectValueMust(metadataOptionsAttrTypes, map[string]attr.Value{
 		"http_tokens":                 ncOptionalString(m.HTTPTokens),
 		"http_put_response_hop_limit": types.Int64Value(int64(m.HTTPPutResponseHopLimit)),
@@ -197,23 +197,23 @@ func ncSelectorTags(ctx context.Context, o types.Object, diags *diag.Diagnostics
 
 // blockDevices decodes block_device_mappings; known is false while any
 // value is unknown.
-func (m nodeClassModel) blockDevices(ctx context.Context, diags *diag.Diagnostics) ([]warmpool.BlockDevice, bool) {
+func (m nodeClassModel) blockDevices(ctx context.Context, diags *diag.Diagnostics) ([]nodeclass.BlockDevice, bool) {
 	if m.BlockDeviceMappings.IsNull() {
-		return warmpool.DefaultBlockDeviceMappings(), true
+		return nodeclass.DefaultBlockDeviceMappings(), true
 	}
 	if m.BlockDeviceMappings.IsUnknown() {
 		return nil, false
 	}
 	var models []blockDeviceModel
 	diags.Append(m.BlockDeviceMappings.ElementsAs(ctx, &models, true)...)
-	out := make([]warmpool.BlockDevice, 0, len(models))
+	out := make([]nodeclass.BlockDevice, 0, len(models))
 	for _, b := range models {
 		for _, v := range []attr.Value{b.DeviceName, b.VolumeSize, b.VolumeType, b.IOPS, b.Throughput, b.Encrypted, b.KMSKeyID, b.SnapshotID, b.DeleteOnTermination} {
 			if v.IsUnknown() {
 				return nil, false
 			}
 		}
-		out = append(out, warmpool.BlockDevice{
+		out = append(out, nodeclass.BlockDevice{
 			DeviceName:          b.DeviceName.ValueString(),
 			VolumeSize:          ncInt32Ptr(b.VolumeSize),
 			VolumeType:          b.VolumeType.ValueString(),
@@ -236,8 +236,8 @@ func ncInt32Ptr(v types.Int64) *int32 {
 	return &n
 }
 
-func (m nodeClassModel) metadataOptions(ctx context.Context, diags *diag.Diagnostics) (warmpool.MetadataOptions, bool) {
-	out := warmpool.DefaultMetadataOptions()
+func (m nodeClassModel) metadataOptions(ctx context.Context, diags *diag.Diagnostics) (nodeclass.MetadataOptions, bool) {
+	out := nodeclass.DefaultMetadataOptions()
 	if m.MetadataOptions.IsNull() {
 		return out, true
 	}
@@ -287,16 +287,16 @@ type nodeClassInputs struct {
 
 // spec builds the warmpool node class; known is false while any value that
 // shapes an instance is unknown.
-func (m nodeClassModel) spec(ctx context.Context, in nodeClassInputs, diags *diag.Diagnostics) (warmpool.NodeClass, bool) {
+func (m nodeClassModel) spec(ctx context.Context, in nodeClassInputs, diags *diag.Diagnostics) (nodeclass.Spec, bool) {
 	instanceTypes, typesKnown := ncKnownStrings(ctx, m.InstanceTypes, diags)
 	devices, devicesKnown := m.blockDevices(ctx, diags)
 	metadata, metadataKnown := m.metadataOptions(ctx, diags)
 	known := typesKnown && devicesKnown && metadataKnown && in.doc != nil && in.subnetIDs != nil && in.securityGroups != nil &&
 		!m.Name.IsUnknown() && !m.ClusterName.IsUnknown() && !m.AMIID.IsUnknown() && !m.IAMInstanceProfile.IsUnknown()
 	if !known {
-		return warmpool.NodeClass{}, false
+		return nodeclass.Spec{}, false
 	}
-	return warmpool.NodeClass{
+	return nodeclass.Spec{
 		Name:                m.Name.ValueString(),
 		ClusterName:         m.ClusterName.ValueString(),
 		AMIID:               m.AMIID.ValueString(),
@@ -317,7 +317,7 @@ func (m nodeClassModel) spec(ctx context.Context, in nodeClassInputs, diags *dia
 // setFromInfo refreshes the model from what the launch template holds.
 // Attributes the template cannot give back (the user-data inputs, the
 // selectors) are left as they are; importing fills what it can.
-func (m *nodeClassModel) setFromInfo(ctx context.Context, info *warmpool.NodeClassInfo, defaults map[string]string, importing bool) {
+func (m *nodeClassModel) setFromInfo(ctx context.Context, info *nodeclass.Info, defaults map[string]string, importing bool) {
 	spec := info.Spec
 	m.ID = types.StringValue(info.Name)
 	m.Name = types.StringValue(info.Name)

@@ -12,7 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // ValidateConfig reports what can be checked without AWS: the user data (as
@@ -46,7 +47,7 @@ func (r *nodeClassResource) ValidateConfig(ctx context.Context, req resource.Val
 	}
 	if tags, known := ncKnownStringMap(ctx, config.Tags, &resp.Diagnostics); known {
 		for k := range tags {
-			if strings.HasPrefix(k, "stratos.sh/") || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			if keys.IsReserved(k) || strings.HasPrefix(strings.ToLower(k), "aws:") {
 				resp.Diagnostics.AddAttributeError(path.Root("tags").AtMapKey(k), "Reserved tag key",
 					fmt.Sprintf("Tag keys starting with stratos.sh/ are set by the provider and aws: by AWS; %q cannot be set here.", k))
 			}
@@ -64,11 +65,11 @@ type nodeClassPrepared struct {
 	securityGroups []string
 	tags           map[string]string
 	tagsKnown      bool
-	spec           warmpool.NodeClass
+	spec           nodeclass.Spec
 	specKnown      bool
 }
 
-func (r *nodeClassResource) ec2API(ctx context.Context) (warmpool.LaunchTemplateAPI, error) {
+func (r *nodeClassResource) ec2API(ctx context.Context) (nodeclass.LaunchTemplateAPI, error) {
 	if r.data == nil {
 		return nil, errors.New("the provider is not configured")
 	}
@@ -123,7 +124,7 @@ func (r *nodeClassResource) prepare(ctx context.Context, m nodeClassModel, atApp
 	return p
 }
 
-func (r *nodeClassResource) resolveSubnets(ctx context.Context, m nodeClassModel, api warmpool.NetworkAPI, atApply bool, diags *diag.Diagnostics) []string {
+func (r *nodeClassResource) resolveSubnets(ctx context.Context, m nodeClassModel, api nodeclass.NetworkAPI, atApply bool, diags *diag.Diagnostics) []string {
 	if atApply {
 		if planned, known := ncKnownStrings(ctx, m.ResolvedSubnetIDs, diags); known && !m.ResolvedSubnetIDs.IsNull() {
 			return planned
@@ -134,7 +135,7 @@ func (r *nodeClassResource) resolveSubnets(ctx context.Context, m nodeClassModel
 	if api == nil || !idsKnown || !selectorKnown || (len(ids) == 0 && len(selector) == 0) {
 		return nil
 	}
-	subnets, err := warmpool.ResolveSubnets(ctx, api, ids, selector)
+	subnets, err := nodeclass.ResolveSubnets(ctx, api, ids, selector)
 	if err != nil {
 		at := path.Root("subnet_ids")
 		if len(ids) == 0 {
@@ -150,7 +151,7 @@ func (r *nodeClassResource) resolveSubnets(ctx context.Context, m nodeClassModel
 	return out
 }
 
-func (r *nodeClassResource) resolveSecurityGroups(ctx context.Context, m nodeClassModel, api warmpool.NetworkAPI, atApply bool, diags *diag.Diagnostics) []string {
+func (r *nodeClassResource) resolveSecurityGroups(ctx context.Context, m nodeClassModel, api nodeclass.NetworkAPI, atApply bool, diags *diag.Diagnostics) []string {
 	if atApply {
 		if planned, known := ncKnownStrings(ctx, m.ResolvedSecurityGroupIDs, diags); known && !m.ResolvedSecurityGroupIDs.IsNull() {
 			return planned
@@ -161,7 +162,7 @@ func (r *nodeClassResource) resolveSecurityGroups(ctx context.Context, m nodeCla
 	if api == nil || !idsKnown || !selectorKnown || (len(ids) == 0 && len(selector) == 0) {
 		return nil
 	}
-	groups, err := warmpool.ResolveSecurityGroups(ctx, api, ids, selector)
+	groups, err := nodeclass.ResolveSecurityGroups(ctx, api, ids, selector)
 	if err != nil {
 		at := path.Root("security_group_ids")
 		if len(ids) == 0 {
@@ -175,18 +176,18 @@ func (r *nodeClassResource) resolveSecurityGroups(ctx context.Context, m nodeCla
 
 // checkArchitecture refuses instance types that cannot boot the AMI: EC2
 // would only refuse them at launch, in the middle of a warm pool's apply.
-func checkArchitecture(ctx context.Context, m nodeClassModel, api warmpool.NetworkAPI, diags *diag.Diagnostics) {
+func checkArchitecture(ctx context.Context, m nodeClassModel, api nodeclass.NetworkAPI, diags *diag.Diagnostics) {
 	instanceTypes, known := ncKnownStrings(ctx, m.InstanceTypes, diags)
 	if !known || m.AMIID.IsUnknown() || m.AMIID.IsNull() {
 		return
 	}
 	ami := m.AMIID.ValueString()
-	arch, err := warmpool.ImageArchitecture(ctx, api, ami)
+	arch, err := nodeclass.ImageArchitecture(ctx, api, ami)
 	if err != nil {
 		diags.AddAttributeError(path.Root("ami_id"), "Cannot read the AMI", err.Error())
 		return
 	}
-	for _, mismatch := range warmpool.CheckArchitectures(ami, arch, instanceTypes) {
+	for _, mismatch := range nodeclass.CheckArchitectures(ami, arch, instanceTypes) {
 		diags.AddAttributeError(path.Root("instance_types").AtListIndex(mismatch.Index), "Instance type does not match the AMI",
 			mismatch.Error()+". Use an AMI of the instance type's architecture, or instance types of the AMI's.")
 	}

@@ -23,9 +23,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
 
 const nodeClassAddr = "stratos_node_class.test"
@@ -107,11 +107,11 @@ func sandboxEC2(t *testing.T) *ec2.Client {
 func latestTemplateData(t *testing.T, name string) *ec2types.ResponseLaunchTemplateData {
 	t.Helper()
 	out, err := sandboxEC2(t).DescribeLaunchTemplateVersions(context.Background(), &ec2.DescribeLaunchTemplateVersionsInput{
-		LaunchTemplateName: aws.String(warmpool.LaunchTemplateName(name)),
+		LaunchTemplateName: aws.String(nodeclass.LaunchTemplateName(name)),
 		Versions:           []string{"$Latest"},
 	})
 	if err != nil || len(out.LaunchTemplateVersions) != 1 {
-		t.Fatalf("describe launch template %s: %v", warmpool.LaunchTemplateName(name), err)
+		t.Fatalf("describe launch template %s: %v", nodeclass.LaunchTemplateName(name), err)
 	}
 	return out.LaunchTemplateVersions[0].LaunchTemplateData
 }
@@ -120,11 +120,11 @@ func latestTemplateData(t *testing.T, name string) *ec2types.ResponseLaunchTempl
 // template is left behind.
 func checkNodeClassDestroyed(t *testing.T, name string) func(*terraform.State) error {
 	return func(*terraform.State) error {
-		_, err := warmpool.FindNodeClass(context.Background(), sandboxEC2(t), name)
+		_, err := nodeclass.Find(context.Background(), sandboxEC2(t), name)
 		if err == nil {
-			return fmt.Errorf("launch template %s still exists after destroy", warmpool.LaunchTemplateName(name))
+			return fmt.Errorf("launch template %s still exists after destroy", nodeclass.LaunchTemplateName(name))
 		}
-		if !warmpool.IsNotFound(err) {
+		if !nodeclass.IsNotFound(err) {
 			return err
 		}
 		return nil
@@ -269,7 +269,7 @@ func TestAccNodeClass_update(t *testing.T) {
 					})),
 				},
 				Check: func(*terraform.State) error {
-					info, err := warmpool.FindNodeClass(context.Background(), sandboxEC2(t), c.Name)
+					info, err := nodeclass.Find(context.Background(), sandboxEC2(t), c.Name)
 					if err != nil {
 						return err
 					}
@@ -332,7 +332,7 @@ func TestAccNodeClass_disappears(t *testing.T) {
 				Config: c.String(),
 				Check: func(*terraform.State) error {
 					_, err := sandboxEC2(t).DeleteLaunchTemplate(context.Background(), &ec2.DeleteLaunchTemplateInput{
-						LaunchTemplateName: aws.String(warmpool.LaunchTemplateName(c.Name)),
+						LaunchTemplateName: aws.String(nodeclass.LaunchTemplateName(c.Name)),
 					})
 					return err
 				},
@@ -431,7 +431,7 @@ func TestAccNodeClass_versionOutsideTerraform(t *testing.T) {
 				Config: c.String(),
 				Check: func(*terraform.State) error {
 					_, err := sandboxEC2(t).CreateLaunchTemplateVersion(context.Background(), &ec2.CreateLaunchTemplateVersionInput{
-						LaunchTemplateName: aws.String(warmpool.LaunchTemplateName(c.Name)),
+						LaunchTemplateName: aws.String(nodeclass.LaunchTemplateName(c.Name)),
 						SourceVersion:      aws.String("1"),
 						LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(otherAMI)},
 					})

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
 
@@ -38,7 +39,7 @@ func (r *warmPoolResource) engine(ctx context.Context) (*warmpool.Engine, error)
 
 // nodeClassInfo reads the node class version the pool builds from: the
 // configured node_class_version, or the latest.
-func (r *warmPoolResource) nodeClassInfo(ctx context.Context, m warmPoolModel, diags *diag.Diagnostics) *warmpool.NodeClassInfo {
+func (r *warmPoolResource) nodeClassInfo(ctx context.Context, m warmPoolModel, diags *diag.Diagnostics) *nodeclass.Info {
 	api, err := r.data.EC2(ctx)
 	if err != nil {
 		diags.AddError("AWS client", err.Error())
@@ -47,14 +48,14 @@ func (r *warmPoolResource) nodeClassInfo(ctx context.Context, m warmPoolModel, d
 	name := m.NodeClass.ValueString()
 	version := m.NodeClassVersion.ValueInt64()
 	if m.NodeClassVersion.IsNull() || m.NodeClassVersion.IsUnknown() {
-		latest, err := warmpool.FindNodeClass(ctx, api, name)
+		latest, err := nodeclass.Find(ctx, api, name)
 		if err != nil {
 			addNodeClassError(diags, name, err)
 			return nil
 		}
 		version = latest.LatestVersion
 	}
-	info, err := warmpool.WaitNodeClassVersion(ctx, api, name, version, nodeClassWait)
+	info, err := nodeclass.WaitVersion(ctx, api, name, version, nodeClassWait)
 	if err != nil {
 		addNodeClassError(diags, name, err)
 		return nil
@@ -63,9 +64,9 @@ func (r *warmPoolResource) nodeClassInfo(ctx context.Context, m warmPoolModel, d
 }
 
 func addNodeClassError(diags *diag.Diagnostics, name string, err error) {
-	if warmpool.IsNotFound(err) {
+	if nodeclass.IsNotFound(err) {
 		diags.AddAttributeError(path.Root("node_class"), "Unknown node class",
-			fmt.Sprintf("No stratos_node_class named %q (launch template %s) exists: %v", name, warmpool.LaunchTemplateName(name), err))
+			fmt.Sprintf("No stratos_node_class named %q (launch template %s) exists: %v", name, nodeclass.LaunchTemplateName(name), err))
 		return
 	}
 	diags.AddAttributeError(path.Root("node_class"), "Cannot read node class "+name, err.Error())
@@ -283,7 +284,7 @@ func (r *warmPoolResource) ImportState(ctx context.Context, req resource.ImportS
 	if !found {
 		cluster, name = "", req.ID
 	}
-	if err := warmpool.ValidateNodeClassName(name); err != nil || strings.Contains(name, "/") {
+	if err := nodeclass.ValidateName(name); err != nil || strings.Contains(name, "/") {
 		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("Expected a pool name or <cluster>/<name>, got %q.", req.ID))
 		return
 	}

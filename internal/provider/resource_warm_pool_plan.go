@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -11,11 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
-
-// reservedPrefix marks labels and taints the pool itself manages.
-const reservedPrefix = "stratos.sh/"
 
 func (r *warmPoolResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m warmPoolModel
@@ -28,15 +26,15 @@ func (r *warmPoolResource) ValidateConfig(ctx context.Context, req resource.Vali
 		return
 	}
 	for k := range labels {
-		if strings.HasPrefix(k, reservedPrefix) {
+		if keys.IsReserved(k) {
 			resp.Diagnostics.AddAttributeError(path.Root("labels").AtMapKey(k), "Reserved label",
-				fmt.Sprintf("Labels under %s are set by the pool itself (stratos.sh/pool, stratos.sh/pool-id, stratos.sh/state, …).", reservedPrefix))
+				fmt.Sprintf("Labels under %s are set by the pool itself (stratos.sh/pool, stratos.sh/pool-id, stratos.sh/state, …).", keys.Prefix))
 		}
 	}
 	for i, t := range taints {
-		if strings.HasPrefix(t.Key, reservedPrefix) {
+		if keys.IsReserved(t.Key) {
 			resp.Diagnostics.AddAttributeError(path.Root("taints").AtListIndex(i).AtName("key"), "Reserved taint",
-				fmt.Sprintf("Taints under %s (the warmup and standby taints) are managed by the pool itself.", reservedPrefix))
+				fmt.Sprintf("Taints under %s (the warmup and standby taints) are managed by the pool itself.", keys.Prefix))
 		}
 	}
 	if !m.Running.IsNull() && !m.Running.IsUnknown() && !m.MaxSize.IsNull() && !m.MaxSize.IsUnknown() && m.Running.ValueInt64() > m.MaxSize.ValueInt64() {
@@ -138,9 +136,9 @@ func (r *warmPoolResource) planNodeClass(ctx context.Context, plan *warmPoolMode
 		diags.AddError("AWS client", err.Error())
 		return
 	}
-	head, err := warmpool.FindNodeClassHead(ctx, api, plan.NodeClass.ValueString())
+	head, err := nodeclass.FindHead(ctx, api, plan.NodeClass.ValueString())
 	switch {
-	case warmpool.IsNotFound(err) && pinned:
+	case nodeclass.IsNotFound(err) && pinned:
 		// A pinned version of a node class that does not exist yet: the node
 		// class is created in this same apply (an unknown name still fails
 		// at apply, naming the node class).

@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -33,7 +34,7 @@ func runningCount(n int) statecheck.StateCheck {
 
 // poolNodes maps the pool's nodes by instance id.
 func poolNodes(t *testing.T, name string) map[string]corev1.Node {
-	nodes, err := sandboxtest.Get(t).Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: warmpool.KeyPool + "=" + name})
+	nodes, err := sandboxtest.Get(t).Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: keys.Pool + "=" + name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +53,9 @@ func checkSchedulable(t *testing.T, name string, n int) tfresource.TestCheckFunc
 		for id, node := range poolNodes(t, name) {
 			standbyTaint := false
 			for _, taint := range node.Spec.Taints {
-				standbyTaint = standbyTaint || taint.Key == warmpool.TaintStandby
+				standbyTaint = standbyTaint || taint.Key == keys.TaintStandby
 			}
-			switch state := node.Labels[warmpool.KeyState]; {
+			switch state := node.Labels[keys.State]; {
 			case state == "running" && !node.Spec.Unschedulable && !standbyTaint:
 				schedulable++
 			case state == "standby" && node.Spec.Unschedulable && standbyTaint:
@@ -140,7 +141,7 @@ func guardPods(t *testing.T, app string) func() {
 func runningNodeNames(t *testing.T, name string) map[string]string {
 	out := map[string]string{}
 	for id, n := range poolNodes(t, name) {
-		if n.Labels[warmpool.KeyState] == "running" {
+		if n.Labels[keys.State] == "running" {
 			out[id] = n.Name
 		}
 	}
@@ -245,8 +246,8 @@ func TestAccWarmPool_drainTimeout(t *testing.T) {
 							t.Fatalf("%d guarded pods running after the failed drain, want 1", n)
 						}
 						for _, node := range poolNodes(t, nc.Name) {
-							if !node.Spec.Unschedulable || node.Labels[warmpool.KeyState] != "draining" {
-								t.Fatalf("node %s: unschedulable=%v state %s, want cordoned and draining", node.Name, node.Spec.Unschedulable, node.Labels[warmpool.KeyState])
+							if !node.Spec.Unschedulable || node.Labels[keys.State] != "draining" {
+								t.Fatalf("node %s: unschedulable=%v state %s, want cordoned and draining", node.Name, node.Spec.Unschedulable, node.Labels[keys.State])
 							}
 						}
 						unguard()

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -48,7 +49,7 @@ resource "stratos_warm_pool" "test" {
 // poolInstances lists the sandbox's instances of a pool: live ones and all.
 func poolInstances(t *testing.T, name string) (live []string, all int) {
 	for _, r := range sandboxtest.Get(t).World().AllInstances() {
-		if r.Tags[warmpool.KeyPool] != name {
+		if r.Tags[keys.Pool] != name {
 			continue
 		}
 		all++
@@ -65,7 +66,7 @@ func checkPoolDestroyed(t *testing.T, name string) func(*terraform.State) error 
 		if live, _ := poolInstances(t, name); len(live) > 0 {
 			return fmt.Errorf("instances of pool %s left after destroy: %v", name, live)
 		}
-		nodes, err := sandboxtest.Get(t).Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: warmpool.KeyPool + "=" + name})
+		nodes, err := sandboxtest.Get(t).Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: keys.Pool + "=" + name})
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -36,7 +37,7 @@ func AuditPool(ctx context.Context, world *cloud.World, kube kubernetes.Interfac
 	var a Audit
 	live := map[string]bool{}
 	for _, r := range world.AllInstances() {
-		if r.Tags[warmpool.KeyPoolID] != poolID {
+		if r.Tags[keys.PoolID] != poolID {
 			continue
 		}
 		a.Launched++
@@ -45,7 +46,7 @@ func AuditPool(ctx context.Context, world *cloud.World, kube kubernetes.Interfac
 		}
 		live[r.ID] = true
 		a.Live = append(a.Live, r.ID)
-		if r.State == "stopped" && r.Tags[warmpool.KeyState] == string(warmpool.StateStandby) {
+		if r.State == "stopped" && r.Tags[keys.State] == string(warmpool.StateStandby) {
 			a.Standby = append(a.Standby, r.ID)
 		}
 	}
@@ -61,7 +62,7 @@ func AuditPool(ctx context.Context, world *cloud.World, kube kubernetes.Interfac
 			a.Leaked = append(a.Leaked, id)
 		}
 	}
-	nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: warmpool.KeyPoolID + "=" + poolID})
+	nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: keys.PoolID + "=" + poolID})
 	if err != nil {
 		return a, fmt.Errorf("list nodes of pool %s: %w", poolID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -52,7 +53,7 @@ func TestChaos_createUnderFaults(t *testing.T) {
 		t.Errorf("only %d RunInstances calls: the capacity fault in us-east-1a was never met", stats.Calls["RunInstances"])
 	}
 	for _, r := range sb.World().AllInstances() {
-		if r.Tags[warmpool.KeyPoolID] == pool.ID() && r.AvailabilityZone == "us-east-1a" {
+		if r.Tags[keys.PoolID] == pool.ID() && r.AvailabilityZone == "us-east-1a" {
 			t.Errorf("instance %s launched in us-east-1a, which has no capacity", r.ID)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest/tfrun"
@@ -86,11 +87,11 @@ func (w *tfWorkspace) killDuring(t *testing.T, poolName string, kp killPoint, ar
 		}
 		p := progress{calls: sb.World().Stats(), started: time.Since(start)}
 		for _, r := range sb.World().AllInstances() {
-			if r.Tags[warmpool.KeyPoolID] == poolID {
+			if r.Tags[keys.PoolID] == poolID {
 				p.instances = append(p.instances, r)
 			}
 		}
-		nodes, err := sb.Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: warmpool.KeyPoolID + "=" + poolID})
+		nodes, err := sb.Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: keys.PoolID + "=" + poolID})
 		if err == nil {
 			p.nodes = len(nodes.Items)
 		}
@@ -147,8 +148,8 @@ func (w *tfWorkspace) converged(t *testing.T, size int) {
 	}
 	hashes := map[string]int{}
 	for _, r := range sb.World().AllInstances() {
-		if r.Tags[warmpool.KeyPoolID] == poolID && r.State == "stopped" {
-			hashes[r.Tags[warmpool.KeyConfigHash]]++
+		if r.Tags[keys.PoolID] == poolID && r.State == "stopped" {
+			hashes[r.Tags[keys.ConfigHash]]++
 		}
 	}
 	if len(hashes) > 1 {

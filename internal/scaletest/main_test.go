@@ -18,6 +18,7 @@ import (
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest/kubecount"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
@@ -107,7 +108,7 @@ func (f *engineFixture) pool(name string, size int, types ...string) warmpool.Po
 		Warmup: warmpool.WarmupSpec{Timeout: 5 * time.Minute, TimeoutAction: warmpool.TimeoutTerminate, Network: warmpool.NetworkAuto, WaitForDaemonSets: true},
 	}
 	for _, s := range subnets.Subnets {
-		pool.Launch.Subnets = append(pool.Launch.Subnets, warmpool.Subnet{ID: aws.ToString(s.SubnetId), AvailabilityZone: aws.ToString(s.AvailabilityZone)})
+		pool.Launch.Subnets = append(pool.Launch.Subnets, nodeclass.Subnet{ID: aws.ToString(s.SubnetId), AvailabilityZone: aws.ToString(s.AvailabilityZone)})
 	}
 	doc, problems := bottlerocket.Render(bottlerocket.Input{
 		ClusterName:        "sandbox",
@@ -119,7 +120,7 @@ func (f *engineFixture) pool(name string, size int, types ...string) warmpool.Po
 	if doc == nil {
 		f.t.Fatalf("render: %+v", problems)
 	}
-	nc := warmpool.NodeClassInfo{Name: f.ltName, LaunchTemplateID: f.lt, Version: 1, TOML: doc.TOML}
+	nc := nodeclass.Info{Name: f.ltName, LaunchTemplateID: f.lt, Version: 1, TOML: doc.TOML}
 	pool.Launch.ConfigHash = warmpool.PoolConfigHash(nc.Name, 1, pool.Labels, pool.Taints)
 	ud, problems := warmpool.PoolUserData(pool, nc)
 	if ud == nil {

@@ -7,6 +7,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // Destroy terminates every instance of the pool, whatever its state and
@@ -52,7 +54,7 @@ func (e *Engine) deletePoolNodes(ctx context.Context, poolID string) error {
 	if e.Kube == nil {
 		return nil
 	}
-	selector := metav1.ListOptions{LabelSelector: KeyPoolID + "=" + poolID}
+	selector := metav1.ListOptions{LabelSelector: keys.PoolID + "=" + poolID}
 	err := e.Kube.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{}, selector)
 	if !apierrors.IsForbidden(err) && !apierrors.IsMethodNotSupported(err) {
 		return err

@@ -11,11 +11,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 func poolNodes() []runtime.Object {
 	node := func(name, pool string) *corev1.Node {
-		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{KeyPoolID: pool}}}
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{keys.PoolID: pool}}}
 	}
 	return []runtime.Object{node("a", "p1"), node("b", "p1"), node("other", "p2")}
 }
@@ -51,8 +53,8 @@ func TestDeletePoolNodes_oneRequest(t *testing.T) {
 	if err := e.deletePoolNodes(context.Background(), "p1"); err != nil {
 		t.Fatal(err)
 	}
-	if len(selectors) != 1 || selectors[0] != KeyPoolID+"=p1" {
-		t.Fatalf("delete-collection requests: %q, want one for %s=p1", selectors, KeyPoolID)
+	if len(selectors) != 1 || selectors[0] != keys.PoolID+"=p1" {
+		t.Fatalf("delete-collection requests: %q, want one for %s=p1", selectors, keys.PoolID)
 	}
 	for _, a := range kube.Actions() {
 		if a.GetVerb() == "delete" {

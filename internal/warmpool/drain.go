@@ -14,6 +14,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // evictRetry is how long a drain waits before asking again for an eviction
@@ -108,7 +110,7 @@ func (e *Engine) drain(ctx context.Context, pool Pool, w *clusterWatch, instance
 		}
 		return e.patchNode(ctx, node, func(n *corev1.Node) map[string]any {
 			return map[string]any{
-				"metadata": map[string]any{"labels": map[string]string{KeyState: string(StateDraining)}, "resourceVersion": n.ResourceVersion},
+				"metadata": map[string]any{"labels": map[string]string{keys.State: string(StateDraining)}, "resourceVersion": n.ResourceVersion},
 				"spec":     map[string]any{"unschedulable": true},
 			}
 		})

@@ -14,6 +14,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
 )
 
@@ -75,9 +77,9 @@ func (s *simEC2) pool(t *testing.T, name string, size int) Pool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var subnets []Subnet
+	var subnets []nodeclass.Subnet
 	for i, id := range s.world.SubnetIDs() {
-		subnets = append(subnets, Subnet{ID: id, AvailabilityZone: s.world.AvailabilityZones()[i]})
+		subnets = append(subnets, nodeclass.Subnet{ID: id, AvailabilityZone: s.world.AvailabilityZones()[i]})
 	}
 	return Pool{
 		Name: name, Cluster: "sandbox", Size: size,
@@ -93,7 +95,7 @@ func (s *simEC2) pool(t *testing.T, name string, size int) Pool {
 func (s *simEC2) states(pool Pool) map[string]int {
 	out := map[string]int{}
 	for _, r := range s.world.AllInstances() {
-		if r.Tags[KeyPoolID] == pool.ID() {
+		if r.Tags[keys.PoolID] == pool.ID() {
 			out[r.State]++
 		}
 	}

@@ -12,15 +12,16 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/poll"
 )
 
 // tagState records a state on many instances, up to IDsPerCall per call.
 func (e *Engine) tagState(ctx context.Context, ids []string, state State, extra ...ec2types.Tag) error {
-	tags := append([]ec2types.Tag{{Key: aws.String(KeyState), Value: aws.String(string(state))}}, extra...)
+	tags := append([]ec2types.Tag{{Key: aws.String(keys.State), Value: aws.String(string(state))}}, extra...)
 	for _, batch := range chunks(ids, e.Options.withDefaults().IDsPerCall) {
 		if _, err := e.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: batch, Tags: tags}); err != nil {
-			return fmt.Errorf("tag %d instances %s=%s: %w", len(batch), KeyState, state, err)
+			return fmt.Errorf("tag %d instances %s=%s: %w", len(batch), keys.State, state, err)
 		}
 	}
 	return nil

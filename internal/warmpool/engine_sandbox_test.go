@@ -20,6 +20,8 @@ import (
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -81,7 +83,7 @@ func nodeClassTOML(t *testing.T, clusterName string) string {
 	return doc.TOML
 }
 
-func (f *fixture) pool(name string, size int, mods ...func(*warmpool.Pool, *warmpool.NodeClassInfo)) warmpool.Pool {
+func (f *fixture) pool(name string, size int, mods ...func(*warmpool.Pool, *nodeclass.Info)) warmpool.Pool {
 	f.t.Helper()
 	subnets, err := f.ec2.DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{
 		Filters: []ec2types.Filter{{Name: aws.String("tag:stratos.sh/discovery"), Values: []string{"sandbox"}}},
@@ -96,9 +98,9 @@ func (f *fixture) pool(name string, size int, mods ...func(*warmpool.Pool, *warm
 		Labels: map[string]string{"team": "ci"},
 	}
 	for _, s := range subnets.Subnets {
-		pool.Launch.Subnets = append(pool.Launch.Subnets, warmpool.Subnet{ID: aws.ToString(s.SubnetId), AvailabilityZone: aws.ToString(s.AvailabilityZone)})
+		pool.Launch.Subnets = append(pool.Launch.Subnets, nodeclass.Subnet{ID: aws.ToString(s.SubnetId), AvailabilityZone: aws.ToString(s.AvailabilityZone)})
 	}
-	nc := warmpool.NodeClassInfo{Name: f.tmpl, LaunchTemplateID: f.lt, Version: 1, TOML: nodeClassTOML(f.t, "sandbox")}
+	nc := nodeclass.Info{Name: f.tmpl, LaunchTemplateID: f.lt, Version: 1, TOML: nodeClassTOML(f.t, "sandbox")}
 	for _, m := range mods {
 		m(&pool, &nc)
 	}
@@ -111,7 +113,7 @@ func (f *fixture) pool(name string, size int, mods ...func(*warmpool.Pool, *warm
 	return pool
 }
 
-func (f *fixture) render(pool *warmpool.Pool, nc warmpool.NodeClassInfo) {
+func (f *fixture) render(pool *warmpool.Pool, nc nodeclass.Info) {
 	f.t.Helper()
 	pool.Launch.ConfigHash = warmpool.PoolConfigHash(nc.Name, pool.Launch.Version, pool.Labels, pool.Taints)
 	doc, problems := warmpool.PoolUserData(*pool, nc)
@@ -153,10 +155,10 @@ func (f *fixture) standby(pool warmpool.Pool) []warmpool.Instance {
 			f.t.Errorf("instance %s has no node", i.ID)
 			continue
 		}
-		if !node.Spec.Unschedulable || node.Labels[warmpool.KeyState] != "standby" || !hasTaint(node, warmpool.TaintStandby, corev1.TaintEffectNoExecute) || hasTaint(node, warmpool.TaintWarmup, corev1.TaintEffectNoSchedule) {
+		if !node.Spec.Unschedulable || node.Labels[keys.State] != "standby" || !hasTaint(node, keys.TaintStandby, corev1.TaintEffectNoExecute) || hasTaint(node, keys.TaintWarmup, corev1.TaintEffectNoSchedule) {
 			f.t.Errorf("node %s not prepared for standby: unschedulable=%v labels=%v taints=%v", node.Name, node.Spec.Unschedulable, node.Labels, node.Spec.Taints)
 		}
-		if node.Labels["team"] != "ci" || node.Labels[warmpool.KeyPool] != pool.Name || node.Labels[warmpool.KeyConfigHash] != pool.Launch.ConfigHash {
+		if node.Labels["team"] != "ci" || node.Labels[keys.Pool] != pool.Name || node.Labels[keys.ConfigHash] != pool.Launch.ConfigHash {
 			f.t.Errorf("node %s labels %v lack the pool's labels", node.Name, node.Labels)
 		}
 		out = append(out, i)
@@ -176,7 +178,7 @@ func hasTaint(n *corev1.Node, key string, effect corev1.TaintEffect) bool {
 // launchedFor lists every instance the sandbox ever launched for a pool.
 func launchedFor(t *testing.T, pool warmpool.Pool) (live, terminated int) {
 	for _, r := range sandboxtest.Get(t).World().AllInstances() {
-		if r.Tags[warmpool.KeyPoolID] != pool.ID() {
+		if r.Tags[keys.PoolID] != pool.ID() {
 			continue
 		}
 		if r.State == "terminated" || r.State == "shutting-down" {
@@ -253,7 +255,7 @@ func TestEngine_CreateResizeDestroy(t *testing.T) {
 	if live, _ := launchedFor(t, pool); live != 0 {
 		t.Errorf("%d instances left after destroy", live)
 	}
-	nodes, err := sb.Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: warmpool.KeyPoolID + "=" + pool.ID()})
+	nodes, err := sb.Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: keys.PoolID + "=" + pool.ID()})
 	if err != nil || len(nodes.Items) != 0 {
 		t.Errorf("nodes left after destroy: %d (%v)", len(nodes.Items), err)
 	}
@@ -304,7 +306,7 @@ func TestEngine_ReplacesOutdatedStandby(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool.Launch.Version = 2
-	f.render(&pool, warmpool.NodeClassInfo{Name: f.tmpl, LaunchTemplateID: f.lt, Version: 2, TOML: nodeClassTOML(t, "sandbox")})
+	f.render(&pool, nodeclass.Info{Name: f.tmpl, LaunchTemplateID: f.lt, Version: 2, TOML: nodeClassTOML(t, "sandbox")})
 	lines := warmpool.Describe(pool, mustObserve(t, f, pool).Instances)
 	if len(lines) != 1 || !strings.Contains(lines[0], "4 standby instances run node class version 1 (now 2)") {
 		t.Errorf("describe: %q", lines)
@@ -331,7 +333,7 @@ func mustObserve(t *testing.T, f *fixture, pool warmpool.Pool) *warmpool.Observa
 func TestEngine_CapacityFallback(t *testing.T) {
 	f := newFixture(t)
 	sandboxtest.Configure(t, `{"insufficient_capacity": ["us-east-1a", "m5.large"]}`)
-	pool := f.pool("capacity", 3, func(p *warmpool.Pool, _ *warmpool.NodeClassInfo) {
+	pool := f.pool("capacity", 3, func(p *warmpool.Pool, _ *nodeclass.Info) {
 		p.Launch.InstanceTypes = []string{"m5.large", "m6i.large"}
 	})
 	f.converge(pool)
@@ -359,7 +361,7 @@ func TestEngine_WarmupTimeout(t *testing.T) {
 			f := newFixture(t)
 			sandboxtest.Configure(t, `{"never_ready_rate": 1}`)
 			f.engine.Options.ReplacementRounds = 1
-			pool := f.pool("timeout", 2, func(p *warmpool.Pool, _ *warmpool.NodeClassInfo) {
+			pool := f.pool("timeout", 2, func(p *warmpool.Pool, _ *nodeclass.Info) {
 				p.Warmup.Timeout = 4 * time.Second
 				p.Warmup.TimeoutAction = action
 			})
@@ -394,7 +396,7 @@ func TestEngine_WarmupTimeout(t *testing.T) {
 func TestEngine_BadUserDataNeverJoins(t *testing.T) {
 	f := newFixture(t)
 	f.engine.Options.ReplacementRounds = 1
-	pool := f.pool("baduserdata", 1, func(p *warmpool.Pool, nc *warmpool.NodeClassInfo) {
+	pool := f.pool("baduserdata", 1, func(p *warmpool.Pool, nc *nodeclass.Info) {
 		p.Warmup.Timeout = 4 * time.Second
 		nc.TOML = nodeClassTOML(t, "some-other-cluster")
 	})

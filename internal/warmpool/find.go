@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // liveStates are the instance states a pool's refresh reads; terminated
@@ -15,7 +17,7 @@ var liveStates = []string{"pending", "running", "stopping", "stopped", "shutting
 // findPoolInstances lists every instance tagged with the pool id, one
 // paginated DescribeInstances for the whole pool (1,000 per page).
 func (e *Engine) findPoolInstances(ctx context.Context, poolID string, includeTerminated bool) ([]Instance, error) {
-	filters := []ec2types.Filter{{Name: aws.String("tag:" + KeyPoolID), Values: []string{poolID}}}
+	filters := []ec2types.Filter{{Name: aws.String("tag:" + keys.PoolID), Values: []string{poolID}}}
 	if !includeTerminated {
 		filters = append(filters, ec2types.Filter{Name: aws.String("instance-state-name"), Values: liveStates})
 	}

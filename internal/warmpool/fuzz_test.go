@@ -13,6 +13,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // The engine trusts nothing it reads from EC2 or Kubernetes: tags and node
@@ -33,11 +36,11 @@ func FuzzInstanceFromEC2(f *testing.F) {
 			Placement:  &ec2types.Placement{AvailabilityZone: aws.String(az)},
 			LaunchTime: aws.Time(time.Unix(launchUnix, 0)),
 			Tags: []ec2types.Tag{
-				{Key: aws.String(KeyState), Value: aws.String(stateTag)},
-				{Key: aws.String(KeyConfigHash), Value: aws.String(hash)},
-				{Key: aws.String(KeyClassVer), Value: aws.String(classVer)},
-				{Key: aws.String(KeyLaunchRound), Value: aws.String(round)},
-				{Key: aws.String(KeyFailure), Value: aws.String(failure)},
+				{Key: aws.String(keys.State), Value: aws.String(stateTag)},
+				{Key: aws.String(keys.ConfigHash), Value: aws.String(hash)},
+				{Key: aws.String(keys.NodeClassVersion), Value: aws.String(classVer)},
+				{Key: aws.String(keys.LaunchRound), Value: aws.String(round)},
+				{Key: aws.String(keys.Failure), Value: aws.String(failure)},
 				{Key: nil, Value: nil}, // EC2 never sends one, but the SDK type allows it
 			},
 		}
@@ -234,7 +237,7 @@ func FuzzPoolIdentity(f *testing.F) {
 		if cluster != name && PoolID(name, cluster) == id {
 			t.Fatalf("cluster and name are interchangeable in %q", id)
 		}
-		if err := ValidateNodeClassName(name); err == nil {
+		if err := nodeclass.ValidateName(name); err == nil {
 			if len(name) == 0 || len(name) > 63 || strings.ToLower(name) != name || strings.ContainsAny(name, "/_. ") {
 				t.Fatalf("ValidateNodeClassName accepted %q", name)
 			}

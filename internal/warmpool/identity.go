@@ -10,6 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // Identity is what an existing pool's instances say about the pool.
@@ -28,11 +31,11 @@ var ErrPoolNotFound = errors.New("no instance of the pool exists")
 // may be empty; a name used in several clusters then needs it.
 func (e *Engine) FindByName(ctx context.Context, name, cluster string) (*Identity, error) {
 	filters := []ec2types.Filter{
-		{Name: aws.String("tag:" + KeyPool), Values: []string{name}},
+		{Name: aws.String("tag:" + keys.Pool), Values: []string{name}},
 		{Name: aws.String("instance-state-name"), Values: liveStates},
 	}
 	if cluster != "" {
-		filters = append(filters, ec2types.Filter{Name: aws.String("tag:" + KeyCluster), Values: []string{cluster}})
+		filters = append(filters, ec2types.Filter{Name: aws.String("tag:" + keys.Cluster), Values: []string{cluster}})
 	}
 	found, err := e.describeRaw(ctx, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(e.Options.withDefaults().DescribePageSize)})
 	if err != nil {
@@ -41,9 +44,9 @@ func (e *Engine) FindByName(ctx context.Context, name, cluster string) (*Identit
 	byPool := map[string]*Identity{}
 	newest := map[string]ec2types.Instance{}
 	for _, i := range found {
-		tags := tagMap(i.Tags)
-		id := tags[KeyPoolID]
-		if id == "" || tags[KeyManagedBy] != ManagedByValue {
+		tags := nodeclass.TagMap(i.Tags)
+		id := tags[keys.PoolID]
+		if id == "" || tags[keys.ManagedBy] != keys.ManagedByValue {
 			continue
 		}
 		if prev, ok := newest[id]; ok && aws.ToTime(prev.LaunchTime).After(aws.ToTime(i.LaunchTime)) {
@@ -51,7 +54,7 @@ func (e *Engine) FindByName(ctx context.Context, name, cluster string) (*Identit
 		}
 		newest[id] = i
 		inst := instanceFromEC2(i)
-		byPool[id] = &Identity{PoolID: id, Cluster: tags[KeyCluster], NodeClass: tags[KeyNodeClass], NodeClassVersion: inst.ClassVersion, ConfigHash: inst.ConfigHash}
+		byPool[id] = &Identity{PoolID: id, Cluster: tags[keys.Cluster], NodeClass: tags[keys.NodeClass], NodeClassVersion: inst.ClassVersion, ConfigHash: inst.ConfigHash}
 	}
 	switch len(byPool) {
 	case 0:

@@ -6,6 +6,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // maxLaunchRound bounds the launch-round tag the engine trusts.
@@ -45,16 +48,16 @@ func (i Instance) PoweredOff() bool {
 }
 
 func instanceFromEC2(in ec2types.Instance) Instance {
-	tags := tagMap(in.Tags)
+	tags := nodeclass.TagMap(in.Tags)
 	out := Instance{
 		ID:             aws.ToString(in.InstanceId),
-		State:          State(tags[KeyState]),
+		State:          State(tags[keys.State]),
 		SubnetID:       aws.ToString(in.SubnetId),
 		InstanceType:   string(in.InstanceType),
 		PrivateDNSName: aws.ToString(in.PrivateDnsName),
 		LaunchedAt:     aws.ToTime(in.LaunchTime),
-		ConfigHash:     tags[KeyConfigHash],
-		Failure:        tags[KeyFailure],
+		ConfigHash:     tags[keys.ConfigHash],
+		Failure:        tags[keys.Failure],
 	}
 	if in.State != nil {
 		out.EC2State = in.State.Name
@@ -62,10 +65,10 @@ func instanceFromEC2(in ec2types.Instance) Instance {
 	if in.Placement != nil {
 		out.AvailabilityZone = aws.ToString(in.Placement.AvailabilityZone)
 	}
-	out.ClassVersion, _ = strconv.ParseInt(tags[KeyClassVer], 10, 64)
+	out.ClassVersion, _ = strconv.ParseInt(tags[keys.NodeClassVersion], 10, 64)
 	// A round the pool cannot have written (not a number, or absurdly large)
 	// counts as 0 rather than overflowing the next round.
-	if round, err := strconv.Atoi(tags[KeyLaunchRound]); err == nil && round >= 0 && round < maxLaunchRound {
+	if round, err := strconv.Atoi(tags[keys.LaunchRound]); err == nil && round >= 0 && round < maxLaunchRound {
 		out.LaunchRound = round
 	}
 	return out

@@ -13,23 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // launchSlot is one RunInstances call: a subnet, an instance type and a count.
 type launchSlot struct {
-	subnet       Subnet
+	subnet       nodeclass.Subnet
 	instanceType string
 	count        int
-}
-
-// capacityCodes are the errors after which another subnet or instance type
-// may still have capacity.
-var capacityCodes = map[string]bool{
-	"InsufficientInstanceCapacity":      true,
-	"InsufficientFreeAddressesInSubnet": true,
-	"Unsupported":                       true,
-	"InsufficientCapacity":              true,
 }
 
 // CapacityError says that no subnet and instance type had room for the rest.
@@ -64,8 +57,7 @@ func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[
 			for _, slot := range spread(remaining, open, itype) {
 				seq++
 				got, err := e.runInstances(ctx, pool, slot, round, seq)
-				var apiErr smithy.APIError
-				if errors.As(err, &apiErr) && capacityCodes[apiErr.ErrorCode()] {
+				if apiErr, ok := capacityError(err); ok {
 					e.logf("pool %s: %s in %s (%s): %s; trying elsewhere", pool.Name, apiErr.ErrorCode(), slot.subnet.AvailabilityZone, itype, apiErr.ErrorMessage())
 					exhausted[slot.subnet.AvailabilityZone+"/"+itype] = true
 					tried = append(tried, slot.subnet.AvailabilityZone+"/"+itype)
@@ -108,8 +100,8 @@ func replayOfOld(got []Instance, known map[string]bool) bool {
 	return false
 }
 
-func openSubnets(subnets []Subnet, itype string, exhausted map[string]bool) []Subnet {
-	var out []Subnet
+func openSubnets(subnets []nodeclass.Subnet, itype string, exhausted map[string]bool) []nodeclass.Subnet {
+	var out []nodeclass.Subnet
 	for _, s := range subnets {
 		if !exhausted[s.AvailabilityZone+"/"+itype] {
 			out = append(out, s)
@@ -120,7 +112,7 @@ func openSubnets(subnets []Subnet, itype string, exhausted map[string]bool) []Su
 
 // spread divides n as evenly as possible across subnets, earlier subnets
 // taking the remainder.
-func spread(n int, subnets []Subnet, itype string) []launchSlot {
+func spread(n int, subnets []nodeclass.Subnet, itype string) []launchSlot {
 	var out []launchSlot
 	for i, s := range subnets {
 		count := n / len(subnets)
@@ -187,16 +179,16 @@ func (p Pool) instanceTags(round int) []ec2types.Tag {
 		all[k] = v
 	}
 	for k, v := range map[string]string{
-		"Name":         "stratos-" + p.Name,
-		KeyPoolID:      p.ID(),
-		KeyPool:        p.Name,
-		KeyCluster:     p.Cluster,
-		KeyManagedBy:   ManagedByValue,
-		KeyState:       string(StateWarmup),
-		KeyConfigHash:  p.Launch.ConfigHash,
-		KeyClassVer:    strconv.FormatInt(p.Launch.Version, 10),
-		KeyNodeClass:   p.Launch.NodeClass,
-		KeyLaunchRound: strconv.Itoa(round),
+		"Name":                "stratos-" + p.Name,
+		keys.PoolID:           p.ID(),
+		keys.Pool:             p.Name,
+		keys.Cluster:          p.Cluster,
+		keys.ManagedBy:        keys.ManagedByValue,
+		keys.State:            string(StateWarmup),
+		keys.ConfigHash:       p.Launch.ConfigHash,
+		keys.NodeClassVersion: strconv.FormatInt(p.Launch.Version, 10),
+		keys.NodeClass:        p.Launch.NodeClass,
+		keys.LaunchRound:      strconv.Itoa(round),
 	} {
 		all[k] = v
 	}

@@ -5,29 +5,6 @@ import (
 	"encoding/hex"
 )
 
-// Tags on instances and labels on nodes. Every instance is tagged at launch
-// (TagSpecifications, atomic with the launch), so nothing the pool creates is
-// ever unfindable.
-const (
-	KeyPoolID      = "stratos.sh/pool-id"
-	KeyPool        = "stratos.sh/pool"
-	KeyCluster     = "stratos.sh/cluster"
-	KeyState       = "stratos.sh/state"
-	KeyConfigHash  = "stratos.sh/config-hash"
-	KeyManagedBy   = "stratos.sh/managed-by"
-	KeyLaunchRound = "stratos.sh/launch-round"
-	KeyClassVer    = "stratos.sh/node-class-version"
-	KeyNodeClass   = "stratos.sh/node-class"
-	KeyFailure     = "stratos.sh/failure"
-
-	ManagedByValue = "terraform-provider-stratos"
-
-	// TaintWarmup keeps workloads off a node until it has been verified.
-	TaintWarmup = "stratos.sh/warmup"
-	// TaintStandby keeps workloads off a stopped standby node.
-	TaintStandby = "stratos.sh/standby"
-)
-
 // State is an instance's place in the pool's life cycle, kept in the
 // stratos.sh/state tag and label.
 type State string

@@ -11,6 +11,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // nodeWorkers bounds concurrent node writes: Kubernetes has no batch API, so
@@ -19,9 +21,9 @@ const nodeWorkers = 16
 
 // standbyTaints swaps the warmup taint for the standby taint, keeping the rest.
 func standbyTaints(taints []corev1.Taint) []corev1.Taint {
-	out := []corev1.Taint{{Key: TaintStandby, Effect: corev1.TaintEffectNoExecute}}
+	out := []corev1.Taint{{Key: keys.TaintStandby, Effect: corev1.TaintEffectNoExecute}}
 	for _, t := range taints {
-		if t.Key != TaintWarmup && t.Key != TaintStandby {
+		if t.Key != keys.TaintWarmup && t.Key != keys.TaintStandby {
 			out = append(out, t)
 		}
 	}
@@ -35,7 +37,7 @@ func (e *Engine) markStandby(ctx context.Context, node *corev1.Node, state State
 	return e.patchNode(ctx, node, func(n *corev1.Node) map[string]any {
 		return map[string]any{
 			"metadata": map[string]any{
-				"labels":          map[string]string{KeyState: string(state)},
+				"labels":          map[string]string{keys.State: string(state)},
 				"resourceVersion": n.ResourceVersion,
 			},
 			"spec": map[string]any{"unschedulable": true, "taints": standbyTaints(n.Spec.Taints)},

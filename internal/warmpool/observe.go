@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // Observation is what exists of a pool right now.
@@ -37,7 +39,7 @@ func (e *Engine) listPoolNodes(ctx context.Context, poolID string) ([]corev1.Nod
 	if e.Kube == nil {
 		return nil, nil
 	}
-	list, err := e.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: KeyPoolID + "=" + poolID})
+	list, err := e.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: keys.PoolID + "=" + poolID})
 	if err != nil {
 		return nil, fmt.Errorf("list nodes of pool %s: %w", poolID, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // Pool is the desired state of one warm pool.
@@ -79,18 +80,12 @@ type LaunchSpec struct {
 	// InstanceTypes in order of preference: later types are fallbacks when
 	// capacity is short.
 	InstanceTypes []string
-	Subnets       []Subnet
+	Subnets       []nodeclass.Subnet
 	// UserData is the base64 user data handed to RunInstances.
 	UserData string
 	// ConfigHash identifies everything that shapes an instance (node class
 	// config, pool labels and taints); instances carrying another are outdated.
 	ConfigHash string
-}
-
-// Subnet is a subnet the pool may launch into.
-type Subnet struct {
-	ID               string
-	AvailabilityZone string
 }
 
 // Network is the CNI whose readiness a warmup waits for.

@@ -8,12 +8,14 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 func readyNode(mods ...func(*corev1.Node)) *corev1.Node {
 	n := &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{Name: "ip-10-0-0-1.ec2.internal", Labels: map[string]string{"kubernetes.io/os": "linux"}},
-		Spec:       corev1.NodeSpec{Taints: []corev1.Taint{{Key: TaintWarmup, Value: "true", Effect: corev1.TaintEffectNoSchedule}}},
+		Spec:       corev1.NodeSpec{Taints: []corev1.Taint{{Key: keys.TaintWarmup, Value: "true", Effect: corev1.TaintEffectNoSchedule}}},
 		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{
 			{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady"},
 		}},
@@ -129,8 +131,8 @@ func TestDetectNetwork(t *testing.T) {
 }
 
 func TestStandbyTaints(t *testing.T) {
-	got := standbyTaints([]corev1.Taint{{Key: TaintWarmup, Effect: corev1.TaintEffectNoSchedule}, {Key: "dedicated", Value: "ci", Effect: corev1.TaintEffectNoSchedule}})
-	if len(got) != 2 || got[0].Key != TaintStandby || got[0].Effect != corev1.TaintEffectNoExecute || got[1].Key != "dedicated" {
+	got := standbyTaints([]corev1.Taint{{Key: keys.TaintWarmup, Effect: corev1.TaintEffectNoSchedule}, {Key: "dedicated", Value: "ci", Effect: corev1.TaintEffectNoSchedule}})
+	if len(got) != 2 || got[0].Key != keys.TaintStandby || got[0].Effect != corev1.TaintEffectNoExecute || got[1].Key != "dedicated" {
 		t.Fatalf("got %+v", got)
 	}
 }

@@ -2,11 +2,9 @@ package warmpool
 
 import (
 	"context"
-	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/smithy-go"
 )
 
 // capacityFailsFast keeps the SDK from retrying capacity errors: EC2 answers
@@ -22,8 +20,7 @@ func capacityFailsFast(o *ec2.Options) {
 type capacityRetryer struct{ aws.Retryer }
 
 func (r capacityRetryer) IsErrorRetryable(err error) bool {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && capacityCodes[apiErr.ErrorCode()] {
+	if isCapacityError(err) {
 		return false
 	}
 	return r.Retryer.IsErrorRetryable(err)

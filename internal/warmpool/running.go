@@ -8,6 +8,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // heartbeatSlack allows for clock skew between this process and the
@@ -56,11 +58,11 @@ func (e *Engine) scaleRunning(ctx context.Context, pool Pool, plan Plan, w *clus
 // served reports a running instance whose node takes workloads: state
 // running on the instance and the node, no standby taint, not cordoned.
 func served(i Instance, node *corev1.Node) bool {
-	if i.State != StateRunning || node == nil || node.Labels[KeyState] != string(StateRunning) || node.Spec.Unschedulable {
+	if i.State != StateRunning || node == nil || node.Labels[keys.State] != string(StateRunning) || node.Spec.Unschedulable {
 		return false
 	}
 	for _, t := range node.Spec.Taints {
-		if t.Key == TaintStandby || t.Key == TaintWarmup {
+		if t.Key == keys.TaintStandby || t.Key == keys.TaintWarmup {
 			return false
 		}
 	}
@@ -202,7 +204,7 @@ func (e *Engine) markRunning(ctx context.Context, w *clusterWatch, ready []Insta
 		return e.patchNode(ctx, node, func(n *corev1.Node) map[string]any {
 			return map[string]any{
 				"metadata": map[string]any{
-					"labels":          map[string]string{KeyState: string(StateRunning)},
+					"labels":          map[string]string{keys.State: string(StateRunning)},
 					"resourceVersion": n.ResourceVersion,
 				},
 				"spec": map[string]any{"unschedulable": false, "taints": runningTaints(n.Spec.Taints)},
@@ -219,7 +221,7 @@ func (e *Engine) markRunning(ctx context.Context, w *clusterWatch, ready []Insta
 func runningTaints(taints []corev1.Taint) []corev1.Taint {
 	out := []corev1.Taint{}
 	for _, t := range taints {
-		if t.Key != TaintWarmup && t.Key != TaintStandby {
+		if t.Key != keys.TaintWarmup && t.Key != keys.TaintStandby {
 			out = append(out, t)
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -39,7 +41,7 @@ func (f *fixture) runningNodes(pool warmpool.Pool) map[string]*corev1.Node {
 			f.t.Errorf("instance %s is %s/%s with node %v, want running with a node", i.ID, i.State, i.EC2State, node != nil)
 			continue
 		}
-		if node.Spec.Unschedulable || hasTaint(node, warmpool.TaintStandby, corev1.TaintEffectNoExecute) || node.Labels[warmpool.KeyState] != "running" {
+		if node.Spec.Unschedulable || hasTaint(node, keys.TaintStandby, corev1.TaintEffectNoExecute) || node.Labels[keys.State] != "running" {
 			f.t.Errorf("node %s not schedulable: unschedulable=%v labels=%v taints=%v", node.Name, node.Spec.Unschedulable, node.Labels, node.Spec.Taints)
 		}
 		out[i.ID] = node
@@ -123,7 +125,7 @@ func (f *fixture) standbyCount(pool warmpool.Pool) int {
 	for _, i := range obs.Instances {
 		if i.State == warmpool.StateStandby && i.EC2State == "stopped" {
 			node := obs.Nodes[i.ID]
-			if node == nil || !node.Spec.Unschedulable || !hasTaint(node, warmpool.TaintStandby, corev1.TaintEffectNoExecute) {
+			if node == nil || !node.Spec.Unschedulable || !hasTaint(node, keys.TaintStandby, corev1.TaintEffectNoExecute) {
 				f.t.Errorf("standby instance %s: node not prepared for standby", i.ID)
 			}
 			n++
@@ -200,7 +202,7 @@ func TestEngineRunning_DrainTimeout(t *testing.T) {
 		t.Run(string(action), func(t *testing.T) {
 			f := newFixture(t)
 			kube := sandboxtest.Get(t).Kubernetes()
-			pool := f.pool("drain-"+string(action), 0, func(p *warmpool.Pool, _ *warmpool.NodeClassInfo) {
+			pool := f.pool("drain-"+string(action), 0, func(p *warmpool.Pool, _ *nodeclass.Info) {
 				p.Drain = warmpool.DrainSpec{Timeout: 3 * time.Second, TimeoutAction: action}
 			})
 			f.converge(runningPool(pool, 1))

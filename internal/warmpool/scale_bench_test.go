@@ -14,6 +14,7 @@ import (
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
@@ -128,9 +129,9 @@ func benchPool(b *testing.B, name string) (*warmpool.Engine, warmpool.Pool) {
 		Warmup: warmpool.WarmupSpec{Timeout: 5 * time.Minute, TimeoutAction: warmpool.TimeoutTerminate, Network: warmpool.NetworkAuto, WaitForDaemonSets: true},
 	}
 	for _, s := range subnets.Subnets {
-		pool.Launch.Subnets = append(pool.Launch.Subnets, warmpool.Subnet{ID: aws.ToString(s.SubnetId), AvailabilityZone: aws.ToString(s.AvailabilityZone)})
+		pool.Launch.Subnets = append(pool.Launch.Subnets, nodeclass.Subnet{ID: aws.ToString(s.SubnetId), AvailabilityZone: aws.ToString(s.AvailabilityZone)})
 	}
-	nc := warmpool.NodeClassInfo{Name: tmpl, LaunchTemplateID: pool.Launch.LaunchTemplateID, Version: 1, TOML: benchTOML(b)}
+	nc := nodeclass.Info{Name: tmpl, LaunchTemplateID: pool.Launch.LaunchTemplateID, Version: 1, TOML: benchTOML(b)}
 	pool.Launch.ConfigHash = warmpool.PoolConfigHash(nc.Name, 1, nil, nil)
 	doc, problems := warmpool.PoolUserData(pool, nc)
 	if doc == nil {

@@ -2,12 +2,10 @@ package warmpool
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/smithy-go"
 )
 
 // startStandby starts n of the candidates, in their order, with as few
@@ -79,11 +77,6 @@ func (e *Engine) startInstances(ctx context.Context, ids []string) error {
 		}
 	}
 	return nil
-}
-
-func isCapacityError(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && capacityCodes[apiErr.ErrorCode()]
 }
 
 func zoneType(i Instance) string { return i.AvailabilityZone + "/" + i.InstanceType }

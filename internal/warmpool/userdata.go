@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // PoolConfigHash identifies everything that shapes a pool's instances: the
@@ -44,7 +46,7 @@ func PoolConfigHash(nodeClass string, version int64, labels map[string]string, t
 // carries, and the warmup taint that keeps workloads off until verified. A
 // pool label or taint that contradicts the node class is an error, never a
 // silent override.
-func PoolUserData(pool Pool, nodeClass NodeClassInfo) (*bottlerocket.Document, []bottlerocket.Problem) {
+func PoolUserData(pool Pool, nodeClass nodeclass.Info) (*bottlerocket.Document, []bottlerocket.Problem) {
 	labels := map[string]string{}
 	for k, v := range pool.Labels {
 		labels[k] = v
@@ -52,9 +54,9 @@ func PoolUserData(pool Pool, nodeClass NodeClassInfo) (*bottlerocket.Document, [
 	for k, v := range pool.Markers() {
 		labels[k] = v
 	}
-	labels[KeyState] = string(StateWarmup)
+	labels[keys.State] = string(StateWarmup)
 	// The warmup taint goes last so that problems index the pool's own taints as given.
-	taints := append(append([]bottlerocket.Taint{}, pool.Taints...), bottlerocket.Taint{Key: TaintWarmup, Value: "true", Effect: "NoSchedule"})
+	taints := append(append([]bottlerocket.Taint{}, pool.Taints...), bottlerocket.Taint{Key: keys.TaintWarmup, Value: "true", Effect: "NoSchedule"})
 	return bottlerocket.Render(bottlerocket.Input{
 		CustomUserData: []string{nodeClass.TOML},
 		NodeLabels:     labels,
@@ -68,11 +70,11 @@ func PoolUserData(pool Pool, nodeClass NodeClassInfo) (*bottlerocket.Document, [
 // Markers are the labels every node of the pool carries from registration.
 func (p Pool) Markers() map[string]string {
 	return map[string]string{
-		KeyPoolID:     p.ID(),
-		KeyPool:       p.Name,
-		KeyCluster:    p.Cluster,
-		KeyManagedBy:  ManagedByValue,
-		KeyConfigHash: p.Launch.ConfigHash,
+		keys.PoolID:     p.ID(),
+		keys.Pool:       p.Name,
+		keys.Cluster:    p.Cluster,
+		keys.ManagedBy:  keys.ManagedByValue,
+		keys.ConfigHash: p.Launch.ConfigHash,
 	}
 }
 

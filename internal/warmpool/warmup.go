@@ -9,6 +9,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/poll"
 )
 
@@ -243,7 +244,7 @@ func (e *Engine) failWarmup(ctx context.Context, pool Pool, w *clusterWatch, exp
 		if err != nil {
 			return failures, err
 		}
-		reason := ec2types.Tag{Key: aws.String(KeyFailure), Value: aws.String("warmup-timeout")}
+		reason := ec2types.Tag{Key: aws.String(keys.Failure), Value: aws.String("warmup-timeout")}
 		if err := e.tagState(ctx, ids, StateFailed, reason); err != nil {
 			return failures, err
 		}

@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // clusterWatch follows a pool's nodes, the pods bound to nodes and the
@@ -41,7 +43,7 @@ func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods, keep
 	}
 
 	nodeFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0,
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = KeyPoolID + "=" + poolID }),
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = keys.PoolID + "=" + poolID }),
 		informers.WithTransform(slimNode(keepImages)))
 	nodeInformer := nodeFactory.Core().V1().Nodes().Informer()
 	if err := nodeInformer.AddIndexers(cache.Indexers{byInstanceID: func(obj any) ([]string, error) {

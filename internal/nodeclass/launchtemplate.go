@@ -1,4 +1,4 @@
-package warmpool
+package nodeclass
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // NetworkAPI is what the subnet, security group and AMI lookups need;
@@ -41,7 +42,7 @@ type LaunchTemplateAPI interface {
 // Subnets are not in it: a template holds one, and the pool picks a subnet
 // per launch. The first instance type is the template's own so the template
 // also launches on its own; the pool overrides it per launch.
-func (n NodeClass) launchTemplateData() *ec2types.RequestLaunchTemplateData {
+func (n Spec) launchTemplateData() *ec2types.RequestLaunchTemplateData {
 	data := &ec2types.RequestLaunchTemplateData{
 		ImageId:          aws.String(n.AMIID),
 		InstanceType:     ec2types.InstanceType(n.InstanceTypes[0]),
@@ -89,7 +90,7 @@ func (n NodeClass) launchTemplateData() *ec2types.RequestLaunchTemplateData {
 
 // instanceTags carry the contract tags too, so that each version describes
 // itself exactly and every instance says which node class config built it.
-func (n NodeClass) instanceTags() map[string]string {
+func (n Spec) instanceTags() map[string]string {
 	tags := maps.Clone(n.Tags)
 	if tags == nil {
 		tags = map[string]string{}
@@ -98,46 +99,46 @@ func (n NodeClass) instanceTags() map[string]string {
 	return tags
 }
 
-func (n NodeClass) volumeTags() map[string]string {
+func (n Spec) volumeTags() map[string]string {
 	tags := maps.Clone(n.Tags)
 	if tags == nil {
 		tags = map[string]string{}
 	}
-	tags[KeyNodeClassName] = n.Name
-	tags[KeyCluster] = n.ClusterName
+	tags[keys.NodeClass] = n.Name
+	tags[keys.Cluster] = n.ClusterName
 	return tags
 }
 
 // templateTags are the launch template's own tags: the node class's tags and
 // the contract tags describing its latest version.
-func (n NodeClass) templateTags() map[string]string {
+func (n Spec) templateTags() map[string]string {
 	return n.instanceTags()
 }
 
 // nodeClassFromVersion rebuilds the node class a launch template version
-// describes. Reading back what CreateNodeClass wrote gives a NodeClass with
+// describes. Reading back what Create wrote gives a Spec with
 // the same ConfigHash; anything changed outside Terraform gives another.
-func nodeClassFromVersion(v ec2types.LaunchTemplateVersion) (NodeClass, error) {
+func nodeClassFromVersion(v ec2types.LaunchTemplateVersion) (Spec, error) {
 	d := v.LaunchTemplateData
 	if d == nil {
-		return NodeClass{}, fmt.Errorf("launch template %s version %d has no data", aws.ToString(v.LaunchTemplateName), aws.ToInt64(v.VersionNumber))
+		return Spec{}, fmt.Errorf("launch template %s version %d has no data", aws.ToString(v.LaunchTemplateName), aws.ToInt64(v.VersionNumber))
 	}
-	n := NodeClass{
+	n := Spec{
 		AMIID:            aws.ToString(d.ImageId),
 		SecurityGroupIDs: slices.Clone(d.SecurityGroupIds),
 	}
 	var instanceTags map[string]string
 	for _, ts := range d.TagSpecifications {
 		if ts.ResourceType == ec2types.ResourceTypeInstance {
-			instanceTags = tagMap(ts.Tags)
+			instanceTags = TagMap(ts.Tags)
 		}
 	}
-	n.Name = instanceTags[KeyNodeClassName]
-	n.ClusterName = instanceTags[KeyCluster]
-	n.InstanceTypes = splitList(instanceTags[KeyInstanceTypes])
-	n.SubnetIDs = splitList(instanceTags[KeySubnetIDs])
-	n.Variant = instanceTags[KeyVariant]
-	n.Compression = instanceTags[KeyCompression]
+	n.Name = instanceTags[keys.NodeClass]
+	n.ClusterName = instanceTags[keys.Cluster]
+	n.InstanceTypes = splitList(instanceTags[keys.InstanceTypes])
+	n.SubnetIDs = splitList(instanceTags[keys.SubnetIDs])
+	n.Variant = instanceTags[keys.Variant]
+	n.Compression = instanceTags[keys.Compression]
 	n.Tags = userTags(instanceTags)
 	if len(n.InstanceTypes) == 0 && d.InstanceType != "" {
 		// Made outside the provider: the template's own type is all there is.
@@ -184,14 +185,15 @@ func nodeClassFromVersion(v ec2types.LaunchTemplateVersion) (NodeClass, error) {
 func userTags(tags map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range tags {
-		if !isContractTag(k) && !strings.HasPrefix(k, "aws:") {
+		if !keys.IsReserved(k) && !strings.HasPrefix(k, "aws:") {
 			out[k] = v
 		}
 	}
 	return out
 }
 
-func tagMap(tags []ec2types.Tag) map[string]string {
+// TagMap reads EC2 tags as a map.
+func TagMap(tags []ec2types.Tag) map[string]string {
 	out := make(map[string]string, len(tags))
 	for _, t := range tags {
 		out[aws.ToString(t.Key)] = aws.ToString(t.Value)

@@ -1,4 +1,4 @@
-package warmpool_test
+package nodeclass_test
 
 import (
 	"context"
@@ -8,16 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
 
 // ncCloud is the sandbox's simulated AWS account served over HTTP to an
@@ -27,7 +26,7 @@ type ncCloud struct {
 	ec2   *ec2.Client
 	calls *callCounter
 	// api is ec2 with every call counted.
-	api warmpool.LaunchTemplateAPI
+	api nodeclass.LaunchTemplateAPI
 }
 
 func newNCCloud(t *testing.T) *ncCloud {
@@ -75,7 +74,7 @@ func (c *callCounter) reset() {
 }
 
 type countingAPI struct {
-	warmpool.LaunchTemplateAPI
+	nodeclass.LaunchTemplateAPI
 	calls *callCounter
 }
 
@@ -109,7 +108,7 @@ func (c *ncCloud) image(t *testing.T, variant, arch string) string {
 }
 
 // nodeClass is a complete node class on the simulated account.
-func (c *ncCloud) nodeClass(t *testing.T, name string) warmpool.NodeClass {
+func (c *ncCloud) nodeClass(t *testing.T, name string) nodeclass.Spec {
 	t.Helper()
 	maxPods := int64(58)
 	doc := renderUserData(t, bottlerocket.Input{
@@ -117,7 +116,7 @@ func (c *ncCloud) nodeClass(t *testing.T, name string) warmpool.NodeClass {
 		ClusterCertificate: "Y2VydA==", ServiceCIDR: "172.20.0.0/16",
 		MaxPods: &maxPods, Strict: true, Compression: bottlerocket.CompressionAuto,
 	})
-	return warmpool.NodeClass{
+	return nodeclass.Spec{
 		Name:                name,
 		ClusterName:         "sandbox",
 		AMIID:               c.image(t, "aws-k8s-1.32", "x86_64"),
@@ -125,8 +124,8 @@ func (c *ncCloud) nodeClass(t *testing.T, name string) warmpool.NodeClass {
 		SubnetIDs:           c.world.SubnetIDs()[:2],
 		SecurityGroupIDs:    c.world.SecurityGroupIDs(),
 		IAMInstanceProfile:  "stratos-nodes",
-		BlockDeviceMappings: warmpool.DefaultBlockDeviceMappings(),
-		MetadataOptions:     warmpool.DefaultMetadataOptions(),
+		BlockDeviceMappings: nodeclass.DefaultBlockDeviceMappings(),
+		MetadataOptions:     nodeclass.DefaultMetadataOptions(),
 		Tags:                map[string]string{"team": "platform"},
 		UserData:            doc.Bytes,
 		TOML:                doc.TOML,

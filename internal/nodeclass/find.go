@@ -1,56 +1,15 @@
-package warmpool
+package nodeclass
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
-)
 
-// NotFoundError says a node class (its launch template) or one of its
-// versions does not exist.
-type NotFoundError struct {
-	NodeClass string
-	// Version is the missing version; 0 when the whole node class is missing.
-	Version int64
-	Err     error
-}
-
-func (e *NotFoundError) Error() string {
-	if e.Version > 0 {
-		return fmt.Sprintf("node class %s has no version %d (launch template %s)", e.NodeClass, e.Version, LaunchTemplateName(e.NodeClass))
-	}
-	return fmt.Sprintf("node class %s not found: no launch template %s", e.NodeClass, LaunchTemplateName(e.NodeClass))
-}
-
-func (e *NotFoundError) Unwrap() error { return e.Err }
-
-// IsNotFound reports whether err says a node class or version does not exist.
-func IsNotFound(err error) bool {
-	var nf *NotFoundError
-	return errors.As(err, &nf)
-}
-
-// apiErrorCode is the EC2 error code in err, or "".
-func apiErrorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}
-
-var (
-	templateNotFoundCodes = map[string]bool{
-		"InvalidLaunchTemplateName.NotFoundException": true,
-		"InvalidLaunchTemplateId.NotFound":            true,
-	}
-	versionNotFoundCode = "InvalidLaunchTemplateId.VersionNotFound"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // findLaunchTemplate reads the node class's launch template.
@@ -69,8 +28,8 @@ func findLaunchTemplate(ctx context.Context, api LaunchTemplateAPI, name string)
 	return out.LaunchTemplates[0], nil
 }
 
-// FindNodeClass describes a node class's latest version.
-func FindNodeClass(ctx context.Context, api LaunchTemplateAPI, name string) (*NodeClassInfo, error) {
+// Find describes a node class's latest version.
+func Find(ctx context.Context, api LaunchTemplateAPI, name string) (*Info, error) {
 	lt, err := findLaunchTemplate(ctx, api, name)
 	if err != nil {
 		return nil, err
@@ -78,9 +37,9 @@ func FindNodeClass(ctx context.Context, api LaunchTemplateAPI, name string) (*No
 	return describeNodeClassVersion(ctx, api, name, lt, aws.ToInt64(lt.LatestVersionNumber))
 }
 
-// FindNodeClassVersion describes one version of a node class: its decoded
+// FindVersion describes one version of a node class: its decoded
 // user data and its subnets with their availability zones.
-func FindNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name string, version int64) (*NodeClassInfo, error) {
+func FindVersion(ctx context.Context, api LaunchTemplateAPI, name string, version int64) (*Info, error) {
 	lt, err := findLaunchTemplate(ctx, api, name)
 	if err != nil {
 		return nil, err
@@ -88,7 +47,7 @@ func FindNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name strin
 	return describeNodeClassVersion(ctx, api, name, lt, version)
 }
 
-func describeNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name string, lt ec2types.LaunchTemplate, version int64) (*NodeClassInfo, error) {
+func describeNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name string, lt ec2types.LaunchTemplate, version int64) (*Info, error) {
 	id := aws.ToString(lt.LaunchTemplateId)
 	out, err := api.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{
 		LaunchTemplateId: aws.String(id),
@@ -124,7 +83,7 @@ func describeNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name s
 		}
 		subnets = inOrder(found, spec.SubnetIDs)
 	}
-	return &NodeClassInfo{
+	return &Info{
 		Name:             name,
 		LaunchTemplateID: id,
 		Version:          version,
@@ -137,23 +96,23 @@ func describeNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name s
 		Compression:      spec.Compression,
 		ConfigHash:       spec.ConfigHash(),
 		Spec:             spec,
-		Tags:             userTags(tagMap(lt.Tags)),
+		Tags:             userTags(TagMap(lt.Tags)),
 	}, nil
 }
 
-// NodeClassHead is what a plan needs of a node class, from one call: its
+// Head is what a plan needs of a node class, from one call: its
 // latest version and its cluster.
-type NodeClassHead struct {
+type Head struct {
 	LatestVersion int64
 	ClusterName   string
 }
 
-// FindNodeClassHead reads a node class's latest version and cluster with a
+// FindHead reads a node class's latest version and cluster with a
 // single DescribeLaunchTemplates call, to keep plans cheap.
-func FindNodeClassHead(ctx context.Context, api LaunchTemplateAPI, name string) (*NodeClassHead, error) {
+func FindHead(ctx context.Context, api LaunchTemplateAPI, name string) (*Head, error) {
 	lt, err := findLaunchTemplate(ctx, api, name)
 	if err != nil {
 		return nil, err
 	}
-	return &NodeClassHead{LatestVersion: aws.ToInt64(lt.LatestVersionNumber), ClusterName: tagMap(lt.Tags)[KeyCluster]}, nil
+	return &Head{LatestVersion: aws.ToInt64(lt.LatestVersionNumber), ClusterName: TagMap(lt.Tags)[keys.Cluster]}, nil
 }

@@ -1,4 +1,4 @@
-package warmpool_test
+package nodeclass_test
 
 import (
 	"context"
@@ -9,13 +9,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go"
 
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 // laggingAPI answers "not found" for the first describes after a create,
 // as EC2 may while it is eventually consistent.
 type laggingAPI struct {
-	warmpool.LaunchTemplateAPI
+	nodeclass.LaunchTemplateAPI
 	lag      int32
 	describe atomic.Int32
 	fail     error
@@ -32,16 +32,16 @@ func (a *laggingAPI) DescribeLaunchTemplates(ctx context.Context, in *ec2.Descri
 }
 
 func TestWaitNodeClassVersion_retriesNotFoundOnly(t *testing.T) {
-	defer warmpool.SetNodeClassPollForTest(time.Millisecond)()
+	defer nodeclass.SetPollForTest(time.Millisecond)()
 	ctx := context.Background()
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "lagging")
-	if _, err := warmpool.CreateNodeClass(ctx, c.api, nc); err != nil {
+	if _, err := nodeclass.Create(ctx, c.api, nc); err != nil {
 		t.Fatal(err)
 	}
 
 	lagging := &laggingAPI{LaunchTemplateAPI: c.api, lag: 3}
-	info, err := warmpool.WaitNodeClassVersion(ctx, lagging, "lagging", 1, time.Minute)
+	info, err := nodeclass.WaitVersion(ctx, lagging, "lagging", 1, time.Minute)
 	if err != nil {
 		t.Fatalf("wait: %v", err)
 	}
@@ -50,13 +50,13 @@ func TestWaitNodeClassVersion_retriesNotFoundOnly(t *testing.T) {
 	}
 
 	throttled := &laggingAPI{LaunchTemplateAPI: c.api, lag: 5, fail: &smithy.GenericAPIError{Code: "UnauthorizedOperation", Message: "no"}}
-	if _, err := warmpool.WaitNodeClassVersion(ctx, throttled, "lagging", 1, time.Minute); err == nil || throttled.describe.Load() != 1 {
+	if _, err := nodeclass.WaitVersion(ctx, throttled, "lagging", 1, time.Minute); err == nil || throttled.describe.Load() != 1 {
 		t.Errorf("other error: %v after %d describes, want it returned after 1", err, throttled.describe.Load())
 	}
 
 	never := &laggingAPI{LaunchTemplateAPI: c.api, lag: 1 << 30}
-	_, err = warmpool.WaitNodeClassVersion(ctx, never, "lagging", 1, 20*time.Millisecond)
-	if !warmpool.IsNotFound(err) {
+	_, err = nodeclass.WaitVersion(ctx, never, "lagging", 1, 20*time.Millisecond)
+	if !nodeclass.IsNotFound(err) {
 		t.Errorf("never visible: %v, want a NotFoundError after the timeout", err)
 	}
 }

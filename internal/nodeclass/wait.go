@@ -1,4 +1,4 @@
-package warmpool
+package nodeclass
 
 import (
 	"context"
@@ -7,20 +7,20 @@ import (
 )
 
 // nodeClassPoll is the first and the longest wait between reads in
-// WaitNodeClassVersion; tests shorten it.
+// WaitVersion; tests shorten it.
 var nodeClassPoll = struct{ first, max time.Duration }{first: 250 * time.Millisecond, max: 5 * time.Second}
 
-// WaitNodeClassVersion reads a node class version until EC2 shows it. EC2 is
+// WaitVersion reads a node class version until EC2 shows it. EC2 is
 // eventually consistent: a launch template or version just made can be
 // missing from Describe calls for a few seconds, and a warm pool in the same
 // apply reads it right away. Only "not found" is retried, and only until
 // timeout; any other error returns at once.
-func WaitNodeClassVersion(ctx context.Context, api LaunchTemplateAPI, name string, version int64, timeout time.Duration) (*NodeClassInfo, error) {
+func WaitVersion(ctx context.Context, api LaunchTemplateAPI, name string, version int64, timeout time.Duration) (*Info, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	wait := nodeClassPoll.first
 	for {
-		info, err := FindNodeClassVersion(ctx, api, name, version)
+		info, err := FindVersion(ctx, api, name, version)
 		if err == nil || !IsNotFound(err) {
 			return info, err
 		}

@@ -1,4 +1,4 @@
-package warmpool
+package nodeclass
 
 import (
 	"cmp"
@@ -12,6 +12,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
+
+// Subnet is a subnet a node class launches into, with its zone.
+type Subnet struct {
+	ID               string
+	AvailabilityZone string
+}
 
 // SelectorMatchedNothingError says a tag selector found no subnet or
 // security group. It is an error, never an empty node class: a pool with no

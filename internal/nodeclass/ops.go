@@ -1,4 +1,4 @@
-package warmpool
+package nodeclass
 
 import (
 	"context"
@@ -21,12 +21,12 @@ type LaunchTemplateRef struct {
 
 // versionDescription names the config a version was made from, for people
 // reading the launch template in the console.
-func (n NodeClass) versionDescription() string {
+func (n Spec) versionDescription() string {
 	return "stratos node class " + n.Name + ", config " + n.ConfigHash()[:16]
 }
 
-// CreateNodeClass creates the node class's launch template (version 1).
-func CreateNodeClass(ctx context.Context, api LaunchTemplateAPI, n NodeClass) (LaunchTemplateRef, error) {
+// Create creates the node class's launch template (version 1).
+func Create(ctx context.Context, api LaunchTemplateAPI, n Spec) (LaunchTemplateRef, error) {
 	if err := n.Validate(); err != nil {
 		return LaunchTemplateRef{}, err
 	}
@@ -39,7 +39,7 @@ func CreateNodeClass(ctx context.Context, api LaunchTemplateAPI, n NodeClass) (L
 			{ResourceType: ec2types.ResourceTypeLaunchTemplate, Tags: ec2Tags(n.templateTags())},
 		},
 	})
-	if code := apiErrorCode(err); code == "InvalidLaunchTemplateName.AlreadyExistsException" {
+	if code := apiErrorCode(err); code == alreadyExistsCode {
 		return LaunchTemplateRef{}, fmt.Errorf("create launch template %s: it already exists; import the node class (terraform import ... %s) or choose another name: %w", name, n.Name, err)
 	}
 	if err != nil {
@@ -49,10 +49,10 @@ func CreateNodeClass(ctx context.Context, api LaunchTemplateAPI, n NodeClass) (L
 	return LaunchTemplateRef{ID: aws.ToString(lt.LaunchTemplateId), Version: aws.ToInt64(lt.LatestVersionNumber)}, nil
 }
 
-// UpdateNodeClass makes a new launch template version from n, makes it the
+// Update makes a new launch template version from n, makes it the
 // default, and brings the template's tags up to date. The template is never
 // replaced, so instances launched from earlier versions keep their link.
-func UpdateNodeClass(ctx context.Context, api LaunchTemplateAPI, n NodeClass) (LaunchTemplateRef, error) {
+func Update(ctx context.Context, api LaunchTemplateAPI, n Spec) (LaunchTemplateRef, error) {
 	if err := n.Validate(); err != nil {
 		return LaunchTemplateRef{}, err
 	}
@@ -78,16 +78,16 @@ func UpdateNodeClass(ctx context.Context, api LaunchTemplateAPI, n NodeClass) (L
 	}); err != nil {
 		return LaunchTemplateRef{}, fmt.Errorf("make version %d the default of launch template %s: %w", version, id, err)
 	}
-	if err := syncTemplateTags(ctx, api, id, tagMap(lt.Tags), n.templateTags()); err != nil {
+	if err := syncTemplateTags(ctx, api, id, TagMap(lt.Tags), n.templateTags()); err != nil {
 		return LaunchTemplateRef{}, err
 	}
 	return LaunchTemplateRef{ID: id, Version: version}, nil
 }
 
-// UpdateNodeClassTags brings the launch template's tags up to date without a
+// UpdateTags brings the launch template's tags up to date without a
 // new version: tags do not shape an instance, and a new version would make
 // a warm pool replace its standby instances.
-func UpdateNodeClassTags(ctx context.Context, api LaunchTemplateAPI, n NodeClass) error {
+func UpdateTags(ctx context.Context, api LaunchTemplateAPI, n Spec) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func UpdateNodeClassTags(ctx context.Context, api LaunchTemplateAPI, n NodeClass
 	if err != nil {
 		return err
 	}
-	return syncTemplateTags(ctx, api, aws.ToString(lt.LaunchTemplateId), tagMap(lt.Tags), n.templateTags())
+	return syncTemplateTags(ctx, api, aws.ToString(lt.LaunchTemplateId), TagMap(lt.Tags), n.templateTags())
 }
 
 // syncTemplateTags makes the template carry exactly want (tags are
@@ -128,9 +128,9 @@ func syncTemplateTags(ctx context.Context, api LaunchTemplateAPI, id string, hav
 
 func isAWSTag(key string) bool { return strings.HasPrefix(key, "aws:") }
 
-// DeleteNodeClass deletes the node class's launch template with all its
+// Delete deletes the node class's launch template with all its
 // versions. A template already gone is not an error.
-func DeleteNodeClass(ctx context.Context, api LaunchTemplateAPI, name string) error {
+func Delete(ctx context.Context, api LaunchTemplateAPI, name string) error {
 	_, err := api.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateName: aws.String(LaunchTemplateName(name))})
 	if err != nil && !templateNotFoundCodes[apiErrorCode(err)] {
 		return fmt.Errorf("delete launch template %s: %w", LaunchTemplateName(name), err)

@@ -1,4 +1,4 @@
-package warmpool_test
+package nodeclass_test
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
 func TestNodeClass_createFindUpdateDelete(t *testing.T) {
@@ -21,7 +22,7 @@ func TestNodeClass_createFindUpdateDelete(t *testing.T) {
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "general")
 
-	ref, err := warmpool.CreateNodeClass(ctx, c.api, nc)
+	ref, err := nodeclass.Create(ctx, c.api, nc)
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
@@ -29,7 +30,7 @@ func TestNodeClass_createFindUpdateDelete(t *testing.T) {
 		t.Fatalf("create returned %+v, want version 1 of an lt- id", ref)
 	}
 
-	info, err := warmpool.FindNodeClass(ctx, c.api, "general")
+	info, err := nodeclass.Find(ctx, c.api, "general")
 	if err != nil {
 		t.Fatalf("find: %v", err)
 	}
@@ -46,7 +47,7 @@ func TestNodeClass_createFindUpdateDelete(t *testing.T) {
 		t.Errorf("contract read back: cluster %q types %v compression %q", info.ClusterName, info.InstanceTypes, info.Compression)
 	}
 	zones := c.world.AvailabilityZones()
-	wantSubnets := []warmpool.Subnet{{ID: nc.SubnetIDs[0], AvailabilityZone: zones[0]}, {ID: nc.SubnetIDs[1], AvailabilityZone: zones[1]}}
+	wantSubnets := []nodeclass.Subnet{{ID: nc.SubnetIDs[0], AvailabilityZone: zones[0]}, {ID: nc.SubnetIDs[1], AvailabilityZone: zones[1]}}
 	if !slices.Equal(info.Subnets, wantSubnets) {
 		t.Errorf("subnets %v, want %v", info.Subnets, wantSubnets)
 	}
@@ -56,21 +57,21 @@ func TestNodeClass_createFindUpdateDelete(t *testing.T) {
 
 	changed := nc
 	changed.AMIID = c.image(t, "aws-k8s-1.33", "x86_64")
-	ref2, err := warmpool.UpdateNodeClass(ctx, c.api, changed)
+	ref2, err := nodeclass.Update(ctx, c.api, changed)
 	if err != nil {
 		t.Fatalf("update: %v", err)
 	}
 	if ref2.ID != ref.ID || ref2.Version != 2 {
 		t.Fatalf("update returned %+v, want version 2 of %s (the template is never replaced)", ref2, ref.ID)
 	}
-	latest, err := warmpool.FindNodeClass(ctx, c.api, "general")
+	latest, err := nodeclass.Find(ctx, c.api, "general")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if latest.Version != 2 || latest.ConfigHash != changed.ConfigHash() || latest.Spec.AMIID != changed.AMIID {
 		t.Errorf("latest: version %d hash %s ami %s", latest.Version, latest.ConfigHash, latest.Spec.AMIID)
 	}
-	old, err := warmpool.FindNodeClassVersion(ctx, c.api, "general", 1)
+	old, err := nodeclass.FindVersion(ctx, c.api, "general", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,21 +82,21 @@ func TestNodeClass_createFindUpdateDelete(t *testing.T) {
 	if aws.ToInt64(lt.DefaultVersionNumber) != 2 {
 		t.Errorf("default version %d, want 2: RunInstances without a version must get the new config", aws.ToInt64(lt.DefaultVersionNumber))
 	}
-	if got := tagValue(lt.Tags, warmpool.KeyNodeClassHash); got != changed.ConfigHash() {
+	if got := tagValue(lt.Tags, keys.NodeClassHash); got != changed.ConfigHash() {
 		t.Errorf("template hash tag %q, want the latest version's %s", got, changed.ConfigHash())
 	}
 
-	if _, err := warmpool.FindNodeClassVersion(ctx, c.api, "general", 3); !warmpool.IsNotFound(err) {
+	if _, err := nodeclass.FindVersion(ctx, c.api, "general", 3); !nodeclass.IsNotFound(err) {
 		t.Errorf("version 3: got %v, want a NotFoundError", err)
 	}
 
-	if err := warmpool.DeleteNodeClass(ctx, c.api, "general"); err != nil {
+	if err := nodeclass.Delete(ctx, c.api, "general"); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
-	if _, err := warmpool.FindNodeClass(ctx, c.api, "general"); !warmpool.IsNotFound(err) {
+	if _, err := nodeclass.Find(ctx, c.api, "general"); !nodeclass.IsNotFound(err) {
 		t.Errorf("find after delete: got %v, want a NotFoundError", err)
 	}
-	if err := warmpool.DeleteNodeClass(ctx, c.api, "general"); err != nil {
+	if err := nodeclass.Delete(ctx, c.api, "general"); err != nil {
 		t.Errorf("delete of a deleted node class: %v, want success", err)
 	}
 }
@@ -104,10 +105,10 @@ func TestNodeClass_createTwiceNamesImport(t *testing.T) {
 	ctx := context.Background()
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "dup")
-	if _, err := warmpool.CreateNodeClass(ctx, c.api, nc); err != nil {
+	if _, err := nodeclass.Create(ctx, c.api, nc); err != nil {
 		t.Fatal(err)
 	}
-	_, err := warmpool.CreateNodeClass(ctx, c.api, nc)
+	_, err := nodeclass.Create(ctx, c.api, nc)
 	if err == nil || !strings.Contains(err.Error(), "import") {
 		t.Fatalf("second create: %v, want an error that suggests import", err)
 	}
@@ -119,11 +120,11 @@ func TestNodeClass_launchTemplateData(t *testing.T) {
 	nc := c.nodeClass(t, "defaults")
 	nc.BlockDeviceMappings[1].SnapshotID = "snap-0123456789abcdef0"
 	nc.BlockDeviceMappings[1].KMSKeyID = "alias/nodes"
-	if _, err := warmpool.CreateNodeClass(ctx, c.api, nc); err != nil {
+	if _, err := nodeclass.Create(ctx, c.api, nc); err != nil {
 		t.Fatal(err)
 	}
 	out, err := c.ec2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{
-		LaunchTemplateName: aws.String(warmpool.LaunchTemplateName("defaults")),
+		LaunchTemplateName: aws.String(nodeclass.LaunchTemplateName("defaults")),
 		Versions:           []string{"$Latest"},
 	})
 	if err != nil || len(out.LaunchTemplateVersions) != 1 {
@@ -164,12 +165,12 @@ func TestNodeClass_launchTemplateData(t *testing.T) {
 		byType[ts.ResourceType] = ts.Tags
 	}
 	for _, rt := range []ec2types.ResourceType{ec2types.ResourceTypeInstance, ec2types.ResourceTypeVolume} {
-		if tagValue(byType[rt], "team") != "platform" || tagValue(byType[rt], warmpool.KeyNodeClassName) != "defaults" {
+		if tagValue(byType[rt], "team") != "platform" || tagValue(byType[rt], keys.NodeClass) != "defaults" {
 			t.Errorf("%s tags %v, want the node class's tags and name", rt, byType[rt])
 		}
 	}
-	if got := tagValue(byType[ec2types.ResourceTypeInstance], warmpool.KeySubnetIDs); got != strings.Join(nc.SubnetIDs, ",") {
-		t.Errorf("instance tag %s = %q", warmpool.KeySubnetIDs, got)
+	if got := tagValue(byType[ec2types.ResourceTypeInstance], keys.SubnetIDs); got != strings.Join(nc.SubnetIDs, ",") {
+		t.Errorf("instance tag %s = %q", keys.SubnetIDs, got)
 	}
 }
 
@@ -178,10 +179,10 @@ func TestNodeClass_instanceProfileARN(t *testing.T) {
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "arn")
 	nc.IAMInstanceProfile = "arn:aws:iam::123456789012:instance-profile/nodes"
-	if _, err := warmpool.CreateNodeClass(ctx, c.api, nc); err != nil {
+	if _, err := nodeclass.Create(ctx, c.api, nc); err != nil {
 		t.Fatal(err)
 	}
-	info, err := warmpool.FindNodeClass(ctx, c.api, "arn")
+	info, err := nodeclass.Find(ctx, c.api, "arn")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,10 +203,10 @@ func TestNodeClass_compressedUserDataDecodes(t *testing.T) {
 		t.Fatal("compression always gave plain user data")
 	}
 	nc.UserData, nc.TOML, nc.Compression = doc.Bytes, doc.TOML, "always"
-	if _, err := warmpool.CreateNodeClass(ctx, c.api, nc); err != nil {
+	if _, err := nodeclass.Create(ctx, c.api, nc); err != nil {
 		t.Fatal(err)
 	}
-	info, err := warmpool.FindNodeClass(ctx, c.api, "gzip")
+	info, err := nodeclass.Find(ctx, c.api, "gzip")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestNodeClass_tagsOnlyUpdateMakesNoVersion(t *testing.T) {
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "tags")
 	nc.Tags = map[string]string{"team": "platform", "cost-center": "42"}
-	if _, err := warmpool.CreateNodeClass(ctx, c.api, nc); err != nil {
+	if _, err := nodeclass.Create(ctx, c.api, nc); err != nil {
 		t.Fatal(err)
 	}
 	retagged := nc
@@ -228,7 +229,7 @@ func TestNodeClass_tagsOnlyUpdateMakesNoVersion(t *testing.T) {
 		t.Fatal("tags changed the config hash")
 	}
 	c.calls.reset()
-	if err := warmpool.UpdateNodeClassTags(ctx, c.api, retagged); err != nil {
+	if err := nodeclass.UpdateTags(ctx, c.api, retagged); err != nil {
 		t.Fatal(err)
 	}
 	if n := c.calls.get("CreateLaunchTemplateVersion"); n != 0 {
@@ -237,7 +238,7 @@ func TestNodeClass_tagsOnlyUpdateMakesNoVersion(t *testing.T) {
 	if c.calls.get("CreateTags") != 1 || c.calls.get("DeleteTags") != 1 {
 		t.Errorf("CreateTags %d DeleteTags %d, want one of each", c.calls.get("CreateTags"), c.calls.get("DeleteTags"))
 	}
-	info, err := warmpool.FindNodeClass(ctx, c.api, "tags")
+	info, err := nodeclass.Find(ctx, c.api, "tags")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestNodeClass_tagsOnlyUpdateMakesNoVersion(t *testing.T) {
 		t.Errorf("after retag: latest version %d tags %v, want 1 and %v", info.LatestVersion, info.Tags, retagged.Tags)
 	}
 	lt := describeTemplate(t, c, "tags")
-	if tagValue(lt.Tags, warmpool.KeyNodeClassName) != "tags" || tagValue(lt.Tags, warmpool.KeyNodeClassHash) != nc.ConfigHash() {
+	if tagValue(lt.Tags, keys.NodeClass) != "tags" || tagValue(lt.Tags, keys.NodeClassHash) != nc.ConfigHash() {
 		t.Errorf("contract tags lost: %v", lt.Tags)
 	}
 }
@@ -254,7 +255,7 @@ func TestNodeClass_driftOutsideTerraformChangesHash(t *testing.T) {
 	ctx := context.Background()
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "drift")
-	ref, err := warmpool.CreateNodeClass(ctx, c.api, nc)
+	ref, err := nodeclass.Create(ctx, c.api, nc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +267,7 @@ func TestNodeClass_driftOutsideTerraformChangesHash(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	info, err := warmpool.FindNodeClass(ctx, c.api, "drift")
+	info, err := nodeclass.Find(ctx, c.api, "drift")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,11 +281,11 @@ func TestFindNodeClassVersion_oneSubnetLookup(t *testing.T) {
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "zones")
 	nc.SubnetIDs = c.world.SubnetIDs()
-	if _, err := warmpool.CreateNodeClass(ctx, c.api, nc); err != nil {
+	if _, err := nodeclass.Create(ctx, c.api, nc); err != nil {
 		t.Fatal(err)
 	}
 	c.calls.reset()
-	info, err := warmpool.FindNodeClassVersion(ctx, c.api, "zones", 1)
+	info, err := nodeclass.FindVersion(ctx, c.api, "zones", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,8 +304,8 @@ func TestFindNodeClassVersion_oneSubnetLookup(t *testing.T) {
 
 func TestFindNodeClass_notFound(t *testing.T) {
 	c := newNCCloud(t)
-	_, err := warmpool.FindNodeClass(context.Background(), c.api, "missing")
-	if !warmpool.IsNotFound(err) {
+	_, err := nodeclass.Find(context.Background(), c.api, "missing")
+	if !nodeclass.IsNotFound(err) {
 		t.Fatalf("got %v, want a NotFoundError", err)
 	}
 	if !strings.Contains(err.Error(), "stratos-missing") {
@@ -315,7 +316,7 @@ func TestFindNodeClass_notFound(t *testing.T) {
 func describeTemplate(t *testing.T, c *ncCloud, name string) ec2types.LaunchTemplate {
 	t.Helper()
 	out, err := c.ec2.DescribeLaunchTemplates(context.Background(), &ec2.DescribeLaunchTemplatesInput{
-		LaunchTemplateNames: []string{warmpool.LaunchTemplateName(name)},
+		LaunchTemplateNames: []string{nodeclass.LaunchTemplateName(name)},
 	})
 	if err != nil || len(out.LaunchTemplates) != 1 {
 		t.Fatalf("describe launch template %s: %v", name, err)

@@ -1,4 +1,4 @@
-package warmpool
+package nodeclass
 
 import (
 	"crypto/sha256"
@@ -10,11 +10,13 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
-// NodeClass is the desired state of a node class: how one node is launched.
+// Spec is the desired state of a node class: how one node is launched.
 // Every field but Name and Tags shapes an instance and is part of ConfigHash.
-type NodeClass struct {
+type Spec struct {
 	Name        string
 	ClusterName string
 	AMIID       string
@@ -96,10 +98,10 @@ const (
 
 var nodeClassNamePattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
-// ValidateNodeClassName reports a name that cannot name a node class. Names
+// ValidateName reports a name that cannot name a node class. Names
 // are DNS labels: they appear in the launch template name, in tags and in
 // node labels (at most 63 characters).
-func ValidateNodeClassName(name string) error {
+func ValidateName(name string) error {
 	if len(name) > 63 || !nodeClassNamePattern.MatchString(name) {
 		return fmt.Errorf("node class name %q must be 1–63 lowercase letters, digits and '-', starting and ending with a letter or digit", name)
 	}
@@ -108,8 +110,8 @@ func ValidateNodeClassName(name string) error {
 
 // Validate reports a node class EC2 would refuse, or that the pool could not
 // launch from, before any call is made.
-func (n NodeClass) Validate() error {
-	if err := ValidateNodeClassName(n.Name); err != nil {
+func (n Spec) Validate() error {
+	if err := ValidateName(n.Name); err != nil {
 		return err
 	}
 	switch {
@@ -136,7 +138,7 @@ func (n NodeClass) Validate() error {
 		return fmt.Errorf("node class %s: %d tags with the %d the provider sets, EC2 allows %d per resource", n.Name, total, len(n.contractTags()), maxTags)
 	}
 	for _, key := range slices.Sorted(maps.Keys(n.Tags)) {
-		if strings.HasPrefix(key, "stratos.sh/") {
+		if keys.IsReserved(key) {
 			return fmt.Errorf("node class %s: tag %s: the stratos.sh/ prefix is reserved for the provider", n.Name, key)
 		}
 	}
@@ -145,28 +147,23 @@ func (n NodeClass) Validate() error {
 
 // contractTags describe the node class on its launch template and in each
 // version (see the Key* constants), so the pool can read a version whole.
-func (n NodeClass) contractTags() map[string]string {
+func (n Spec) contractTags() map[string]string {
 	return map[string]string{
-		KeyNodeClassName: n.Name,
-		KeyCluster:       n.ClusterName,
-		KeyInstanceTypes: strings.Join(n.InstanceTypes, ","),
-		KeySubnetIDs:     strings.Join(n.SubnetIDs, ","),
-		KeyVariant:       n.Variant,
-		KeyCompression:   n.Compression,
-		KeyNodeClassHash: n.ConfigHash(),
+		keys.NodeClass:     n.Name,
+		keys.Cluster:       n.ClusterName,
+		keys.InstanceTypes: strings.Join(n.InstanceTypes, ","),
+		keys.SubnetIDs:     strings.Join(n.SubnetIDs, ","),
+		keys.Variant:       n.Variant,
+		keys.Compression:   n.Compression,
+		keys.NodeClassHash: n.ConfigHash(),
 	}
-}
-
-// isContractTag says whether the provider manages a tag key itself.
-func isContractTag(key string) bool {
-	return strings.HasPrefix(key, "stratos.sh/")
 }
 
 // ConfigHash identifies everything that shapes an instance of this node
 // class: any change to it needs a new launch template version. Name and Tags
 // are not part of it (tags change in place). It is stable across processes:
 // the fields are hashed in a fixed order with explicit empty values.
-func (n NodeClass) ConfigHash() string {
+func (n Spec) ConfigHash() string {
 	type blockDevice struct {
 		DeviceName          string `json:"device_name"`
 		VolumeSize          *int32 `json:"volume_size"`
