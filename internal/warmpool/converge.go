@@ -70,7 +70,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 		}
 	}
 	noStart := map[string]bool{}
-	failedRounds, roundOffset, scaleWaves := 0, 0, 0
+	failedRounds, scaleWaves := 0, 0
 	for {
 		all, err := e.findPoolInstances(ctx, pool.ID(), true)
 		if err != nil {
@@ -104,17 +104,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			}
 			return e.checkRunning(ctx, pool)
 		}
-		known := map[string]bool{}
-		round := 0
-		for _, i := range all {
-			known[i.ID] = true
-			round = max(round, i.LaunchRound)
-		}
-		launched, launchErr := e.launch(ctx, pool, plan.Launch, round+1+roundOffset, known)
-		if errors.Is(launchErr, errReplayedToken) {
-			roundOffset++
-			continue
-		}
+		launched, launchErr := e.launchFresh(ctx, pool, plan.Launch, all)
 		res.Launched += len(launched)
 		var capacity *CapacityError
 		if launchErr != nil && !errors.As(launchErr, &capacity) {

@@ -91,6 +91,42 @@ func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[
 // launch that no longer count; the caller moves to a fresh round.
 var errReplayedToken = errors.New("client token replayed an earlier launch")
 
+// maxRoundSkips bounds how many launch rounds one launch may skip because
+// their tokens were used before; each skip is a fresh round, so more than a
+// couple means something else reuses the pool's tokens.
+const maxRoundSkips = 8
+
+// launchFresh launches n instances in the round after every round all
+// shows. When a token turns out to be used already — it replays a launch
+// that no longer counts, or EC2 remembers it with other parameters
+// (IdempotentParameterMismatch) — the rest launch in the next round, so a
+// remembered token never leaves the pool stuck.
+func (e *Engine) launchFresh(ctx context.Context, pool Pool, n int, all []Instance) ([]Instance, error) {
+	known := map[string]bool{}
+	round := 0
+	for _, i := range all {
+		known[i.ID] = true
+		round = max(round, i.LaunchRound)
+	}
+	var launched []Instance
+	for skip := 0; ; skip++ {
+		got, err := e.launch(ctx, pool, n-len(launched), round+1+skip, known)
+		launched = append(launched, got...)
+		if !errors.Is(err, errReplayedToken) && !isIdempotencyMismatch(err) {
+			return launched, err
+		}
+		if skip == maxRoundSkips {
+			return launched, fmt.Errorf("pool %s: %d launch rounds in a row had client tokens EC2 already knew: %w", pool.Name, maxRoundSkips+1, err)
+		}
+		e.logf("pool %s: launch round %d: %v; launching in round %d", pool.Name, round+1+skip, err, round+2+skip)
+	}
+}
+
+func isIdempotencyMismatch(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "IdempotentParameterMismatch"
+}
+
 func replayOfOld(got []Instance, known map[string]bool) bool {
 	for _, i := range got {
 		if known[i.ID] || i.Gone() {
@@ -127,25 +163,7 @@ func spread(n int, subnets []nodeclass.Subnet, itype string) []launchSlot {
 }
 
 func (e *Engine) runInstances(ctx context.Context, pool Pool, slot launchSlot, round, seq int) ([]Instance, error) {
-	tags := pool.instanceTags(round)
-	in := &ec2.RunInstancesInput{
-		LaunchTemplate: &ec2types.LaunchTemplateSpecification{
-			LaunchTemplateId: aws.String(pool.Launch.LaunchTemplateID),
-			Version:          aws.String(strconv.FormatInt(pool.Launch.Version, 10)),
-		},
-		InstanceType: ec2types.InstanceType(slot.instanceType),
-		SubnetId:     aws.String(slot.subnet.ID),
-		MinCount:     aws.Int32(1),
-		MaxCount:     aws.Int32(int32(slot.count)),
-		ClientToken:  aws.String(clientToken(pool, round, seq, slot)),
-		TagSpecifications: []ec2types.TagSpecification{
-			{ResourceType: ec2types.ResourceTypeInstance, Tags: tags},
-			{ResourceType: ec2types.ResourceTypeVolume, Tags: tags},
-		},
-	}
-	if pool.Launch.UserData != "" {
-		in.UserData = aws.String(pool.Launch.UserData)
-	}
+	in := e.runInstancesInput(pool, slot, round, seq)
 	out, err := e.EC2.RunInstances(ctx, in, capacityFailsFast)
 	if err != nil {
 		return nil, fmt.Errorf("run %d instances of %s in %s: %w", slot.count, slot.instanceType, slot.subnet.AvailabilityZone, err)
@@ -163,14 +181,54 @@ func (e *Engine) runInstances(ctx context.Context, pool Pool, slot launchSlot, r
 	return got, nil
 }
 
-// clientToken is at most 64 ASCII characters, as EC2 requires, and changes
-// with anything that changes the request.
-func clientToken(pool Pool, round, seq int, slot launchSlot) string {
-	sum := sha256.Sum256([]byte(strings.Join([]string{
-		pool.ID(), strconv.Itoa(round), strconv.Itoa(seq), slot.subnet.ID, slot.instanceType,
-		strconv.Itoa(slot.count), pool.Launch.ConfigHash,
-	}, "|")))
-	return pool.ID() + "-" + hex.EncodeToString(sum[:])[:32]
+// runInstancesInput is the RunInstances request of one call of a launch round.
+func (e *Engine) runInstancesInput(pool Pool, slot launchSlot, round, seq int) *ec2.RunInstancesInput {
+	tags := pool.instanceTags(round)
+	in := &ec2.RunInstancesInput{
+		LaunchTemplate: &ec2types.LaunchTemplateSpecification{
+			LaunchTemplateId: aws.String(pool.Launch.LaunchTemplateID),
+			Version:          aws.String(strconv.FormatInt(pool.Launch.Version, 10)),
+		},
+		InstanceType: ec2types.InstanceType(slot.instanceType),
+		SubnetId:     aws.String(slot.subnet.ID),
+		MinCount:     aws.Int32(1),
+		MaxCount:     aws.Int32(int32(slot.count)),
+		TagSpecifications: []ec2types.TagSpecification{
+			{ResourceType: ec2types.ResourceTypeInstance, Tags: tags},
+			{ResourceType: ec2types.ResourceTypeVolume, Tags: tags},
+		},
+	}
+	if pool.Launch.UserData != "" {
+		in.UserData = aws.String(pool.Launch.UserData)
+	}
+	in.ClientToken = aws.String(clientToken(pool.ID(), round, seq, in))
+	return in
+}
+
+// clientToken names one launch request. EC2 remembers a token for at
+// least 24 hours after its instances terminate, and answers the same token
+// with other parameters IdempotentParameterMismatch (EC2 API reference,
+// "Ensuring idempotency in Amazon EC2 API requests"), while the launch
+// rounds tokens are counted in come from instances DescribeInstances shows
+// for only about an hour. So the token hashes the whole request: a request
+// that differs in anything (tags after a tags-only node class change, the
+// launch template of a node class destroyed and recreated under the same
+// name) never reuses a token, and a retry of the same request — the same
+// round and call after a crash, before its instances are visible — always
+// does, so EC2 returns the instances it launched instead of new ones. It is
+// at most 64 ASCII characters, as EC2 requires.
+func clientToken(poolID string, round, seq int, in *ec2.RunInstancesInput) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%d|%d|%s|%s|%s|%s|%d|%d|%s\n", poolID, round, seq,
+		aws.ToString(in.LaunchTemplate.LaunchTemplateId), aws.ToString(in.LaunchTemplate.Version),
+		in.InstanceType, aws.ToString(in.SubnetId), aws.ToInt32(in.MinCount), aws.ToInt32(in.MaxCount),
+		aws.ToString(in.UserData))
+	for _, spec := range in.TagSpecifications {
+		for _, t := range spec.Tags {
+			fmt.Fprintf(h, "%s|%s=%s\n", spec.ResourceType, aws.ToString(t.Key), aws.ToString(t.Value))
+		}
+	}
+	return poolID + "-" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 func (p Pool) instanceTags(round int) []ec2types.Tag {
