@@ -46,3 +46,10 @@ func instanceNotFound(err error) (smithy.APIError, bool) {
 	}
 	return nil, false
 }
+
+// isIdempotencyMismatch: EC2 remembers the request's client token with
+// other parameters (RunInstances, "Ensuring idempotency").
+func isIdempotencyMismatch(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "IdempotentParameterMismatch"
+}

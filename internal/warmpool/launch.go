@@ -122,11 +122,6 @@ func (e *Engine) launchFresh(ctx context.Context, pool Pool, n int, all []Instan
 	}
 }
 
-func isIdempotencyMismatch(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "IdempotentParameterMismatch"
-}
-
 func replayOfOld(got []Instance, known map[string]bool) bool {
 	for _, i := range got {
 		if known[i.ID] || i.Gone() {
