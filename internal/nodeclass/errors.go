@@ -8,6 +8,8 @@ import (
 	"fmt"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/poll"
 )
 
 // NotFoundError says a node class (its launch template) or one of its
@@ -27,6 +29,10 @@ func (e *NotFoundError) Error() string {
 }
 
 func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// Is makes a missing node class or version a "not found" the poll loop
+// retries while EC2 may still be catching up.
+func (e *NotFoundError) Is(target error) bool { return target == poll.ErrNotFound }
 
 // IsNotFound reports whether err says a node class or version does not exist.
 func IsNotFound(err error) bool {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/poll"
 )
 
 // laggingAPI answers "not found" for the first describes after a create,
@@ -32,7 +33,11 @@ func (a *laggingAPI) DescribeLaunchTemplates(ctx context.Context, in *ec2.Descri
 }
 
 func TestWaitNodeClassVersion_retriesNotFoundOnly(t *testing.T) {
-	defer nodeclass.SetPollForTest(time.Millisecond)()
+	fast := func(timeout time.Duration) poll.Options {
+		o := nodeclass.VersionWait(timeout)
+		o.Schedule = poll.Schedule{Interval: time.Millisecond, Max: time.Millisecond}
+		return o
+	}
 	ctx := context.Background()
 	c := newNCCloud(t)
 	nc := c.nodeClass(t, "lagging")
@@ -41,7 +46,7 @@ func TestWaitNodeClassVersion_retriesNotFoundOnly(t *testing.T) {
 	}
 
 	lagging := &laggingAPI{LaunchTemplateAPI: c.api, lag: 3}
-	info, err := nodeclass.WaitVersion(ctx, lagging, "lagging", 1, time.Minute)
+	info, err := nodeclass.WaitVersion(ctx, lagging, "lagging", 1, fast(time.Minute))
 	if err != nil {
 		t.Fatalf("wait: %v", err)
 	}
@@ -50,12 +55,12 @@ func TestWaitNodeClassVersion_retriesNotFoundOnly(t *testing.T) {
 	}
 
 	throttled := &laggingAPI{LaunchTemplateAPI: c.api, lag: 5, fail: &smithy.GenericAPIError{Code: "UnauthorizedOperation", Message: "no"}}
-	if _, err := nodeclass.WaitVersion(ctx, throttled, "lagging", 1, time.Minute); err == nil || throttled.describe.Load() != 1 {
+	if _, err := nodeclass.WaitVersion(ctx, throttled, "lagging", 1, fast(time.Minute)); err == nil || throttled.describe.Load() != 1 {
 		t.Errorf("other error: %v after %d describes, want it returned after 1", err, throttled.describe.Load())
 	}
 
 	never := &laggingAPI{LaunchTemplateAPI: c.api, lag: 1 << 30}
-	_, err = nodeclass.WaitVersion(ctx, never, "lagging", 1, 20*time.Millisecond)
+	_, err = nodeclass.WaitVersion(ctx, never, "lagging", 1, fast(20*time.Millisecond))
 	if !nodeclass.IsNotFound(err) {
 		t.Errorf("never visible: %v, want a NotFoundError after the timeout", err)
 	}

@@ -71,7 +71,7 @@ func (r *nodeClassResource) Create(ctx context.Context, req resource.CreateReque
 	// Record the template before waiting, so a timeout leaves it in state.
 	plan.applied(p, ref)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if _, err := nodeclass.WaitVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
+	if _, err := nodeclass.WaitVersion(ctx, api, p.spec.Name, ref.Version, nodeclass.VersionWait(nodeClassVisibleTimeout)); err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Node class %s created but not readable", p.spec.Name), err.Error())
 		return
 	}
@@ -135,7 +135,7 @@ func (r *nodeClassResource) Update(ctx context.Context, req resource.UpdateReque
 		}
 		plan.applied(p, ref)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		if _, err := nodeclass.WaitVersion(ctx, api, p.spec.Name, ref.Version, nodeClassVisibleTimeout); err != nil {
+		if _, err := nodeclass.WaitVersion(ctx, api, p.spec.Name, ref.Version, nodeclass.VersionWait(nodeClassVisibleTimeout)); err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("Node class %s version %d not readable", p.spec.Name, ref.Version), err.Error())
 			return
 		}

@@ -55,7 +55,7 @@ func (r *warmPoolResource) nodeClassInfo(ctx context.Context, m warmPoolModel, d
 		}
 		version = latest.LatestVersion
 	}
-	info, err := nodeclass.WaitVersion(ctx, api, name, version, nodeClassWait)
+	info, err := nodeclass.WaitVersion(ctx, api, name, version, nodeclass.VersionWait(nodeClassWait))
 	if err != nil {
 		addNodeClassError(diags, name, err)
 		return nil
