@@ -106,8 +106,8 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 		}
 		launched, launchErr := e.launchFresh(ctx, pool, plan.Launch, all)
 		res.Launched += len(launched)
-		var capacity *CapacityError
-		if launchErr != nil && !errors.As(launchErr, &capacity) {
+		var placement *PlacementError
+		if launchErr != nil && !errors.As(launchErr, &placement) {
 			return launchErr
 		}
 		if watch == nil {

@@ -349,9 +349,9 @@ func TestEngine_CapacityExhausted(t *testing.T) {
 	sandboxtest.Configure(t, `{"insufficient_capacity": ["m5.large"]}`)
 	pool := f.pool("nocapacity", 2)
 	_, err := f.engine.Converge(context.Background(), pool)
-	var capacity *warmpool.CapacityError
-	if !errors.As(err, &capacity) || capacity.Launched != 0 {
-		t.Fatalf("want a CapacityError, got %v", err)
+	var placement *warmpool.PlacementError
+	if !errors.As(err, &placement) || placement.Launched != 0 {
+		t.Fatalf("want a PlacementError, got %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ package warmpool
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/aws/smithy-go"
 )
@@ -33,6 +34,36 @@ func capacityError(err error) (smithy.APIError, bool) {
 func isCapacityError(err error) bool {
 	_, ok := capacityError(err)
 	return ok
+}
+
+// placementReasons say what each placement error of RunInstances means.
+// All of them concern one zone (subnet) and instance type, so the launch
+// moves on to the other zones and types; they differ in what a reader
+// should do about them. Unsupported is not a capacity shortage: the type
+// is not offered in that zone at all (EC2 API reference, "Error codes":
+// Unsupported; DescribeInstanceTypeOfferings lists what a zone offers), so
+// it will not go away by waiting, while InsufficientInstanceCapacity may.
+var placementReasons = map[string]string{
+	"InsufficientInstanceCapacity":      "insufficient capacity",
+	"InsufficientCapacity":              "insufficient capacity",
+	"InsufficientFreeAddressesInSubnet": "no free addresses in the subnet",
+	"Unsupported":                       "instance type not offered in this zone",
+}
+
+// isInstanceProfilePropagation reports EC2's answer for an instance profile
+// IAM has created but EC2 does not know yet: InvalidParameterValue "Invalid
+// IAM Instance Profile name" (or "… ARN"). IAM is eventually consistent
+// with EC2 (EC2 User Guide, IAM roles for Amazon EC2), so a profile created
+// in the same apply as the pool fails its first launches for some seconds.
+func isInstanceProfilePropagation(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "InvalidParameterValue" &&
+		strings.Contains(apiErr.ErrorMessage(), "Invalid IAM Instance Profile")
+}
+
+func isAPIError(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr)
 }
 
 // instanceNotFoundCode answers a call naming an instance id EC2 does not

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -25,17 +24,6 @@ type launchSlot struct {
 	count        int
 }
 
-// CapacityError says that no subnet and instance type had room for the rest.
-type CapacityError struct {
-	Wanted, Launched int
-	Tried            []string
-}
-
-func (e *CapacityError) Error() string {
-	return fmt.Sprintf("launched %d of %d instances: insufficient capacity in every subnet and instance type tried (%s)",
-		e.Launched, e.Wanted, strings.Join(e.Tried, ", "))
-}
-
 // launch starts n instances in as few RunInstances calls as the subnets
 // allow, spreading them across availability zones. When a zone has no
 // capacity for a type, its share moves to the other zones, and only when no
@@ -45,7 +33,7 @@ func (e *CapacityError) Error() string {
 func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[string]bool) ([]Instance, error) {
 	var launched []Instance
 	exhausted := map[string]bool{} // availability zone + "/" + type
-	var tried []string
+	var tried []PlacementAttempt
 	remaining := n
 	seq := 0
 	for _, itype := range pool.Launch.InstanceTypes {
@@ -58,9 +46,10 @@ func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[
 				seq++
 				got, err := e.runInstances(ctx, pool, slot, round, seq)
 				if apiErr, ok := capacityError(err); ok {
-					e.logf("pool %s: %s in %s (%s): %s; trying elsewhere", pool.Name, apiErr.ErrorCode(), slot.subnet.AvailabilityZone, itype, apiErr.ErrorMessage())
+					attempt := PlacementAttempt{Zone: slot.subnet.AvailabilityZone, InstanceType: itype, Code: apiErr.ErrorCode()}
+					e.logf("pool %s: %s: %s; trying elsewhere", pool.Name, attempt, apiErr.ErrorMessage())
 					exhausted[slot.subnet.AvailabilityZone+"/"+itype] = true
-					tried = append(tried, slot.subnet.AvailabilityZone+"/"+itype)
+					tried = append(tried, attempt)
 					continue
 				}
 				if err != nil {
@@ -73,7 +62,7 @@ func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[
 				remaining -= len(got)
 				if len(got) < slot.count {
 					exhausted[slot.subnet.AvailabilityZone+"/"+itype] = true
-					tried = append(tried, slot.subnet.AvailabilityZone+"/"+itype)
+					tried = append(tried, PlacementAttempt{Zone: slot.subnet.AvailabilityZone, InstanceType: itype, Partial: len(got)})
 				}
 			}
 		}
@@ -82,7 +71,7 @@ func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[
 		}
 	}
 	if remaining > 0 {
-		return launched, &CapacityError{Wanted: n, Launched: n - remaining, Tried: tried}
+		return launched, &PlacementError{Wanted: n, Launched: n - remaining, Tried: tried}
 	}
 	return launched, nil
 }
@@ -159,7 +148,7 @@ func spread(n int, subnets []nodeclass.Subnet, itype string) []launchSlot {
 
 func (e *Engine) runInstances(ctx context.Context, pool Pool, slot launchSlot, round, seq int) ([]Instance, error) {
 	in := e.runInstancesInput(pool, slot, round, seq)
-	out, err := e.EC2.RunInstances(ctx, in, capacityFailsFast)
+	out, err := e.runInstancesAwaitingProfile(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("run %d instances of %s in %s: %w", slot.count, slot.instanceType, slot.subnet.AvailabilityZone, err)
 	}
