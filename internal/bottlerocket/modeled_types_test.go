@@ -132,3 +132,23 @@ func TestModel_StrictFalse(t *testing.T) {
 		})
 	}
 }
+
+func TestReleaseFromImage(t *testing.T) {
+	for name, want := range map[string]string{
+		"bottlerocket-aws-k8s-1.32-x86_64-v1.30.0-0a2d6d6b":       "1.30.0",
+		"bottlerocket-aws-k8s-1.33-nvidia-arm64-v1.49.2-a1b2c3d4": "1.49.2",
+		"my-copy-of-bottlerocket":                                 "",
+		"bottlerocket-aws-k8s-1.32-x86_64-v1.30-0a2d6d6b":         "",
+	} {
+		got, ok := ReleaseFromImageName(name)
+		if got != want || ok != (want != "") {
+			t.Errorf("ReleaseFromImageName(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+	for v, want := range map[string]string{"1.30.0-0a2d6d6b": "1.30.0", "1.30.0": "1.30.0", "latest": "", "1.30": ""} {
+		got, ok := ReleaseFromImageVersion(v)
+		if got != want || ok != (want != "") {
+			t.Errorf("ReleaseFromImageVersion(%q) = %q, %v; want %q", v, got, ok, want)
+		}
+	}
+}

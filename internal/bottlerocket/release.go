@@ -58,3 +58,33 @@ func (r Release) Before(o Release) bool {
 func (r Release) lacks(since string) bool {
 	return since != "" && !r.IsZero() && r.Before(mustRelease(since))
 }
+
+// imageNameRE matches the names of Bottlerocket's public AMIs,
+// "bottlerocket-aws-k8s-1.32-x86_64-v1.30.0-0a2d6d6b" (variant, architecture,
+// v<release>-<commit>), which the SSM parameters
+// /aws/service/bottlerocket/<variant>/<arch>/<release>/image_id point at.
+var imageNameRE = regexp.MustCompile(`^bottlerocket-.+-v([0-9]+\.[0-9]+\.[0-9]+)-[0-9a-f]+$`)
+
+// ReleaseFromImageName reads the Bottlerocket release from a public
+// Bottlerocket AMI's name; ok is false for any other name (a copied or
+// custom AMI), and the newest model then applies.
+func ReleaseFromImageName(name string) (string, bool) {
+	m := imageNameRE.FindStringSubmatch(name)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// imageVersionRE matches the value of the image_version SSM parameter,
+// "1.30.0-0a2d6d6b": the release and the build's commit.
+var imageVersionRE = regexp.MustCompile(`^([0-9]+\.[0-9]+\.[0-9]+)(-[0-9a-f]+)?$`)
+
+// ReleaseFromImageVersion reads the release from an image_version value.
+func ReleaseFromImageVersion(v string) (string, bool) {
+	m := imageVersionRE.FindStringSubmatch(v)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
 )
 
 var (
@@ -49,6 +50,7 @@ type bottlerocketAMIModel struct {
 	Version           types.String `tfsdk:"version"`
 	ID                types.String `tfsdk:"id"`
 	ImageVersion      types.String `tfsdk:"image_version"`
+	Release           types.String `tfsdk:"bottlerocket_release"`
 	ParameterName     types.String `tfsdk:"parameter_name"`
 }
 
@@ -93,6 +95,11 @@ func (d *bottlerocketAMIDataSource) Schema(_ context.Context, _ datasource.Schem
 			"image_version": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The Bottlerocket release of the AMI, from the `image_version` parameter.",
+			},
+			"bottlerocket_release": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The Bottlerocket release of the AMI, such as `1.30.0` (`image_version` without its build suffix). " +
+					"A `stratos_node_class` with this AMI refuses settings newer than this release at plan time.",
 			},
 			"parameter_name": schema.StringAttribute{
 				Computed:            true,
@@ -162,6 +169,10 @@ func (d *bottlerocketAMIDataSource) Read(ctx context.Context, req datasource.Rea
 	}
 	config.ID = types.StringValue(values[imageIDName])
 	config.ImageVersion = types.StringValue(values[imageVersionName])
+	config.Release = types.StringNull()
+	if release, ok := bottlerocket.ReleaseFromImageVersion(values[imageVersionName]); ok {
+		config.Release = types.StringValue(release)
+	}
 	config.ParameterName = types.StringValue(imageIDName)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 }

@@ -46,6 +46,7 @@ func TestAccBottlerocketAMIDataSource_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					amiValue("id", knownvalue.StringExact("ami-0132x86latest")),
 					amiValue("image_version", knownvalue.StringExact("1.32.0-abcdef01")),
+					amiValue("bottlerocket_release", knownvalue.StringExact("1.32.0")),
 					amiValue("parameter_name", knownvalue.StringExact("/aws/service/bottlerocket/aws-k8s-1.32/x86_64/latest/image_id")),
 					amiValue("architecture", knownvalue.StringExact("x86_64")),
 					amiValue("version", knownvalue.StringExact("latest")),
@@ -60,6 +61,7 @@ func TestAccBottlerocketAMIDataSource_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					amiValue("id", knownvalue.StringExact("ami-0132arm1310")),
 					amiValue("image_version", knownvalue.StringExact("1.31.0-12345678")),
+					amiValue("bottlerocket_release", knownvalue.StringExact("1.31.0")),
 				},
 			},
 			{
@@ -151,6 +153,7 @@ func TestAccBottlerocketAMIDataSource_sandbox(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				amiValue("id", knownvalue.StringRegexp(regexp.MustCompile(`^ami-[0-9a-f]+$`))),
 				amiValue("image_version", knownvalue.StringRegexp(regexp.MustCompile(`^1\.29\.0-[0-9a-f]+$`))),
+				amiValue("bottlerocket_release", knownvalue.StringExact("1.29.0")),
 				amiValue("parameter_name", knownvalue.StringExact("/aws/service/bottlerocket/aws-k8s-1.33-nvidia/arm64/1.29.0/image_id")),
 			},
 		}},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -89,8 +91,25 @@ func (r *nodeClassResource) defaultTags() map[string]string {
 // taken as planned, so the apply does what the plan said.
 func (r *nodeClassResource) prepare(ctx context.Context, m nodeClassModel, atApply bool, diags *diag.Diagnostics) nodeClassPrepared {
 	var p nodeClassPrepared
+	api, err := r.ec2API(ctx)
+	switch {
+	case err != nil && !atApply && (r.data == nil || errors.Is(err, errProviderConfigUnknown)):
+		// Looked up once the provider's configuration is known.
+		api = nil
+	case err != nil:
+		diags.AddError("Cannot reach EC2", err.Error())
+		return p
+	}
+	var ami *ec2types.Image
+	if api != nil {
+		ami = describeNodeClassAMI(ctx, m, api, diags)
+	}
+
 	in, complete, d := m.toInput(ctx, m.ClusterEndpoint)
 	diags.Append(d...)
+	// Settings newer than the AMI's Bottlerocket release fail its boot;
+	// without a known release the newest model applies.
+	in.BottlerocketRelease = amiRelease(ami)
 	p.input = in
 	if complete {
 		doc, problems := bottlerocket.Render(in)
@@ -102,21 +121,9 @@ func (r *nodeClassResource) prepare(ctx context.Context, m nodeClassModel, atApp
 		p.doc = doc
 	}
 
-	api, err := r.ec2API(ctx)
-	switch {
-	case err != nil && !atApply && (r.data == nil || errors.Is(err, errProviderConfigUnknown)):
-		// Looked up once the provider's configuration is known.
-		api = nil
-	case err != nil:
-		diags.AddError("Cannot reach EC2", err.Error())
-		return p
-	}
-
 	p.subnetIDs = r.resolveSubnets(ctx, m, api, atApply, diags)
 	p.securityGroups = r.resolveSecurityGroups(ctx, m, api, atApply, diags)
-	if api != nil {
-		checkArchitecture(ctx, m, api, diags)
-	}
+	checkArchitecture(ctx, m, ami, diags)
 	p.tags, p.tagsKnown = m.allTags(ctx, r.defaultTags(), diags)
 	p.spec, p.specKnown = m.spec(ctx, nodeClassInputs{
 		doc: p.doc, input: p.input, subnetIDs: p.subnetIDs, securityGroups: p.securityGroups, tags: p.tags,
@@ -174,20 +181,42 @@ func (r *nodeClassResource) resolveSecurityGroups(ctx context.Context, m nodeCla
 	return groups
 }
 
-// checkArchitecture refuses instance types that cannot boot the AMI: EC2
-// would only refuse them at launch, in the middle of a warm pool's apply.
-func checkArchitecture(ctx context.Context, m nodeClassModel, api nodeclass.NetworkAPI, diags *diag.Diagnostics) {
-	instanceTypes, known := ncKnownStrings(ctx, m.InstanceTypes, diags)
-	if !known || m.AMIID.IsUnknown() || m.AMIID.IsNull() {
-		return
+// describeNodeClassAMI reads the node class's AMI once for the plan's
+// checks (architecture, Bottlerocket release); nil when it is not known yet.
+func describeNodeClassAMI(ctx context.Context, m nodeClassModel, api nodeclass.NetworkAPI, diags *diag.Diagnostics) *ec2types.Image {
+	if m.AMIID.IsUnknown() || m.AMIID.IsNull() {
+		return nil
 	}
 	ami := m.AMIID.ValueString()
-	arch, err := nodeclass.ImageArchitecture(ctx, api, ami)
+	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{ami}})
+	if err == nil && len(out.Images) == 0 {
+		err = fmt.Errorf("AMI %s does not exist or is not shared with this account", ami)
+	}
 	if err != nil {
-		diags.AddAttributeError(path.Root("ami_id"), "Cannot read the AMI", err.Error())
+		diags.AddAttributeError(path.Root("ami_id"), "Cannot read the AMI", fmt.Sprintf("describe AMI %s: %s", ami, err))
+		return nil
+	}
+	return &out.Images[0]
+}
+
+// amiRelease is the Bottlerocket release a public Bottlerocket AMI's name
+// carries; "" for another AMI (or none), which leaves the newest model.
+func amiRelease(ami *ec2types.Image) string {
+	if ami == nil || ami.Name == nil {
+		return ""
+	}
+	release, _ := bottlerocket.ReleaseFromImageName(*ami.Name)
+	return release
+}
+
+// checkArchitecture refuses instance types that cannot boot the AMI: EC2
+// would only refuse them at launch, in the middle of a warm pool's apply.
+func checkArchitecture(ctx context.Context, m nodeClassModel, ami *ec2types.Image, diags *diag.Diagnostics) {
+	instanceTypes, known := ncKnownStrings(ctx, m.InstanceTypes, diags)
+	if !known || ami == nil {
 		return
 	}
-	for _, mismatch := range nodeclass.CheckArchitectures(ami, arch, instanceTypes) {
+	for _, mismatch := range nodeclass.CheckArchitectures(m.AMIID.ValueString(), string(ami.Architecture), instanceTypes) {
 		diags.AddAttributeError(path.Root("instance_types").AtListIndex(mismatch.Index), "Instance type does not match the AMI",
 			mismatch.Error()+". Use an AMI of the instance type's architecture, or instance types of the AMI's.")
 	}

@@ -655,3 +655,27 @@ func TestAccNodeClass_blockDevices(t *testing.T) {
 		},
 	})
 }
+
+// A setting newer than the AMI's Bottlerocket release is refused at plan
+// time, naming the release that added it, even with strict = false: that
+// release would refuse the whole user data at boot. The sandbox's latest
+// Bottlerocket AMIs run 1.30.0, as their names say.
+func TestAccNodeClass_settingNewerThanAMI(t *testing.T) {
+	c := newNCConfig(t)
+	pid := `custom_user_data = <<-EOT
+    [settings.kubernetes.kube-reserved]
+    pid = "1000"
+  EOT`
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: c.with(pid).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`kube-reserved.pid was added in\s+Bottlerocket 1.49.0, but\s+the AMI runs\s+Bottlerocket 1.30.0`)},
+			{Config: c.with(pid + "\n  strict = false").String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)added in\s+Bottlerocket 1.49.0`)},
+			// A setting the release has plans.
+			{Config: c.with(`custom_user_data = <<-EOT
+    [settings.kubernetes]
+    device-ownership-from-security-context = true
+  EOT`).String(), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
+	})
+}
