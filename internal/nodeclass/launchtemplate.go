@@ -52,6 +52,14 @@ func (n Spec) launchTemplateData() *ec2types.RequestLaunchTemplateData {
 			HttpTokens:              ec2types.LaunchTemplateHttpTokensState(n.MetadataOptions.HTTPTokens),
 			HttpPutResponseHopLimit: aws.Int32(n.MetadataOptions.HTTPPutResponseHopLimit),
 			HttpEndpoint:            ec2types.LaunchTemplateInstanceMetadataEndpointState(n.MetadataOptions.HTTPEndpoint),
+			// Always explicit: an account whose instance metadata defaults
+			// (ModifyInstanceMetadataDefaults) enable tags in IMDS would
+			// otherwise enable them for these launches, and EC2 then refuses
+			// every tag key with a "/", as all stratos.sh/ keys have (EC2 User
+			// Guide, "Work with instance tags in instance metadata"; the order
+			// of precedence of metadata options; karpenter-provider-aws PR
+			// #7012 sends disabled for the same reason).
+			InstanceMetadataTags: ec2types.LaunchTemplateInstanceMetadataTagsStateDisabled,
 		},
 		TagSpecifications: []ec2types.LaunchTemplateTagSpecificationRequest{
 			{ResourceType: ec2types.ResourceTypeInstance, Tags: ec2Tags(n.instanceTags())},
@@ -155,6 +163,7 @@ func nodeClassFromVersion(v ec2types.LaunchTemplateVersion) (Spec, error) {
 			HTTPTokens:              string(m.HttpTokens),
 			HTTPPutResponseHopLimit: aws.ToInt32(m.HttpPutResponseHopLimit),
 			HTTPEndpoint:            string(m.HttpEndpoint),
+			InstanceMetadataTags:    metadataTagsReadBack(m.InstanceMetadataTags),
 		}
 	}
 	for _, b := range d.BlockDeviceMappings {
@@ -215,4 +224,17 @@ func splitList(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ",")
+}
+
+// metadataTagsReadBack maps a version's InstanceMetadataTags to
+// MetadataOptions.InstanceMetadataTags: "" for the "disabled" the provider
+// sends, "unset" when the version leaves it to the account default.
+func metadataTagsReadBack(v ec2types.LaunchTemplateInstanceMetadataTagsState) string {
+	switch v {
+	case ec2types.LaunchTemplateInstanceMetadataTagsStateDisabled:
+		return ""
+	case "":
+		return "unset"
+	}
+	return string(v)
 }

@@ -60,6 +60,13 @@ type MetadataOptions struct {
 	HTTPTokens              string
 	HTTPPutResponseHopLimit int32
 	HTTPEndpoint            string
+	// InstanceMetadataTags is what a launch template version read back
+	// holds when it is not the "disabled" every version the provider makes
+	// sends (launchTemplateData): "enabled", or "unset" (then the account's
+	// default applies). "" stands for "disabled", so ConfigHash keeps the
+	// value it had before the option was sent, and a version without it
+	// shows as changed outside Terraform, to be replaced by one with it.
+	InstanceMetadataTags string `json:",omitempty"`
 }
 
 // Bottlerocket boots from a small OS volume and keeps container images and
