@@ -2,7 +2,9 @@ package bottlerocket
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Resource keys Bottlerocket accepts in kube-reserved and system-reserved
@@ -206,6 +208,16 @@ func checkImageGCOrder(v *validator, val any, path []string) {
 	}
 }
 
+// taintEffectRE is the effect part of Bottlerocket's KubernetesTaintValue.
+var taintEffectRE = regexp.MustCompile(`^[[:alnum:]]{1,253}$`)
+
+// suggestTaintEffect compares kebab-cased forms, so "NoScheduel" finds
+// "NoSchedule".
+func suggestTaintEffect(effect string) string {
+	forms := map[string]string{"no-schedule": "NoSchedule", "prefer-no-schedule": "PreferNoSchedule", "no-execute": "NoExecute"}
+	return forms[suggest(effect, []string{"no-schedule", "prefer-no-schedule", "no-execute"})]
+}
+
 // checkNodeTaints validates node-taints after normalize turned legacy single
 // strings into lists and effects into the Kubernetes form.
 func checkNodeTaints(v *validator, val any, path []string) {
@@ -241,7 +253,9 @@ func checkNodeTaints(v *validator, val any, path []string) {
 				bad = true
 				continue
 			}
-			_, msgs := taintProblems(k, value, effect)
+			// Key and value: Bottlerocket's KubernetesLabelKey and
+			// KubernetesTaintValue refuse them.
+			_, msgs := taintProblems(k, value, "NoSchedule")
 			for _, msg := range msgs {
 				if !reported[msg] {
 					v.invalid(kp, -1, msg)
@@ -249,6 +263,21 @@ func checkNodeTaints(v *validator, val any, path []string) {
 				reported[msg] = true
 			}
 			bad = bad || len(msgs) > 0
+			// Effect: Bottlerocket accepts any 1-253 alphanumerics; the
+			// kubelet refuses an effect it does not know, which is a doubt
+			// of this model, not a Bottlerocket rule.
+			if !taintEffectRE.MatchString(effect) {
+				v.invalid(kp, -1, fmt.Sprintf("effect %q of taint %q must be 1-253 letters or digits.", effect, k))
+				bad = true
+			} else if _, effectMsgs := taintProblems(k, value, effect); len(effectMsgs) > len(msgs) && !reported[effectMsgs[len(effectMsgs)-1]] {
+				msg := effectMsgs[len(effectMsgs)-1]
+				reported[msg] = true
+				if g := suggestTaintEffect(effect); g != "" && !strings.Contains(msg, "Did you mean") {
+					msg += fmt.Sprintf(" Did you mean %q?", g)
+				}
+				v.doubtful(kp, -1, msg+" The kubelet does not start with an effect it does not know.")
+				bad = bad || v.strict
+			}
 			entries = append(entries, s)
 		}
 		if !bad {

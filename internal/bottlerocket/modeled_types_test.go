@@ -1,6 +1,9 @@
 package bottlerocket
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // Invalid values per Bottlerocket modeled type, each refused with an error
 // on custom_user_data at the setting, with "did you mean" for near misses;
@@ -79,6 +82,30 @@ func TestModel_ModeledTypes(t *testing.T) {
 	})
 }
 
+// Settings only some Kubernetes versions' variants have, as the settings
+// documentation says ("only available for Kubernetes 1.30 and later").
+func TestModel_KubernetesVersionGates(t *testing.T) {
+	const p = "settings.kubernetes."
+	cases := []modelCase{}
+	for _, g := range []struct {
+		setting, value string
+		minor          int
+	}{
+		{"container-log-max-workers", "3", 30},
+		{"container-log-monitor-interval", `"20s"`, 30},
+		{"single-process-oom-kill", "true", 32},
+		{"ids-per-pod", "65536", 33},
+	} {
+		doc := "[settings.kubernetes]\n" + g.setting + " = " + g.value + "\n"
+		on := fmt.Sprintf("aws-k8s-1.%d", g.minor)
+		before := fmt.Sprintf("aws-k8s-1.%d", g.minor-1)
+		cases = append(cases,
+			modelCase{g.setting + " on " + on, doc, on, "", ""},
+			modelCase{g.setting + " on " + before, doc, before, p + g.setting, "exists only on " + on + " and newer variants, not on " + before})
+	}
+	runModelCases(t, cases)
+}
+
 // A node class whose AMI runs a release older than a setting it uses is
 // refused, naming the release that introduced the setting; without a known
 // release the newest model applies.
@@ -120,6 +147,8 @@ func TestModel_StrictFalse(t *testing.T) {
 		{"unknown key", "settings.kubernetes.brand-new = 1\n", "settings.kubernetes.brand-new", "is not a setting Bottlerocket knows", SeverityWarning},
 		{"kubelet rule", "settings.kubernetes.image-gc-high-threshold-percent = 50\nsettings.kubernetes.image-gc-low-threshold-percent = 60\n", "settings.kubernetes.image-gc-low-threshold-percent", "Bottlerocket itself does not check it", SeverityWarning},
 		{"documented range", "settings.container-runtime-plugins.soci-snapshotter.parallel-pull-unpack.max-concurrent-downloads-per-image = 0\n", "settings.container-runtime-plugins.soci-snapshotter.parallel-pull-unpack.max-concurrent-downloads-per-image", "out of range", SeverityWarning},
+		{"kubelet taint effect", "settings.kubernetes.node-taints.dedicated = [\"gpu:NoScheduel\"]\n", "settings.kubernetes.node-taints.dedicated", `Did you mean "NoSchedule"?`, SeverityWarning},
+		{"taint effect Bottlerocket refuses", "settings.kubernetes.node-taints.dedicated = [\"gpu:No-Schedule\"]\n", "settings.kubernetes.node-taints.dedicated", "must be 1-253 letters or digits", SeverityError},
 		{"modeled type", "settings.network.hostname = \"A\"\n", "settings.network.hostname", "not a Linux hostname", SeverityError},
 		{"JSON type", "settings.kubernetes.max-pods = \"10\"\n", "settings.kubernetes.max-pods", "must be a u32 integer", SeverityError},
 	}
