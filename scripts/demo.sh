@@ -1,57 +1,155 @@
 #!/usr/bin/env bash
-# The main job, on the embedded local sandbox: a node class and a warm pool
-# from examples/demo applied with real Terraform and the provider built from
-# this tree (dev_overrides: offline, no `terraform init`), then a summary of
-# the pool's instances and nodes.
+# The main job, on the embedded local sandbox: examples/demo/main.tf (the
+# README's quick start: a node class and a warm pool) applied with the CLI
+# scripts/terraform.sh picks and the provider built from this tree
+# (dev_overrides: offline, no `init`). Then the product's point: capacity
+# taken from standby (`running`) timed against a cold launch in the same
+# run (examples/demo/cold.tf, a pool with no standby), and back to standby.
 #
-#   scripts/demo.sh           apply (again: reconciles) and summarize
-#   scripts/demo.sh destroy   terraform destroy the demo
+#   scripts/demo.sh           apply (again: reconciles), compare, summarize
+#   scripts/demo.sh destroy   explain the destroy (its plan), then do it
+#
+# Vary it without editing files: POOL_SIZE=5 RUNNING=3 (or `make demo
+# POOL_SIZE=5 RUNNING=3`; TF_VAR_pool_size works too). DEMO_LATENCY sets the
+# sandbox's simulated EC2 and boot latencies (JSON, Go durations).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STRATOS_ROOT"
 
-work="$STRATOS_ROOT/.sandbox/demo"
+pool_size="${POOL_SIZE:-${TF_VAR_pool_size:-3}}"
+running="${RUNNING:-$((pool_size < 2 ? pool_size : 2))}"
+[[ "$pool_size" =~ ^[0-9]+$ && "$running" =~ ^[0-9]+$ ]] || { echo "demo.sh: POOL_SIZE and RUNNING are numbers" >&2; exit 2; }
+if ((running > pool_size)); then
+	echo "demo.sh: RUNNING=$running exceeds POOL_SIZE=$pool_size: the demo takes running nodes from standby" >&2
+	exit 2
+fi
+# Of the order EC2 and a Bottlerocket boot show, shortened (make bench uses the same).
+default_latency='{"launch": "2s", "boot": "5s", "cni": "2s", "stop": "3s", "start": "1s", "terminate": "1s"}'
+latency="${DEMO_LATENCY:-$default_latency}"
+
+sandbox_dir="${STRATOS_SANDBOX_DIR:-$STRATOS_ROOT/.sandbox}" # as cmd/stratos-sandbox finds it
+work="$sandbox_dir/demo"
 tf="$(stratos_terraform)"
+cli="$(basename "$tf")"
 
 echo "==> starting the sandbox (AWS APIs + a real kube-apiserver + simulated Bottlerocket nodes)"
 go run ./cmd/stratos-sandbox up
 # shellcheck disable=SC1091
-source .sandbox/env
-mkdir -p "$work/config"
+source "$sandbox_dir/env"
+mkdir -p "$work/config" "$work/bin"
 
-echo "==> building the provider; Terraform is $tf"
+echo "==> building the provider; the CLI is $(stratos_cli_name "$tf") $(stratos_terraform_version "$tf") ($tf)"
 export TF_CLI_CONFIG_FILE
 TF_CLI_CONFIG_FILE="$(stratos_dev_provider "$work/provider")"
+go build -o "$work/bin/stratos-demo" ./cmd/stratos-demo
+demo="$work/bin/stratos-demo"
+rm -f "$work/config"/*.tf
 cp examples/demo/*.tf "$work/config/"
 
 export TF_VAR_cluster_name="$STRATOS_SANDBOX_CLUSTER_NAME"
 export TF_VAR_cluster_endpoint="$STRATOS_SANDBOX_CLUSTER_ENDPOINT"
 export TF_VAR_cluster_certificate="$STRATOS_SANDBOX_CLUSTER_CA"
 export TF_VAR_service_cidr="$STRATOS_SANDBOX_SERVICE_CIDR"
+export TF_VAR_pool_size="$pool_size" TF_VAR_running=0 TF_VAR_cold_running=0
 tfc() { "$tf" -chdir="$work/config" "$@"; }
 
+# narrate LOG: the plan's own words, as a CI reviewer reads them: the
+# provider's warnings and the summary line (the CLI's note on dev_overrides
+# is left out).
+narrate() {
+	awk '
+		/^╵/ { block = 0; next }
+		/^│ (Warning|Error): Provider development overrides/ { block = 0; skip = 1; next }
+		/^│ (Warning|Error):/ { block = 1; skip = 0 }
+		block && !skip { sub(/^│ ?/, ""); print "    " $0 }
+		/^(Plan:|No changes|Changes to Outputs)/ { print "    " $0 }
+	' "$1"
+}
+
+# plan NAME [ARGS]: plans into $work/NAME.plan, prints the narration;
+# fails (with the CLI's output) on an error. Returns 1 when nothing changes.
+plan() {
+	local name="$1"
+	shift
+	local status=0
+	tfc plan -input=false -no-color -detailed-exitcode -out="$work/$name.plan" "$@" >"$work/$name.plan.log" 2>&1 || status=$?
+	case $status in
+	0) narrate "$work/$name.plan.log"; return 1 ;;
+	2) narrate "$work/$name.plan.log"; return 0 ;;
+	*) cat "$work/$name.plan.log" >&2; exit 1 ;;
+	esac
+}
+
+apply() {
+	local name="$1"
+	tfc apply -input=false -no-color "$work/$name.plan" >"$work/$name.apply.log" 2>&1 || { cat "$work/$name.apply.log" >&2; exit 1; }
+}
+
 if [[ "${1:-}" == "destroy" ]]; then
-	echo "==> terraform destroy"
-	tfc destroy -auto-approve -input=false -no-color
+	echo "==> $cli plan -destroy: what the destroy will do"
+	if ! plan destroy -destroy; then
+		echo "    nothing to destroy"
+		exit 0
+	fi
+	echo "==> $cli apply: destroying"
+	apply destroy
+	grep -E '^(Apply|Destroy) complete' "$work/destroy.apply.log" | sed 's/^/    /'
 	exit 0
 fi
 
-echo "==> terraform plan (what a CI reviewer sees)"
-tfc plan -input=false -no-color -out="$work/plan" >"$work/plan.log" 2>&1 || { cat "$work/plan.log" >&2; exit 1; }
-# The plan's own words: the summary line and the pool's warnings.
-grep -E '^(Plan:|No changes)|^(size |running |[0-9]+ (standby|instance|failed)|destroy )' "$work/plan.log" | sed 's/^/    /' || true
+echo "==> sandbox latencies: $("$demo" latency "$latency")"
 
-echo "==> terraform apply: launch, verify (node Ready, CNI, DaemonSets), stop into standby"
-start=$(date +%s)
-tfc apply -input=false -no-color "$work/plan" >"$work/apply.log" 2>&1 || { cat "$work/apply.log" >&2; exit 1; }
-echo "    applied in $(($(date +%s) - start)) s"
+echo "==> $cli plan: pool \"demo\" of $pool_size standby instances (what a CI reviewer sees)"
+if plan standby; then
+	echo "==> $cli apply: launch, verify (node Ready, CNI, DaemonSets), stop into standby"
+	start=$(date +%s)
+	apply standby
+	echo "    applied in $(($(date +%s) - start)) s"
+else
+	echo "    nothing to apply: the pool already holds $pool_size verified standby instances"
+fi
+
+# timed_running POOL VAR: plans VAR=$running, applies it and prints the
+# seconds from the apply's start until $running of POOL's nodes are schedulable.
+timed_running() {
+	local pool="$1" var="$2"
+	export "TF_VAR_$var=$running"
+	plan "$pool" >&2 || true
+	local start apply_pid seconds
+	start=$(date +%s%N)
+	apply "$pool" &
+	apply_pid=$!
+	seconds="$("$demo" wait-schedulable -pool "$pool" -count "$running" -since "$start")" || { kill "$apply_pid" 2>/dev/null; wait "$apply_pid" || true; exit 1; }
+	wait "$apply_pid"
+	echo "$seconds"
+}
+
+if ((running > 0)); then
+	echo "==> running = $running: pool \"demo\" starts $running of its standby instances"
+	from_standby="$(timed_running demo running)"
+	echo "    $running nodes schedulable ${from_standby} s after the apply started (the apply then refills standby)"
+
+	echo "==> the same without standby: pool \"demo-cold\" (examples/demo/cold.tf, size 0) launches $running cold"
+	cold="$(timed_running demo-cold cold_running)"
+	echo "    $running nodes schedulable ${cold} s after the apply started"
+
+	echo
+	echo "    time to $running schedulable nodes, same run and sandbox:  from standby ${from_standby} s   cold launch ${cold} s"
+	echo "    (sandbox latencies above; on EC2 a cold launch also pulls images and boots for minutes, a start takes seconds)"
+	echo
+
+	echo "==> running = 0: drain and stop them back into standby; the pool without standby terminates its nodes"
+	export TF_VAR_running=0 TF_VAR_cold_running=0
+	plan return || true
+	apply return
+fi
 
 echo
-go run ./cmd/stratos-demo -pool demo
+"$demo" show -pool demo
 echo
 echo "Standby nodes are cordoned, tainted stratos.sh/standby:NoExecute and stopped (Ready=Unknown while stopped)."
-echo "Run 'make demo' again: the plan is empty and nothing changes. Edit examples/demo/main.tf (pool_size, max_pods)"
-echo "and run it again to see the plan explain the change."
+echo "Run 'make demo' again: nothing to apply for standby, and the comparison runs again."
+echo "Vary it without editing files: make demo POOL_SIZE=5 RUNNING=3 (the plan explains the change)."
 echo
-echo "Tear it down:  scripts/demo.sh destroy   (terminates the pool, deletes the node class)"
+echo "Tear it down:  scripts/demo.sh destroy   (explains, then terminates the pools and deletes the node class)"
 echo "               make sandbox-down         (stops the sandbox and removes .sandbox/)"

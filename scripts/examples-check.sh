@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks every configuration under examples/: `terraform fmt -check`, then
-# `terraform validate` against the provider built from this tree. Validation
+# `terraform validate` against the provider built from this tree, with the
+# CLI scripts/terraform.sh picks ($STRATOS_TERRAFORM=<path to tofu> checks
+# them with OpenTofu). Validation
 # runs the provider's own plan-time checks, so an example with invalid user
 # data fails here. Offline: dev_overrides instead of `terraform init`.
 set -euo pipefail
@@ -9,13 +11,14 @@ cd "$STRATOS_ROOT"
 
 tf="$(stratos_terraform)"
 tf_version="$(stratos_terraform_version "$tf")"
+tf_name="$(stratos_cli_name "$tf")"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export TF_CLI_CONFIG_FILE
 TF_CLI_CONFIG_FILE="$(stratos_dev_provider "$work/provider")"
 
-echo "examples: terraform fmt -check and validate with $tf (v$tf_version)"
+echo "examples: fmt -check and validate with $tf_name $tf (v$tf_version)"
 
 # A copy of the whole tree, so that examples may refer to each other's files
 # and nothing (lock files, .terraform) is written into the repository.
@@ -37,8 +40,8 @@ failed=0
 checked=0
 while IFS= read -r dir; do
 	copy="$work/tree/$dir"
-	if grep -qs 'provider::' "$copy"/*.tf && ! stratos_version_at_least "$tf_version" 1.8.0; then
-		# Older CLIs cannot even parse the call syntax.
+	if grep -qs 'provider::' "$copy"/*.tf && [[ "$tf_name" == Terraform ]] && ! stratos_version_at_least "$tf_version" 1.8.0; then
+		# Older CLIs cannot even parse the call syntax (OpenTofu can since 1.7).
 		echo "examples: skip $dir (provider functions need Terraform >= 1.8, found $tf_version)"
 		continue
 	fi
@@ -69,4 +72,4 @@ if [[ $failed -ne 0 ]]; then
 	echo "examples: some examples failed (see above)" >&2
 	exit 1
 fi
-echo "examples: $checked configurations valid"
+echo "examples: $checked configurations valid with $tf_name $tf_version"

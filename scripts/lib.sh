@@ -1,9 +1,9 @@
 # Shared by the scripts in this folder: source it, don't run it.
 #
 # Everything here works offline: Terraform comes from scripts/terraform.sh
-# (PATH or a pinned build in the cache), and the provider under development
-# is served to Terraform through dev_overrides, so no configuration ever
-# needs `terraform init` or a registry.
+# (PATH, or OpenTofu built into the cache), and the provider under
+# development is served to the CLI through dev_overrides, so no
+# configuration ever needs `terraform init` or a registry.
 
 export GOTOOLCHAIN=local GOWORK=off
 # Terraform's update check is the only other network call it would make.
@@ -11,16 +11,33 @@ export CHECKPOINT_DISABLE=1
 
 STRATOS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly STRATOS_ROOT
-readonly STRATOS_PROVIDER_ADDRESS="registry.terraform.io/stratos-sh/stratos"
+# source = "stratos-sh/stratos" means registry.terraform.io/… to Terraform
+# and registry.opentofu.org/… to OpenTofu; dev_overrides name both.
+readonly STRATOS_PROVIDER_ADDRESSES=(
+	"registry.terraform.io/stratos-sh/stratos"
+	"registry.opentofu.org/stratos-sh/stratos"
+)
 
-# stratos_terraform prints the Terraform CLI to use (see terraform.sh).
+# stratos_terraform prints the Terraform CLI to use (see terraform.sh): a
+# terraform on PATH, else OpenTofu.
 stratos_terraform() {
 	"$STRATOS_ROOT/scripts/terraform.sh"
 }
 
-# stratos_terraform_version prints e.g. 1.11.4.
+# stratos_tofu prints the OpenTofu CLI, built once into the cache (cmd/stratos-tofu).
+stratos_tofu() {
+	(cd "$STRATOS_ROOT" && go run ./cmd/stratos-tofu)
+}
+
+# stratos_terraform_version prints e.g. 1.11.4 (OpenTofu reports its own
+# version under the same key).
 stratos_terraform_version() {
 	"$1" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p'
+}
+
+# stratos_cli_name prints "OpenTofu" or "Terraform" for the CLI at $1.
+stratos_cli_name() {
+	if "$1" version 2>/dev/null | grep -q '^OpenTofu'; then echo OpenTofu; else echo Terraform; fi
 }
 
 # stratos_version_at_least A B: whether version A >= B (dotted numbers).
@@ -35,14 +52,16 @@ stratos_dev_provider() {
 	local dir="$1"
 	mkdir -p "$dir/bin"
 	(cd "$STRATOS_ROOT" && go build -o "$dir/bin/terraform-provider-stratos" .) >&2
-	cat >"$dir/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "$STRATOS_PROVIDER_ADDRESS" = "$dir/bin"
-  }
-  direct {}
-}
-RC
+	{
+		echo 'provider_installation {'
+		echo '  dev_overrides {'
+		for addr in "${STRATOS_PROVIDER_ADDRESSES[@]}"; do
+			echo "    \"$addr\" = \"$dir/bin\""
+		done
+		echo '  }'
+		echo '  direct {}'
+		echo '}'
+	} >"$dir/terraformrc"
 	echo "$dir/terraformrc"
 }
 

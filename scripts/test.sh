@@ -10,10 +10,23 @@ cd "$STRATOS_ROOT"
 
 step() { echo "==> $*"; }
 
+step "opentofu (built once from the Go module proxy, then cached)"
+# Every run checks OpenTofu too: the examples validate with it and
+# internal/scaletest's TestOpenTofu_lifecycle applies and destroys a pool with it.
+tofu="$(stratos_tofu)"
+export STRATOS_TOFU="$tofu"
+echo "using $tofu (v$(stratos_terraform_version "$tofu"))"
+
 step "terraform"
 tf="$(stratos_terraform)"
 export TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tf"
-echo "using $tf (v$(stratos_terraform_version "$tf"))"
+echo "acceptance tests use $(stratos_cli_name "$tf") $tf (v$(stratos_terraform_version "$tf"))"
+if [[ "$(stratos_cli_name "$tf")" == OpenTofu ]]; then
+	# terraform-plugin-testing serves the provider in-process under
+	# <host>/<namespace>/stratos; OpenTofu resolves a provider without a
+	# source on registry.opentofu.org (OpenTofu's "How to Develop Providers").
+	export TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp
+fi
 # The user's CLI configuration (mirrors, dev_overrides, credentials) must not
 # change what the tests see.
 scratch="$(mktemp -d)"
@@ -42,6 +55,9 @@ step "docs"
 
 step "examples"
 ./scripts/examples-check.sh
+if [[ "$tf" != "$tofu" ]]; then
+	STRATOS_TERRAFORM="$tofu" ./scripts/examples-check.sh
+fi
 
 step "go test"
 # Fuzz targets run their seed corpora as ordinary tests.

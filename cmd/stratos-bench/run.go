@@ -92,7 +92,7 @@ func (b *bench) start(ctx context.Context, opts options) error {
 	}
 	if opts.provider != "" {
 		rc := filepath.Join(b.work, "terraformrc")
-		body := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", tfrun.ProviderAddress, filepath.Dir(opts.provider))
+		body := tfrun.DevOverridesConfig(filepath.Dir(opts.provider))
 		if err := os.WriteFile(rc, []byte(body), 0o644); err != nil {
 			return err
 		}

@@ -1,102 +1,42 @@
-// Command stratos-demo prints a short, readable summary of a warm pool: its
-// instances by state, and each instance's node with its readiness and the
-// taints that keep workloads off it. make demo runs it after the apply.
+// Command stratos-demo is what scripts/demo.sh (make demo) runs beside
+// Terraform against the local sandbox:
+//
+//	stratos-demo show -pool demo
+//	    the pool's instances by state, each with its node's readiness and
+//	    the taints that keep workloads off it
+//	stratos-demo wait-schedulable -pool demo -count 2 -since <unix ns>
+//	    waits until that many of the pool's nodes are schedulable and prints
+//	    the seconds since -since (when the apply started)
+//	stratos-demo latency '{"launch": "20s", …}'
+//	    sets the sandbox's simulated EC2 and boot latencies and prints them
 package main
 
 import (
-	"context"
-	"flag"
 	"fmt"
 	"os"
-	"sort"
-	"strings"
-	"text/tabwriter"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-
-	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
 
 func main() {
-	pool := flag.String("pool", "demo", "the warm pool's name")
-	flag.Parse()
-	if err := run(*pool); err != nil {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "show":
+		err = show(args)
+	case "wait-schedulable":
+		err = waitSchedulable(args)
+	case "latency":
+		err = setLatency(args)
+	default:
+		fmt.Fprintf(os.Stderr, "stratos-demo: unknown command %q\n%s\n", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "stratos-demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return err
-	}
-	cfg.HTTPClient = awshttp.Wrap(cfg.HTTPClient)
-	rest, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBE_CONFIG_PATH"))
-	if err != nil {
-		return fmt.Errorf("kubeconfig (KUBE_CONFIG_PATH): %w", err)
-	}
-	kube, err := kubernetes.NewForConfig(rest)
-	if err != nil {
-		return err
-	}
-	engine := &warmpool.Engine{EC2: ec2.NewFromConfig(cfg), Kube: kube}
-	id, err := engine.FindByName(ctx, name, "")
-	if err != nil {
-		return err
-	}
-	obs, err := engine.Observe(ctx, id.PoolID)
-	if err != nil {
-		return err
-	}
-
-	byState := map[string]int{}
-	for _, i := range obs.Instances {
-		byState[string(i.State)+"/"+string(i.EC2State)]++
-	}
-	var counts []string
-	for k, n := range byState {
-		counts = append(counts, fmt.Sprintf("%d %s", n, k))
-	}
-	sort.Strings(counts)
-	fmt.Printf("Warm pool %q in cluster %q (pool id %s, node class %s version %d)\n", name, id.Cluster, id.PoolID, id.NodeClass, id.NodeClassVersion)
-	fmt.Printf("Instances by state (pool/EC2): %s\n\n", strings.Join(counts, ", "))
-
-	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "INSTANCE\tSTATE\tEC2\tZONE\tTYPE\tNODE\tREADY\tCORDONED\tTAINTS")
-	sort.Slice(obs.Instances, func(a, b int) bool { return obs.Instances[a].ID < obs.Instances[b].ID })
-	for _, i := range obs.Instances {
-		node := obs.Nodes[i.ID]
-		nodeName, ready, cordoned, taints := "-", "-", "-", "-"
-		if node != nil {
-			nodeName, ready, cordoned, taints = node.Name, readiness(node), fmt.Sprint(node.Spec.Unschedulable), taintList(node)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i.ID, i.State, i.EC2State, i.AvailabilityZone, i.InstanceType, nodeName, ready, cordoned, taints)
-	}
-	return tw.Flush()
-}
-
-func readiness(n *corev1.Node) string {
-	for _, c := range n.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return string(c.Status)
-		}
-	}
-	return "?"
-}
-
-func taintList(n *corev1.Node) string {
-	var out []string
-	for _, t := range n.Spec.Taints {
-		out = append(out, t.Key+":"+string(t.Effect))
-	}
-	return strings.Join(out, ",")
-}
+const usage = "usage: stratos-demo show|wait-schedulable|latency [flags]"

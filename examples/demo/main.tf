@@ -1,5 +1,18 @@
-# The demo: a node class and a warm pool on the local sandbox (make demo).
-# The variables come from .sandbox/env (TF_VAR_* exported by scripts/demo.sh).
+# The quick start: a node class and a warm pool of it. `make demo` applies
+# this file on the local sandbox, with the variables set from the sandbox's
+# cluster; on EKS, set them from your cluster (aws_eks_cluster.this.name,
+# .endpoint, .certificate_authority[0].data,
+# .kubernetes_network_config[0].service_ipv4_cidr).
+terraform {
+  required_providers {
+    stratos = {
+      source = "stratos-sh/stratos"
+    }
+  }
+}
+
+# Region and credentials come from the AWS SDK's environment.
+provider "stratos" {}
 
 variable "cluster_name" {
   type = string
@@ -18,8 +31,15 @@ variable "service_cidr" {
 }
 
 variable "pool_size" {
-  type    = number
-  default = 3
+  description = "Verified standby instances to keep stopped."
+  type        = number
+  default     = 3
+}
+
+variable "running" {
+  description = "How many of the pool's instances run as schedulable nodes, started from standby."
+  type        = number
+  default     = 0
 }
 
 data "stratos_bottlerocket_ami" "current" {
@@ -35,8 +55,9 @@ resource "stratos_node_class" "demo" {
   max_pods            = 58
 
   ami_id         = data.stratos_bottlerocket_ami.current.id
-  instance_types = ["m6i.large", "m5.large"]
+  instance_types = ["m6i.large", "m5.large"] # later types are fallbacks when capacity is short
 
+  # Subnets and security groups found by tag (or list them: subnet_ids, security_group_ids).
   subnet_selector = {
     tags = { "stratos.sh/discovery" = "sandbox" }
   }
@@ -48,8 +69,9 @@ resource "stratos_node_class" "demo" {
 resource "stratos_warm_pool" "demo" {
   name               = "demo"
   node_class         = stratos_node_class.demo.id
-  node_class_version = stratos_node_class.demo.version
+  node_class_version = stratos_node_class.demo.version # node class changes replace standby in the same apply
   size               = var.pool_size
+  running            = var.running
 
   labels = {
     "example.com/pool" = "demo"
@@ -58,8 +80,4 @@ resource "stratos_warm_pool" "demo" {
 
 output "standby_instance_ids" {
   value = stratos_warm_pool.demo.standby_instance_ids
-}
-
-output "node_class_version" {
-  value = stratos_node_class.demo.version
 }

@@ -58,7 +58,12 @@ type tfWorkspace struct {
 
 func newTFWorkspace(t *testing.T) *tfWorkspace {
 	t.Helper()
-	s := terraformSetup(t)
+	return newWorkspaceOf(t, terraformSetup(t))
+}
+
+// newWorkspaceOf is a workspace driven by s's CLI (Terraform or OpenTofu).
+func newWorkspaceOf(t *testing.T, s *tfrun.Setup) *tfWorkspace {
+	t.Helper()
 	sb := sandboxtest.Get(t)
 	proxy, err := kubecount.StartProxy(sb.RESTConfig())
 	if err != nil {

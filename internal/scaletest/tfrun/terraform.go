@@ -15,14 +15,21 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/opentofu"
 )
 
-// ProviderAddress is the provider's registry address, as configurations name it.
-const ProviderAddress = "registry.terraform.io/stratos-sh/stratos"
+// ProviderAddresses are the provider's addresses as configurations name
+// it (source = "stratos-sh/stratos"): Terraform resolves a source without a
+// hostname on registry.terraform.io, OpenTofu on registry.opentofu.org.
+var ProviderAddresses = []string{
+	"registry.terraform.io/stratos-sh/stratos",
+	"registry.opentofu.org/stratos-sh/stratos",
+}
 
 // FindTerraform returns the Terraform CLI to use: $STRATOS_TERRAFORM,
-// $TF_ACC_TERRAFORM_PATH, terraform on PATH, or the build scripts/terraform.sh
-// caches. It never builds one (scripts/terraform.sh does).
+// $TF_ACC_TERRAFORM_PATH, terraform on PATH, or the OpenTofu build
+// scripts/terraform.sh falls back to. It never builds one (scripts/terraform.sh does).
 func FindTerraform() (string, error) {
 	for _, env := range []string{"STRATOS_TERRAFORM", "TF_ACC_TERRAFORM_PATH"} {
 		if p := os.Getenv(env); p != "" {
@@ -32,16 +39,22 @@ func FindTerraform() (string, error) {
 	if p, err := exec.LookPath("terraform"); err == nil {
 		return p, nil
 	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache")
-	}
-	p := filepath.Join(cache, "stratos", "terraform-1.5.7", "terraform")
-	if _, err := os.Stat(p); err == nil {
+	if p, ok := opentofu.Cached(); ok {
 		return p, nil
 	}
 	return "", errors.New("no terraform CLI: put one on PATH, set STRATOS_TERRAFORM, or run scripts/terraform.sh once")
+}
+
+// DevOverridesConfig is a CLI configuration (terraformrc) that serves the
+// provider in dir to Terraform and OpenTofu alike, without `init`.
+func DevOverridesConfig(dir string) string {
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for _, addr := range ProviderAddresses {
+		fmt.Fprintf(&b, "    %q = %q\n", addr, dir)
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	return b.String()
 }
 
 // Setup is a provider binary plus the CLI configuration that makes Terraform use it.
@@ -64,8 +77,7 @@ func NewSetup(ctx context.Context, terraform, root, dir string) (*Setup, error) 
 		return nil, fmt.Errorf("build provider: %w\n%s", err, out)
 	}
 	rc := filepath.Join(dir, "terraformrc")
-	body := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderAddress, filepath.Dir(bin))
-	if err := os.WriteFile(rc, []byte(body), 0o644); err != nil {
+	if err := os.WriteFile(rc, []byte(DevOverridesConfig(filepath.Dir(bin))), 0o644); err != nil {
 		return nil, fmt.Errorf("write CLI config: %w", err)
 	}
 	return &Setup{Terraform: terraform, Provider: bin, CLIConfig: rc}, nil

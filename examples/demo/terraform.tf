@@ -1,7 +1,0 @@
-terraform {
-  required_providers {
-    stratos = {
-      source = "stratos-sh/stratos"
-    }
-  }
-}
