@@ -53,16 +53,26 @@ export TF_VAR_service_cidr="$STRATOS_SANDBOX_SERVICE_CIDR"
 export TF_VAR_pool_size="$pool_size" TF_VAR_running=0 TF_VAR_cold_running=0
 tfc() { "$tf" -chdir="$work/config" "$@"; }
 
-# narrate LOG: the plan's own words, as a CI reviewer reads them: the
-# provider's warnings and the summary line (the CLI's note on dev_overrides
-# is left out).
+# narrate LOG: the plan's own words, as a CI reviewer reads them: each
+# warning's summary and text (without the source excerpt), and the summary
+# line. The CLI's note on dev_overrides is left out. A terminal gets the
+# warnings in "│ " boxes, a file without: both forms are read.
 narrate() {
 	awk '
-		/^╵/ { block = 0; next }
-		/^│ (Warning|Error): Provider development overrides/ { block = 0; skip = 1; next }
-		/^│ (Warning|Error):/ { block = 1; skip = 0 }
-		block && !skip { sub(/^│ ?/, ""); print "    " $0 }
-		/^(Plan:|No changes|Changes to Outputs)/ { print "    " $0 }
+		{ line = $0; sub(/^│ ?/, "", line) }
+		/^╵/ { state = 0; next }
+		line ~ /^Warning: Provider development overrides/ { state = 0; next }
+		line ~ /^(Warning|Error): / { state = 1; print "    " line; next }
+		state == 1 {
+			if (line ~ /^[[:space:]]*$/ || line ~ /^  (with|on) / || line ~ /^ *[0-9]+: /) next
+			state = 2
+		}
+		state == 2 {
+			if (line ~ /^[[:space:]]*$/ || line ~ /^─/) { state = 0; next }
+			print "      " line
+			next
+		}
+		/^(Plan:|No changes)/ { print "    " $0 }
 	' "$1"
 }
 
@@ -109,11 +119,11 @@ else
 	echo "    nothing to apply: the pool already holds $pool_size verified standby instances"
 fi
 
-# timed_running POOL VAR: plans VAR=$running, applies it and prints the
-# seconds from the apply's start until $running of POOL's nodes are schedulable.
+# timed_running POOL: plans (the caller has set the TF_VAR_ raising POOL's
+# running), applies and prints the seconds from the apply's start until
+# $running of POOL's nodes are schedulable.
 timed_running() {
-	local pool="$1" var="$2"
-	export "TF_VAR_$var=$running"
+	local pool="$1"
 	plan "$pool" >&2 || true
 	local start apply_pid seconds
 	start=$(date +%s%N)
@@ -124,17 +134,21 @@ timed_running() {
 	echo "$seconds"
 }
 
+nodes() { if (($1 == 1)); then echo "1 node"; else echo "$1 nodes"; fi; }
+
 if ((running > 0)); then
 	echo "==> running = $running: pool \"demo\" starts $running of its standby instances"
-	from_standby="$(timed_running demo running)"
-	echo "    $running nodes schedulable ${from_standby} s after the apply started (the apply then refills standby)"
+	export TF_VAR_running="$running"
+	from_standby="$(timed_running demo)"
+	echo "    $(nodes "$running") schedulable ${from_standby} s after the apply started (the apply then refills standby)"
 
 	echo "==> the same without standby: pool \"demo-cold\" (examples/demo/cold.tf, size 0) launches $running cold"
-	cold="$(timed_running demo-cold cold_running)"
-	echo "    $running nodes schedulable ${cold} s after the apply started"
+	export TF_VAR_cold_running="$running"
+	cold="$(timed_running demo-cold)"
+	echo "    $(nodes "$running") schedulable ${cold} s after the apply started"
 
 	echo
-	echo "    time to $running schedulable nodes, same run and sandbox:  from standby ${from_standby} s   cold launch ${cold} s"
+	echo "    time to $(nodes "$running") schedulable, same run and sandbox:  from standby ${from_standby} s   cold launch ${cold} s"
 	echo "    (sandbox latencies above; on EC2 a cold launch also pulls images and boots for minutes, a start takes seconds)"
 	echo
 

@@ -37,7 +37,9 @@ stratos_terraform_version() {
 
 # stratos_cli_name prints "OpenTofu" or "Terraform" for the CLI at $1.
 stratos_cli_name() {
-	if "$1" version 2>/dev/null | grep -q '^OpenTofu'; then echo OpenTofu; else echo Terraform; fi
+	local out
+	out="$("$1" version 2>/dev/null || true)" # not piped into grep -q: its early exit would fail the pipe
+	if [[ "$out" == *OpenTofu* ]]; then echo OpenTofu; else echo Terraform; fi
 }
 
 # stratos_version_at_least A B: whether version A >= B (dotted numbers).

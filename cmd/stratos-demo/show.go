@@ -42,8 +42,17 @@ func show(args []string) error {
 		return err
 	}
 
+	// Instances on their way out are counted, not listed: they are no
+	// longer the pool's capacity.
 	byState := map[string]int{}
+	var live []warmpool.Instance
+	terminating := 0
 	for _, i := range obs.Instances {
+		if i.Gone() {
+			terminating++
+			continue
+		}
+		live = append(live, i)
 		byState[string(i.State)+"/"+string(i.EC2State)]++
 	}
 	var counts []string
@@ -51,13 +60,16 @@ func show(args []string) error {
 		counts = append(counts, fmt.Sprintf("%d %s", n, k))
 	}
 	sort.Strings(counts)
+	if terminating > 0 {
+		counts = append(counts, fmt.Sprintf("(%d more terminating)", terminating))
+	}
 	fmt.Printf("Warm pool %q in cluster %q (pool id %s, node class %s version %d)\n", *name, id.Cluster, id.PoolID, id.NodeClass, id.NodeClassVersion)
 	fmt.Printf("Instances by state (pool/EC2): %s\n\n", strings.Join(counts, ", "))
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintln(tw, "INSTANCE\tSTATE\tEC2\tZONE\tTYPE\tNODE\tREADY\tCORDONED\tTAINTS")
-	sort.Slice(obs.Instances, func(a, b int) bool { return obs.Instances[a].ID < obs.Instances[b].ID })
-	for _, i := range obs.Instances {
+	sort.Slice(live, func(a, b int) bool { return live[a].ID < live[b].ID })
+	for _, i := range live {
 		node := obs.Nodes[i.ID]
 		nodeName, ready, cordoned, taints := "-", "-", "-", "-"
 		if node != nil {
