@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 // waitSchedulable polls the pool's nodes until count of them are
@@ -46,7 +46,7 @@ func waitSchedulable(args []string) error {
 
 // pollSchedulable returns when count of the pool's nodes are schedulable.
 func pollSchedulable(ctx context.Context, kube kubernetes.Interface, pool string, count int, every time.Duration) (time.Time, error) {
-	selector := warmpool.KeyPool + "=" + pool
+	selector := keys.Pool + "=" + pool
 	for {
 		nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: selector})
 		if err == nil {
@@ -76,7 +76,7 @@ func schedulable(n *corev1.Node) bool {
 		return false
 	}
 	for _, t := range n.Spec.Taints {
-		if t.Key == warmpool.TaintStandby || t.Key == warmpool.TaintWarmup {
+		if t.Key == keys.TaintStandby || t.Key == keys.TaintWarmup {
 			return false
 		}
 	}

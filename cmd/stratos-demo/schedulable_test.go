@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
-	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 func node(name string, ready bool, cordoned bool, taints ...string) *corev1.Node {
@@ -18,7 +18,7 @@ func node(name string, ready bool, cordoned bool, taints ...string) *corev1.Node
 		status = corev1.ConditionTrue
 	}
 	n := &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{warmpool.KeyPool: "demo"}},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{keys.Pool: "demo"}},
 		Spec:       corev1.NodeSpec{Unschedulable: cordoned},
 		Status:     corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: status}}},
 	}
@@ -38,8 +38,8 @@ func TestSchedulable(t *testing.T) {
 		{"a workload taint of the user's is not the pool's", node("a", true, false, "example.com/gpu"), true},
 		{"not ready", node("a", false, false), false},
 		{"cordoned", node("a", true, true), false},
-		{"standby taint", node("a", true, false, warmpool.TaintStandby), false},
-		{"warmup taint", node("a", true, false, warmpool.TaintWarmup), false},
+		{"standby taint", node("a", true, false, keys.TaintStandby), false},
+		{"warmup taint", node("a", true, false, keys.TaintWarmup), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,8 +52,8 @@ func TestSchedulable(t *testing.T) {
 
 func TestPollSchedulable_countsOnlyThePoolsSchedulableNodes(t *testing.T) {
 	other := node("other", true, false)
-	other.Labels[warmpool.KeyPool] = "other"
-	kube := fake.NewClientset(node("a", true, false), node("b", true, true, warmpool.TaintStandby), other)
+	other.Labels[keys.Pool] = "other"
+	kube := fake.NewClientset(node("a", true, false), node("b", true, true, keys.TaintStandby), other)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
