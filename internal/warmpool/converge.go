@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -93,7 +94,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			}
 			if plan.Start > 0 || len(plan.Drain) > 0 {
 				if scaleWaves++; scaleWaves > maxScaleWaves {
-					return e.checkRunning(ctx, pool)
+					return e.checkRunning(ctx, pool, res.Failures)
 				}
 				continue
 			}
@@ -102,7 +103,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			if err := e.checkSize(ctx, pool, plan.StandbyTarget, res); err != nil {
 				return err
 			}
-			return e.checkRunning(ctx, pool)
+			return e.checkRunning(ctx, pool, res.Failures)
 		}
 		launched, launchErr := e.launchFresh(ctx, pool, plan.Launch, all)
 		res.Launched += len(launched)
@@ -210,7 +211,7 @@ const maxScaleWaves = 8
 
 // checkRunning reports a pool left short of pool.Running (no capacity to
 // start or launch more).
-func (e *Engine) checkRunning(ctx context.Context, pool Pool) error {
+func (e *Engine) checkRunning(ctx context.Context, pool Pool, failures []Failure) error {
 	if pool.Running == nil {
 		return nil
 	}
@@ -225,7 +226,19 @@ func (e *Engine) checkRunning(ctx context.Context, pool Pool) error {
 		}
 	}
 	if have != *pool.Running {
-		return fmt.Errorf("pool %s has %d of %d running instances", pool.Name, have, *pool.Running)
+		return fmt.Errorf("pool %s has %d of %d running instances%s", pool.Name, have, *pool.Running, failureLines(failures))
 	}
 	return nil
+}
+
+// failureLines lists failures under an error's first line, or says nothing.
+func failureLines(failures []Failure) string {
+	if len(failures) == 0 {
+		return ""
+	}
+	lines := make([]string, 0, len(failures))
+	for _, f := range failures {
+		lines = append(lines, "\n  - "+f.String())
+	}
+	return ";" + strings.Join(lines, "")
 }

@@ -2,6 +2,7 @@ package warmpool
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,6 +29,9 @@ type Instance struct {
 	ClassVersion     int64
 	LaunchRound      int
 	Failure          string
+	// StateReason is EC2's reason for the last state change ("Code:
+	// message"), e.g. why an accepted launch ended terminated.
+	StateReason string
 	// NodeName is the registered Node's name, "" when none was found.
 	NodeName string
 }
@@ -62,6 +66,12 @@ func instanceFromEC2(in ec2types.Instance) Instance {
 	if in.State != nil {
 		out.EC2State = in.State.Name
 	}
+	if r := in.StateReason; r != nil {
+		out.StateReason = aws.ToString(r.Message)
+		if out.StateReason == "" {
+			out.StateReason = aws.ToString(r.Code)
+		}
+	}
 	if in.Placement != nil {
 		out.AvailabilityZone = aws.ToString(in.Placement.AvailabilityZone)
 	}
@@ -77,4 +87,19 @@ func instanceFromEC2(in ec2types.Instance) Instance {
 // ProviderID is the spec.providerID a node of this instance registers with.
 func (i Instance) ProviderID() string {
 	return "aws:///" + i.AvailabilityZone + "/" + i.ID
+}
+
+// failedAfterAcceptance is the state reason of an instance EC2 accepted a
+// launch or start for and then stopped or terminated on its own — "" for
+// one a user (or this pool) stopped or terminated. EC2 reports such
+// failures only in the instance's StateReason (EC2 API reference,
+// StateReason: Server.InsufficientInstanceCapacity, Client.InternalError —
+// e.g. no permission to create KMS grants for an encrypted volume —,
+// Client.VolumeLimitExceeded, …; EC2 User Guide, "Troubleshoot Amazon EC2
+// instance launch issues").
+func (i Instance) failedAfterAcceptance() string {
+	if i.StateReason == "" || strings.HasPrefix(i.StateReason, "Client.UserInitiated") {
+		return ""
+	}
+	return i.StateReason
 }

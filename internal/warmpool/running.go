@@ -43,7 +43,12 @@ func (e *Engine) scaleRunning(ctx context.Context, pool Pool, plan Plan, w *clus
 		e.logf("pool %s: started %d standby instances", pool.Name, len(started))
 		serve = append(serve, started...)
 	}
-	if err := e.serve(ctx, pool, w, serve, since); err != nil {
+	failed, err := e.serve(ctx, pool, w, serve, since)
+	for _, f := range failed {
+		noStart[f.InstanceID] = true
+	}
+	res.Failures = append(res.Failures, failed...)
+	if err != nil {
 		return err
 	}
 	if len(serve) > 0 && res.ServedAt.IsZero() {
@@ -73,10 +78,12 @@ func served(i Instance, node *corev1.Node) bool {
 // back (Ready since the start, reachable, its CNI up), then makes it
 // schedulable: standby taint off, uncordoned, state running. Nodes are
 // served as they qualify, not when the slowest one does. since is when
-// the instances were started (zero for instances started earlier).
-func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instances []Instance, since time.Time) error {
+// the instances were started (zero for instances started earlier). A start
+// EC2 accepted and then failed (the instance back in stopped, with a state
+// reason) fails that instance at its next describe; failed lists them.
+func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instances []Instance, since time.Time) (failed []Failure, err error) {
 	if len(instances) == 0 {
-		return nil
+		return nil, nil
 	}
 	network := pool.Warmup.Network
 	if network == NetworkAuto || network == "" {
@@ -94,6 +101,10 @@ func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instance
 	}
 	tick := time.NewTicker(evaluateEvery / 4)
 	defer tick.Stop()
+	opts := e.Options.withDefaults()
+	refresh := time.NewTimer(opts.PollInterval)
+	defer refresh.Stop()
+	refreshDelay, began := opts.PollInterval, time.Now()
 	dirty := true
 	for len(pending) > 0 {
 		if dirty {
@@ -114,7 +125,7 @@ func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instance
 				delete(pending, id)
 			}
 			if err := e.markRunning(ctx, w, ready); err != nil {
-				return err
+				return failed, err
 			}
 		}
 		if len(pending) == 0 {
@@ -122,16 +133,44 @@ func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instance
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for %d started nodes: %w", len(pending), context.Cause(ctx))
+			return failed, fmt.Errorf("wait for %d started nodes: %w", len(pending), context.Cause(ctx))
 		case <-w.changed:
 			dirty = true
+		case <-refresh.C:
+			gone, err := e.failedStarts(ctx, pool, pending)
+			if err != nil {
+				return failed, err
+			}
+			failed = append(failed, gone...)
+			refreshDelay = opts.schedule().Next(refreshDelay, time.Since(began))
+			refresh.Reset(refreshDelay)
 		case now := <-tick.C:
 			if now.After(deadline) {
-				return &StartError{Pool: pool.Name, Timeout: timeout, Waiting: waitingList(pending, waiting)}
+				return failed, &StartError{Pool: pool.Name, Timeout: timeout, Waiting: waitingList(pending, waiting)}
 			}
 		}
 	}
-	return nil
+	return failed, nil
+}
+
+// failedStarts describes the pool and takes out of pending the started
+// instances EC2 stopped or terminated on its own, with their state reason.
+func (e *Engine) failedStarts(ctx context.Context, pool Pool, pending map[string]Instance) ([]Failure, error) {
+	found, err := e.findPoolInstances(ctx, pool.ID(), true)
+	if err != nil {
+		return nil, err
+	}
+	var failed []Failure
+	for _, i := range found {
+		if _, ok := pending[i.ID]; !ok || i.PoweredOn() || i.failedAfterAcceptance() == "" {
+			continue
+		}
+		delete(pending, i.ID)
+		e.logf("pool %s: start of %s failed after EC2 accepted it: %s", pool.Name, i.ID, i.failedAfterAcceptance())
+		failed = append(failed, Failure{InstanceID: i.ID, NodeName: i.NodeName,
+			WaitingFor: "start failed after EC2 accepted it: " + i.failedAfterAcceptance(), Action: "left " + string(i.EC2State) + "; not started again by this apply"})
+	}
+	return failed, nil
 }
 
 // StartError names the started instances whose nodes did not come back in time.

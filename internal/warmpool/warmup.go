@@ -172,6 +172,12 @@ func (e *Engine) refreshWarming(ctx context.Context, pool Pool, pending map[stri
 			p.inst.PrivateDNSName = i.PrivateDNSName
 		}
 		switch {
+		case i.Gone() && i.failedAfterAcceptance() != "":
+			// A launch EC2 accepted and then failed: the instance will never
+			// boot, so it fails now, with EC2's reason, not at the timeout.
+			res.Failures = append(res.Failures, Failure{InstanceID: i.ID, NodeName: p.inst.NodeName,
+				WaitingFor: "launch failed after EC2 accepted it: " + i.failedAfterAcceptance(), Action: "terminated by EC2"})
+			delete(pending, i.ID)
 		case i.Gone():
 			res.Failures = append(res.Failures, Failure{InstanceID: i.ID, NodeName: p.inst.NodeName,
 				WaitingFor: "instance " + string(i.EC2State) + " during warmup (not by this pool)", Action: "gone"})
