@@ -64,6 +64,9 @@ type schema struct {
 	// model (the kubelet's, or a documented range not in the model): with
 	// strict = false its findings are warnings.
 	policy bool
+	// doubt is a further rule for kindString whose findings are doubts
+	// (the kubelet's rule where Bottlerocket's is looser).
+	doubt stringRule
 }
 
 type fieldSchema struct {
@@ -124,6 +127,26 @@ func str(rules ...stringRule) *schema {
 func strNamed(what string, rules ...stringRule) *schema {
 	s := str(rules...)
 	s.what = what
+	return s
+}
+
+// quantityString is Bottlerocket's KubernetesQuantityValue, with the
+// kubelet's stricter parse as a doubt.
+func quantityString() *schema {
+	s := strNamed("quantity string", ruleQuantity)
+	s.doubt = ruleKubeletQuantity
+	return s
+}
+
+// thresholdString is Bottlerocket's KubernetesThresholdValue.
+func thresholdString() *schema {
+	s := strNamed("threshold string", ruleEvictionThreshold)
+	s.doubt = func(x string) string {
+		if strings.HasSuffix(x, "%") {
+			return ""
+		}
+		return ruleKubeletQuantity(x)
+	}
 	return s
 }
 

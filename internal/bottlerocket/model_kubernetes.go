@@ -14,7 +14,7 @@ var reservedResources = []string{"cpu", "ephemeral-storage", "memory", "pid"}
 var reservedResourceSince = map[string]string{"pid": "1.49.0"}
 
 func reservedSchema() *schema {
-	s := enumMapOf(reservedResources, strNamed("quantity string", ruleQuantity))
+	s := enumMapOf(reservedResources, quantityString())
 	s.keySince = reservedResourceSince
 	return s
 }
@@ -31,7 +31,7 @@ var evictionSignals = []string{
 func kubernetesSchema() *schema {
 	duration := strNamed("duration string", ruleDuration)
 	base64 := strNamed("base64 string", ruleBase64)
-	quantity := strNamed("quantity string", ruleQuantity)
+	quantity := quantityString()
 	line := strNamed("single-line string", ruleSingleLine)
 	identifier := allRules(ruleIdentifier, ruleNoControl)
 	fields := map[string]*fieldSchema{
@@ -56,9 +56,9 @@ func kubernetesSchema() *schema {
 		"device-ownership-from-security-context":  added("1.30.0", boolean()),
 		"event-burst":                             field(i32()),
 		"event-qps":                               field(i32()),
-		"eviction-hard":                           field(enumMapOf(evictionSignals, strNamed("threshold string", ruleEvictionThreshold))),
+		"eviction-hard":                           field(enumMapOf(evictionSignals, thresholdString())),
 		"eviction-max-pod-grace-period":           field(nonNegI32()),
-		"eviction-soft":                           field(enumMapOf(evictionSignals, strNamed("threshold string", ruleEvictionThreshold))),
+		"eviction-soft":                           field(enumMapOf(evictionSignals, thresholdString())),
 		"eviction-soft-grace-period":              field(enumMapOf(evictionSignals, duration)),
 		"hostname-override":                       field(strNamed("hostname", ruleHostname)),
 		"hostname-override-source":                added("1.21.0", enum("private-dns-name", "instance-id")),
@@ -129,7 +129,7 @@ func staticPodSchema() *schema {
 // reservedMemorySchema is KubernetesMemoryReservation: a required enabled
 // flag and limits keyed by KubernetesMemoryReservationKey only.
 func reservedMemorySchema() *schema {
-	quantity := strNamed("quantity string", ruleQuantity)
+	quantity := quantityString()
 	return withRequired(table(map[string]*fieldSchema{
 		"enabled":       field(boolean()),
 		"memory":        field(quantity),

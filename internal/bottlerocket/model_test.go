@@ -97,12 +97,14 @@ func TestModel_KubernetesValues(t *testing.T) {
 		{"kube-reserved unknown key", k(`kube-reserved = { pids = "100" }`), "", p + "kube-reserved.pids", `the only keys are cpu, ephemeral-storage, memory, pid. Did you mean "pid"?`},
 		{"kube-reserved near miss", k(`kube-reserved = { memroy = "1Gi" }`), "", p + "kube-reserved.memroy", `Did you mean "memory"?`},
 		{"system-reserved bad quantity", k(`system-reserved = { cpu = "1 core" }`), "", p + "system-reserved.cpu", "is not a Kubernetes quantity"},
-		{"system-reserved negative", k(`system-reserved = { memory = "-1Gi" }`), "", p + "system-reserved.memory", "must not be negative"},
+		{"system-reserved negative", k(`system-reserved = { memory = "-1Gi" }`), "", p + "system-reserved.memory", "the kubelet refuses a negative quantity"},
 		{"container-log-max-size", k(`container-log-max-size = "10 MB"`), "", p + "container-log-max-size", "is not a Kubernetes quantity"},
 		// eviction
 		{"eviction-hard ok", k(`eviction-hard = { "memory.available" = "100Mi", "nodefs.inodesFree" = "5%", "imagefs.available" = "15.5%" }`), "", "", ""},
 		{"eviction-hard 100 percent", k(`eviction-hard = { "memory.available" = "100%" }`), "", p + `eviction-hard."memory.available"`, "must be below 100%"},
-		{"eviction-hard bad percent", k(`eviction-hard = { "memory.available" = "1e1%" }`), "", p + `eviction-hard."memory.available"`, "is not a percentage"},
+		// Bottlerocket parses the percentage as a float: 1e1% is 10%.
+		{"eviction-hard float percent", k(`eviction-hard = { "memory.available" = "1e1%" }`), "", "", ""},
+		{"eviction-hard bad percent", k(`eviction-hard = { "memory.available" = "ten%" }`), "", p + `eviction-hard."memory.available"`, "is not a percentage"},
 		{"eviction-hard unknown signal", k(`eviction-hard = { "memory.free" = "1Gi" }`), "", p + `eviction-hard."memory.free"`, "the only keys are imagefs.available"},
 		{"eviction-hard kubelet-only signal", k(`eviction-hard = { "containerfs.available" = "10%" }`), "", p + `eviction-hard."containerfs.available"`, "is not allowed"},
 		{"eviction-soft", k(`eviction-soft = { "pid.available" = "abc" }`), "", p + `eviction-soft."pid.available"`, "is not a Kubernetes quantity"},

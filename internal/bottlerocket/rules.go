@@ -103,27 +103,41 @@ func ruleDuration(s string) string {
 	return ""
 }
 
+// quantityRE is Bottlerocket's KUBERNETES_QUANTITY (modeled-types
+// kubernetes.rs): looser than the kubelet's parse (it takes "1.2.3" and
+// negative values), so the kubelet's rule is checked as a doubt.
+var quantityRE = regexp.MustCompile(`^([+-]?[0-9.]+)((e)?[0-9]*)$|^([+-]?[0-9.]+)((E|P|T|G|M|K)i?)?$|^([+-]?[0-9.]+)(n|u|m|k)?$`)
+
 func ruleQuantity(s string) string {
-	q, err := resource.ParseQuantity(s)
-	if err != nil {
+	if !quantityRE.MatchString(s) {
 		return fmt.Sprintf("%q is not a Kubernetes quantity (such as \"100m\", \"512Mi\" or \"1Gi\").", s)
-	}
-	if q.Sign() < 0 {
-		return fmt.Sprintf("%q must not be negative.", s)
 	}
 	return ""
 }
 
-// ruleEvictionThreshold accepts a quantity or a percentage 0 <= x < 100, the
-// kubelet's two forms of a hard or soft eviction threshold.
+// ruleKubeletQuantity is the kubelet's parse of a quantity it reserves or
+// evicts at: a valid, non-negative resource.Quantity.
+func ruleKubeletQuantity(s string) string {
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return fmt.Sprintf("%q passes Bottlerocket's quantity pattern, but the kubelet cannot parse it.", s)
+	}
+	if q.Sign() < 0 {
+		return fmt.Sprintf("%q is negative; the kubelet refuses a negative quantity.", s)
+	}
+	return ""
+}
+
+// ruleEvictionThreshold is Bottlerocket's KubernetesThresholdValue: a
+// percentage 0 <= x < 100 (parsed as a float), or a quantity.
 func ruleEvictionThreshold(s string) string {
 	if p, ok := strings.CutSuffix(s, "%"); ok {
-		f, err := strconv.ParseFloat(p, 64)
-		if err != nil || p == "" || strings.ContainsAny(p, "+-eEinfINFxX_") {
+		f, err := strconv.ParseFloat(p, 32)
+		if err != nil || strings.ContainsAny(p, "xX_") {
 			return fmt.Sprintf("%q is not a percentage such as \"10%%\".", s)
 		}
-		if f >= 100 {
-			return fmt.Sprintf("%q must be below 100%%: the kubelet would evict every pod.", s)
+		if !(f >= 0 && f < 100) {
+			return fmt.Sprintf("%q must be below 100%% and not negative: the kubelet would evict every pod.", s)
 		}
 		return ""
 	}

@@ -156,6 +156,11 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 				return
 			}
 		}
+		if s.doubt != nil {
+			if msg := s.doubt(x); msg != "" {
+				v.doubtful(path, elem, msg)
+			}
+		}
 		if since := s.valueSince[x]; v.release.lacks(since) {
 			v.tooNew(path, since)
 		}
