@@ -311,7 +311,11 @@ func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, n int) error
 	if poolID == "" {
 		poolID = warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], fmt.Sprintf("bench-%d", n))
 	}
-	audit, err := scaletest.AuditPool(ctx, b.sb.World(), b.sb.Kubernetes(), poolID, tfrun.InstanceIDs(pool))
+	recorded, err := ws.PoolInstanceIDs(ctx, scaletest.PoolAddress)
+	if err != nil {
+		return err
+	}
+	audit, err := scaletest.AuditPool(ctx, b.sb.World(), b.sb.Kubernetes(), poolID, recorded)
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,12 @@ resource "stratos_warm_pool" "demo" {
   }
 }
 
+# The pool's instances are listed by the data source, not the resource.
+data "stratos_warm_pool" "demo" {
+  name         = stratos_warm_pool.demo.name
+  cluster_name = stratos_warm_pool.demo.cluster_name
+}
+
 output "standby_instance_ids" {
-  value = stratos_warm_pool.demo.standby_instance_ids
+  value = data.stratos_warm_pool.demo.standby_instance_ids
 }

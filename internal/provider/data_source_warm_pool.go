@@ -120,6 +120,19 @@ func (d *warmPoolDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	}
 }
 
+// instanceAttrTypes are the attributes of an element of instances.
+var instanceAttrTypes = map[string]attr.Type{
+	"id":                 types.StringType,
+	"state":              types.StringType,
+	"ec2_state":          types.StringType,
+	"availability_zone":  types.StringType,
+	"instance_type":      types.StringType,
+	"node_name":          types.StringType,
+	"config_hash":        types.StringType,
+	"node_class_version": types.Int64Type,
+	"launched_at":        types.StringType,
+}
+
 // censusStates are the keys of counts and instance_ids, always all present
 // so that CI checks can index them.
 var censusStates = []warmpool.State{
@@ -214,8 +227,8 @@ func idsOf(list []warmpool.Instance) []string {
 	return out
 }
 
-// instanceList is the data source's instances attribute, the same rows as
-// the resource's (rowOf): live instances sorted by id.
+// instanceList is the data source's instances attribute, the same fields as
+// the resource's private record (recordOf): live instances sorted by id.
 func instanceList(all []warmpool.Instance) types.List {
 	list := append([]warmpool.Instance{}, all...)
 	sort.Slice(list, func(a, b int) bool { return list[a].ID < list[b].ID })
@@ -224,7 +237,7 @@ func instanceList(all []warmpool.Instance) types.List {
 		if i.Gone() {
 			continue
 		}
-		r := rowOf(i)
+		r := recordOf(i)
 		values = append(values, types.ObjectValueMust(instanceAttrTypes, map[string]attr.Value{
 			"id":                 types.StringValue(r.ID),
 			"state":              types.StringValue(r.State),

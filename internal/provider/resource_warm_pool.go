@@ -64,18 +64,6 @@ var warmupAttrTypes = map[string]attr.Type{
 	"images":              types.ListType{ElemType: types.StringType},
 }
 
-var instanceAttrTypes = map[string]attr.Type{
-	"id":                 types.StringType,
-	"state":              types.StringType,
-	"ec2_state":          types.StringType,
-	"availability_zone":  types.StringType,
-	"instance_type":      types.StringType,
-	"node_name":          types.StringType,
-	"config_hash":        types.StringType,
-	"node_class_version": types.Int64Type,
-	"launched_at":        types.StringType,
-}
-
 func defaultWarmup() types.Object {
 	return types.ObjectValueMust(warmupAttrTypes, map[string]attr.Value{
 		"timeout":             types.StringValue(defaultWarmupTimeout),
@@ -88,11 +76,15 @@ func defaultWarmup() types.Object {
 
 func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: 1,
 		MarkdownDescription: "A warm pool of pre-initialized, **stopped** Bottlerocket instances for an EKS cluster. " +
 			"Each instance is launched from a `stratos_node_class`, verified (node Ready, CNI ready, DaemonSet pods Ready " +
 			"so their images are cached), cordoned with the `stratos.sh/standby:NoExecute` taint and stopped. " +
 			"Every apply reconciles the pool to `size` verified standby instances built from the current node class version, " +
-			"and, when `running` is set, to that many started, schedulable nodes taken from standby.",
+			"and, when `running` is set, to that many started, schedulable nodes taken from standby. " +
+			"The pool's instances are not attributes of the resource, so that a plan shows what changes in a few lines " +
+			"however large the pool: plan warnings say what the apply does to them, and the `stratos_warm_pool` data " +
+			"source lists them (ids, states, nodes) for outputs and CI checks.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "The pool's name.",
@@ -133,7 +125,7 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					"same apply and served once verified, without a stop. Lowering it drains nodes (fewest non-DaemonSet pods first, then the newest) " +
 					"through the Eviction API, respecting PodDisruptionBudgets within `drain_timeout`, stops them and returns " +
 					"them to standby; standby beyond `size` is then terminated, outdated first. When unset, running instances " +
-					"are not managed: instances started by anything else are reported in `running_instance_ids` and left alone.",
+					"are not managed: instances started by anything else are reported (a warning on refresh) and left alone.",
 				Validators: []validator.Int64{int64validator.Between(0, warmpool.MaxSize)},
 			},
 			"max_size": schema.Int64Attribute{
@@ -212,29 +204,12 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"config_hash": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "Identifies the node class version and the pool's labels and taints; instances carrying another are outdated.",
 			},
-			"standby_instance_ids": schema.ListAttribute{
-				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Verified standby instances built from the current configuration.",
-			},
-			"running_instance_ids": schema.ListAttribute{
-				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Started instances of the pool, not counted in `size`: the `running` ones, or when `running` " +
-					"is unset, those started by something else (reported, left alone).",
-			},
-			"instances": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "Every instance of the pool.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":                 schema.StringAttribute{Computed: true, MarkdownDescription: "Instance id."},
-					"state":              schema.StringAttribute{Computed: true, MarkdownDescription: "Pool state: `warmup`, `stopping`, `standby`, `running`, `draining` or `failed`."},
-					"ec2_state":          schema.StringAttribute{Computed: true, MarkdownDescription: "EC2 instance state."},
-					"availability_zone":  schema.StringAttribute{Computed: true, MarkdownDescription: "Availability zone."},
-					"instance_type":      schema.StringAttribute{Computed: true, MarkdownDescription: "Instance type."},
-					"node_name":          schema.StringAttribute{Computed: true, MarkdownDescription: "The Node's name, empty when no node registered."},
-					"config_hash":        schema.StringAttribute{Computed: true, MarkdownDescription: "The configuration the instance was built from."},
-					"node_class_version": schema.Int64Attribute{Computed: true, MarkdownDescription: "The node class version the instance was built from."},
-					"launched_at":        schema.StringAttribute{Computed: true, MarkdownDescription: "Launch time (RFC 3339)."},
-				}},
+			"failed_warmups": schema.Int64Attribute{
+				Computed: true,
+				MarkdownDescription: "Instances whose warmup failed and that were kept stopped for inspection " +
+					"(`warmup.timeout_action = \"stop\"`). They never count in `size`; the next apply terminates them, " +
+					"so a plan shows this going to 0 (or to `(known after apply)` when the apply launches instances that " +
+					"may fail and be kept).",
 			},
 		},
 		Blocks: map[string]schema.Block{

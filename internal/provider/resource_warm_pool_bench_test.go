@@ -36,9 +36,9 @@ func benchInstances(n int) []warmpool.Instance {
 	return out
 }
 
-// benchPoolStateJSON is the state Terraform keeps for a pool of standby
-// instances, as terraform.tfstate stores it.
-func benchPoolStateJSON(instances []warmpool.Instance) []byte {
+// poolStateV0 is the state schema version 0 wrote for a pool of these
+// instances (its instances in attributes), as terraform.tfstate stores it.
+func poolStateV0(instances []warmpool.Instance) map[string]any {
 	ids := []string{}
 	var list []map[string]any
 	for _, i := range instances {
@@ -51,7 +51,7 @@ func benchPoolStateJSON(instances []warmpool.Instance) []byte {
 			"node_class_version": i.ClassVersion, "launched_at": i.LaunchedAt.Format(time.RFC3339),
 		})
 	}
-	state := map[string]any{
+	return map[string]any{
 		"id": "bench", "name": "bench", "node_class": "bench", "node_class_version": 3, "size": len(ids),
 		"running": nil, "max_size": nil, "drain_timeout": defaultDrainTimeout, "drain_timeout_action": "fail",
 		"labels": nil, "taints": nil,
@@ -59,7 +59,36 @@ func benchPoolStateJSON(instances []warmpool.Instance) []byte {
 		"pool_id": warmpool.PoolID("bench", "bench"), "cluster_name": "bench", "config_hash": benchConfigHash,
 		"standby_instance_ids": ids, "running_instance_ids": []string{}, "instances": list, "timeouts": nil,
 	}
-	raw, err := json.Marshal(state)
+}
+
+// poolState is the state the current schema writes for a pool of these
+// instances: its attributes and its private record, as terraform.tfstate
+// stores them.
+func poolState(instances []warmpool.Instance) (attributes map[string]any, private []byte) {
+	attributes = poolStateV0(instances)
+	for _, name := range removedInV1 {
+		delete(attributes, name)
+	}
+	failed := 0
+	for _, i := range instances {
+		if i.State == warmpool.StateFailed && !i.Gone() {
+			failed++
+		}
+	}
+	attributes["failed_warmups"] = failed
+	records, err := json.Marshal(liveRecords(instances))
+	if err != nil {
+		panic(err)
+	}
+	private, err = json.Marshal(map[string][]byte{instancesKey: records})
+	if err != nil {
+		panic(err)
+	}
+	return attributes, private
+}
+
+func mustJSON(v any) []byte {
+	raw, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
@@ -121,14 +150,14 @@ func newPlanServer(tb testing.TB) planServer {
 	return planServer{ProviderServer: server, poolType: schemas.ResourceSchemas["stratos_warm_pool"].ValueType()}
 }
 
-// planUnchangedConfig runs what `terraform plan` asks of the provider for a
-// pool whose configuration did not change since raw state was written:
-// state upgrade, config validation, plan. It returns the prior state and
-// the plan.
-func (s planServer) planUnchangedConfig(tb testing.TB, raw []byte) (tftypes.Value, *tfprotov6.PlanResourceChangeResponse) {
+// planUnchangedConfig runs what `terraform plan -refresh=false` asks of the
+// provider for a pool whose configuration did not change since raw state
+// (of schema version) and private were written: state upgrade, config
+// validation, plan. It returns the prior state and the plan.
+func (s planServer) planUnchangedConfig(tb testing.TB, raw []byte, version int64, private []byte) (tftypes.Value, *tfprotov6.PlanResourceChangeResponse) {
 	ctx := context.Background()
 	up, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
-		TypeName: "stratos_warm_pool", Version: 0, RawState: &tfprotov6.RawState{JSON: raw},
+		TypeName: "stratos_warm_pool", Version: version, RawState: &tfprotov6.RawState{JSON: raw},
 	})
 	if err != nil || hasErrors(up.Diagnostics) {
 		tb.Fatal(err, up.Diagnostics)
@@ -150,6 +179,7 @@ func (s planServer) planUnchangedConfig(tb testing.TB, raw []byte) (tftypes.Valu
 	}
 	plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
 		TypeName: "stratos_warm_pool", PriorState: up.UpgradedState, ProposedNewState: up.UpgradedState, Config: &config,
+		PriorPrivate: private,
 	})
 	if err != nil || hasErrors(plan.Diagnostics) {
 		tb.Fatal(err, plan.Diagnostics)
@@ -171,11 +201,12 @@ func (s planServer) planned(tb testing.TB, plan *tfprotov6.PlanResourceChangeRes
 // 1,000 instances; the refresh's EC2 and Kubernetes reads are left out.
 func BenchmarkWarmPoolPlanNoChanges(b *testing.B) {
 	s := newPlanServer(b)
-	raw := benchPoolStateJSON(benchInstances(1000))
+	attributes, private := poolState(benchInstances(1000))
+	raw := mustJSON(attributes)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		prior, plan := s.planUnchangedConfig(b, raw)
+		prior, plan := s.planUnchangedConfig(b, raw, 1, private)
 		if planned := s.planned(b, plan); !planned.Equal(prior) {
 			diffs, _ := prior.Diff(planned)
 			var paths []string

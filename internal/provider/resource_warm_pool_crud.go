@@ -119,11 +119,11 @@ func poolFieldPath(f bottlerocket.Field) path.Path {
 }
 
 func (r *warmPoolResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, warmPoolModel.createTimeout)
+	r.apply(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, warmPoolModel.createTimeout)
 }
 
 func (r *warmPoolResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, &resp.Diagnostics, warmPoolModel.updateTimeout)
+	r.apply(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, warmPoolModel.updateTimeout)
 }
 
 func (m warmPoolModel) createTimeout(ctx context.Context) (time.Duration, diag.Diagnostics) {
@@ -135,36 +135,38 @@ func (m warmPoolModel) updateTimeout(ctx context.Context) (time.Duration, diag.D
 }
 
 // apply converges the pool to the plan and records the outcome in state.
-func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, timeoutOf func(warmPoolModel, context.Context) (time.Duration, diag.Diagnostics)) {
+// When the engine does not run (the node class cannot be read, its user
+// data conflicts with the pool's), nothing was launched or stopped and the
+// state is left as it was: the prior state on an update, none on a create.
+func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, private privateState, diags *diag.Diagnostics, timeoutOf func(warmPoolModel, context.Context) (time.Duration, diag.Diagnostics)) {
 	var plan warmPoolModel
-	lists, d := readPoolPlan(ctx, planned, &plan)
-	diags.Append(d...)
+	diags.Append(planned.Get(ctx, &plan)...)
 	if diags.HasError() {
 		return
 	}
 	timeout, d := timeoutOf(plan, ctx)
 	diags.Append(d...)
-	if observed, ok := r.converge(ctx, timeout, &plan, diags); ok {
-		lists = observed
+	observed, ok := r.converge(ctx, timeout, &plan, diags)
+	if !ok {
+		return
 	}
-	if !plan.PoolID.IsUnknown() {
-		diags.Append(writePoolState(ctx, state, &plan, lists)...)
-	}
+	diags.Append(state.Set(ctx, &plan)...)
+	diags.Append(recordInstances(ctx, private, observed)...)
 }
 
 // converge runs the engine and records what exists afterwards — also when it
 // fails, so every instance it launched is in state (Terraform taints a
 // failed create) and the next apply adopts rather than duplicates. ok is
 // false when the engine did not run.
-func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, m *warmPoolModel, diags *diag.Diagnostics) (observedLists, bool) {
+func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, m *warmPoolModel, diags *diag.Diagnostics) ([]warmpool.Instance, bool) {
 	pool, ok := r.desiredPool(ctx, *m, diags)
 	if !ok {
-		return observedLists{}, false
+		return nil, false
 	}
 	engine, err := r.engine(ctx)
 	if err != nil {
 		diags.AddError("Cannot reach the cluster or EC2", err.Error())
-		return observedLists{}, false
+		return nil, false
 	}
 	m.ID = m.Name
 	m.PoolID = types.StringValue(pool.ID())
@@ -179,7 +181,7 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 	if res != nil && res.Observation != nil {
 		observed = res.Observation
 	}
-	lists := m.setObserved(observed, pool.Launch.ConfigHash)
+	m.setObserved(observed, pool.Launch.ConfigHash)
 	if res != nil && err == nil && len(res.Failures) > 0 {
 		diags.AddWarning("Some warmups failed and were replaced", failureList(res.Failures))
 	}
@@ -187,13 +189,13 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 		diags.AddError(fmt.Sprintf("Warm pool %s did not converge", pool.Name), err.Error())
 		// Record the configured size so the next plan compares against what
 		// exists (size is read back from the instances on refresh).
-		return lists, true
+		return observed.Instances, true
 	}
 	m.Size = types.Int64Value(int64(pool.Size))
 	if pool.Running != nil {
 		m.Running = types.Int64Value(int64(*pool.Running))
 	}
-	return lists, true
+	return observed.Instances, true
 }
 
 func failureList(failures []warmpool.Failure) string {
@@ -206,10 +208,9 @@ func failureList(failures []warmpool.Failure) string {
 
 func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state warmPoolModel
-	lists, diags := readPoolState(ctx, req.State, &state)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	before, _, diags := recordedInstances(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	before, err := lists.stateInstances()
-	addRawError(&resp.Diagnostics, "read", err)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -231,8 +232,9 @@ func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, r
 	for _, line := range warmpool.DescribeDrift(before, obs.Instances, !state.Running.IsNull()) {
 		resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+" changed outside Terraform", line)
 	}
-	observed := state.setObserved(obs, state.ConfigHash.ValueString())
-	resp.Diagnostics.Append(writePoolState(ctx, &resp.State, &state, observed)...)
+	state.setObserved(obs, state.ConfigHash.ValueString())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(recordInstances(ctx, resp.Private, obs.Instances)...)
 }
 
 // adopt fills in an imported pool's identity from its instances' tags.
@@ -252,10 +254,9 @@ func (r *warmPoolResource) adopt(ctx context.Context, engine *warmpool.Engine, m
 
 func (r *warmPoolResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state warmPoolModel
-	lists, diags := readPoolState(ctx, req.State, &state)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	recorded, _, diags := recordedInstances(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	recorded, err := lists.stateInstances()
-	addRawError(&resp.Diagnostics, "read", err)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -10,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -19,26 +17,22 @@ import (
 )
 
 type warmPoolModel struct {
-	ID                 types.String `tfsdk:"id"`
-	Name               types.String `tfsdk:"name"`
-	NodeClass          types.String `tfsdk:"node_class"`
-	NodeClassVersion   types.Int64  `tfsdk:"node_class_version"`
-	Size               types.Int64  `tfsdk:"size"`
-	Running            types.Int64  `tfsdk:"running"`
-	MaxSize            types.Int64  `tfsdk:"max_size"`
-	DrainTimeout       types.String `tfsdk:"drain_timeout"`
-	DrainTimeoutAction types.String `tfsdk:"drain_timeout_action"`
-	Labels             types.Map    `tfsdk:"labels"`
-	Taints             types.List   `tfsdk:"taints"`
-	Warmup             types.Object `tfsdk:"warmup"`
-	PoolID             types.String `tfsdk:"pool_id"`
-	ClusterName        types.String `tfsdk:"cluster_name"`
-	ConfigHash         types.String `tfsdk:"config_hash"`
-	// The observed lists are always null here: they are read and written
-	// as raw values beside the model (observedLists), never converted.
-	StandbyInstanceIDs types.List     `tfsdk:"standby_instance_ids"`
-	RunningInstanceIDs types.List     `tfsdk:"running_instance_ids"`
-	Instances          types.List     `tfsdk:"instances"`
+	ID                 types.String   `tfsdk:"id"`
+	Name               types.String   `tfsdk:"name"`
+	NodeClass          types.String   `tfsdk:"node_class"`
+	NodeClassVersion   types.Int64    `tfsdk:"node_class_version"`
+	Size               types.Int64    `tfsdk:"size"`
+	Running            types.Int64    `tfsdk:"running"`
+	MaxSize            types.Int64    `tfsdk:"max_size"`
+	DrainTimeout       types.String   `tfsdk:"drain_timeout"`
+	DrainTimeoutAction types.String   `tfsdk:"drain_timeout_action"`
+	Labels             types.Map      `tfsdk:"labels"`
+	Taints             types.List     `tfsdk:"taints"`
+	Warmup             types.Object   `tfsdk:"warmup"`
+	PoolID             types.String   `tfsdk:"pool_id"`
+	ClusterName        types.String   `tfsdk:"cluster_name"`
+	ConfigHash         types.String   `tfsdk:"config_hash"`
+	FailedWarmups      types.Int64    `tfsdk:"failed_warmups"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -98,41 +92,41 @@ func (m warmPoolModel) warmupSpec(ctx context.Context, diags *diag.Diagnostics) 
 }
 
 // setObserved records what exists of the pool: size as the verified standby
-// instances built from the configuration in configHash (and running as what
-// runs), and returns the observed lists for state.
-func (m *warmPoolModel) setObserved(obs *warmpool.Observation, configHash string) observedLists {
-	var standby, running []string
-	list := append([]warmpool.Instance{}, obs.Instances...)
-	sort.Slice(list, func(a, b int) bool { return list[a].ID < list[b].ID })
-	for _, i := range list {
+// instances built from the configuration in configHash, running as what
+// runs, and the failed warmups kept for inspection.
+func (m *warmPoolModel) setObserved(obs *warmpool.Observation, configHash string) {
+	var standby, running, failed int
+	for _, i := range obs.Instances {
 		switch {
 		case i.Gone():
+		case i.State == warmpool.StateFailed:
+			failed++
 		case i.State == warmpool.StateStandby && i.EC2State == "stopped" && i.ConfigHash == configHash:
-			standby = append(standby, i.ID)
+			standby++
 		case i.PoweredOn() && (i.State == warmpool.StateRunning || i.State == warmpool.StateStandby || i.State == warmpool.StateDraining):
-			running = append(running, i.ID)
+			running++
 		}
 	}
 	capped := false
 	if !m.MaxSize.IsNull() && !m.MaxSize.IsUnknown() && !m.Size.IsNull() && !m.Size.IsUnknown() {
 		// max_size holding standby below size is the configuration at
 		// work, not drift: size keeps its configured value.
-		want := len(running)
+		want := running
 		if !m.Running.IsNull() && !m.Running.IsUnknown() {
 			want = int(m.Running.ValueInt64())
 		}
 		limit := max(0, int(m.MaxSize.ValueInt64())-want)
-		capped = limit < int(m.Size.ValueInt64()) && len(standby) == limit
+		capped = limit < int(m.Size.ValueInt64()) && standby == limit
 	}
 	if !capped {
-		m.Size = types.Int64Value(int64(len(standby)))
+		m.Size = types.Int64Value(int64(standby))
 	}
+	m.FailedWarmups = types.Int64Value(int64(failed))
 	if !m.Running.IsNull() {
 		// Managed running capacity reads back as what runs, so a node
 		// started or stopped outside Terraform shows as a diff.
-		m.Running = types.Int64Value(int64(len(running)))
+		m.Running = types.Int64Value(int64(running))
 	}
-	return observedLists{Instances: instanceListValue(list), StandbyIDs: idListValue(standby), RunningIDs: idListValue(running)}
 }
 
 func stringList(values []string) types.List {
@@ -141,44 +135,6 @@ func stringList(values []string) types.List {
 		elems = append(elems, types.StringValue(v))
 	}
 	return types.ListValueMust(types.StringType, elems)
-}
-
-// readPoolState reads a pool's settings into m and returns its observed
-// lists separately (see resource_warm_pool_observed.go).
-func readPoolState(ctx context.Context, s tfsdk.State, m *warmPoolModel) (observedLists, diag.Diagnostics) {
-	raw, lists, err := splitObserved(s.Raw)
-	var diags diag.Diagnostics
-	addRawError(&diags, "read", err)
-	s.Raw = raw
-	diags.Append(s.Get(ctx, m)...)
-	return lists, diags
-}
-
-func readPoolPlan(ctx context.Context, p tfsdk.Plan, m *warmPoolModel) (observedLists, diag.Diagnostics) {
-	lists, diags := readPoolState(ctx, tfsdk.State{Schema: p.Schema, Raw: p.Raw}, m)
-	return lists, diags
-}
-
-// writePoolState writes the pool's settings from m and its observed lists.
-func writePoolState(ctx context.Context, s *tfsdk.State, m *warmPoolModel, lists observedLists) diag.Diagnostics {
-	m.Instances = types.ListNull(types.ObjectType{AttrTypes: instanceAttrTypes})
-	m.StandbyInstanceIDs = types.ListNull(types.StringType)
-	m.RunningInstanceIDs = types.ListNull(types.StringType)
-	diags := s.Set(ctx, m)
-	if diags.HasError() {
-		return diags
-	}
-	raw, err := joinObserved(s.Raw, lists)
-	addRawError(&diags, "write", err)
-	s.Raw = raw
-	return diags
-}
-
-func writePoolPlan(ctx context.Context, p *tfsdk.Plan, m *warmPoolModel, lists observedLists) diag.Diagnostics {
-	s := tfsdk.State{Schema: p.Schema, Raw: p.Raw}
-	diags := writePoolState(ctx, &s, m, lists)
-	p.Raw = s.Raw
-	return diags
 }
 
 func ec2State(s string) ec2types.InstanceStateName { return ec2types.InstanceStateName(s) }

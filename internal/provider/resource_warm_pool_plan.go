@@ -52,13 +52,13 @@ func (r *warmPoolResource) ValidateConfig(ctx context.Context, req resource.Vali
 func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var state *warmPoolModel
 	var before []warmpool.Instance
+	recorded := false
 	if !req.State.Raw.IsNull() {
 		state = &warmPoolModel{}
-		lists, diags := readPoolState(ctx, req.State, state)
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		var diags diag.Diagnostics
+		before, recorded, diags = recordedInstances(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
-		var err error
-		before, err = lists.stateInstances()
-		addRawError(&resp.Diagnostics, "read", err)
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil {
@@ -69,8 +69,7 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	var plan, config warmPoolModel
-	lists, diags := readPoolPlan(ctx, req.Plan, &plan)
-	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() || r.data == nil {
 		return
@@ -94,14 +93,33 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		!plan.Running.Equal(state.Running) || !plan.MaxSize.Equal(state.MaxSize) ||
 		// A warmup kept stopped for inspection (timeout_action = "stop")
 		// is terminated by the next apply; the plan must say there is one.
-		hasFailed(before)
+		hasFailed(before) || (state != nil && state.FailedWarmups.ValueInt64() > 0)
+	plan.FailedWarmups = plannedFailedWarmups(ctx, plan, state, changes)
 	if changes {
-		lists = unknownObservedLists()
+		if state != nil && !recorded {
+			resp.Diagnostics.AddWarning("Warm pool "+plan.Name.ValueString(),
+				"the pool's instances are not recorded in state yet (imported, or written by an earlier provider version, "+
+					"and planned without a refresh): the apply reads them from EC2 first; plan with refresh to see what it will do to them")
+		}
 		r.explain(ctx, plan, state, before, &resp.Diagnostics)
 	}
-	// Without changes the observed lists stay as refreshed: no apply follows,
-	// so there is nothing to explain either.
-	resp.Diagnostics.Append(writePoolPlan(ctx, &resp.Plan, &plan, lists)...)
+	// Without changes no apply follows, so there is nothing to explain.
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// plannedFailedWarmups is what failed_warmups will be after the plan: as it
+// is when nothing is applied; 0 when the apply terminates the kept failures
+// and keeps no new one (timeout_action = "terminate"); otherwise known only
+// after the apply, which may keep new failures for inspection.
+func plannedFailedWarmups(ctx context.Context, plan warmPoolModel, state *warmPoolModel, changes bool) types.Int64 {
+	if !changes && state != nil {
+		return state.FailedWarmups
+	}
+	var diags diag.Diagnostics
+	if !plan.Warmup.IsUnknown() && plan.warmupSpec(ctx, &diags).TimeoutAction == warmpool.TimeoutTerminate && !diags.HasError() {
+		return types.Int64Value(0)
+	}
+	return types.Int64Unknown()
 }
 
 func hasFailed(instances []warmpool.Instance) bool {

@@ -12,7 +12,8 @@ import (
 
 func TestWarmPoolPlan_unchangedPoolPlansNothing(t *testing.T) {
 	s := newPlanServer(t)
-	prior, plan := s.planUnchangedConfig(t, benchPoolStateJSON(benchInstances(3)))
+	attributes, private := poolState(benchInstances(3))
+	prior, plan := s.planUnchangedConfig(t, mustJSON(attributes), 1, private)
 	if planned := s.planned(t, plan); !planned.Equal(prior) {
 		t.Fatal("a pool with nothing to change got a plan that changes it")
 	}
@@ -28,14 +29,17 @@ func TestWarmPoolPlan_failedInstanceIsTerminatedByTheNextApply(t *testing.T) {
 	s := newPlanServer(t)
 	instances := benchInstances(3)
 	instances[2].State = warmpool.StateFailed
-	_, plan := s.planUnchangedConfig(t, benchPoolStateJSON(instances))
+	attributes, private := poolState(instances)
+	_, plan := s.planUnchangedConfig(t, mustJSON(attributes), 1, private)
 	planned := s.planned(t, plan)
-	got, _, err := tftypes.WalkAttributePath(planned, tftypes.NewAttributePath().WithAttributeName("instances"))
+	got, _, err := tftypes.WalkAttributePath(planned, tftypes.NewAttributePath().WithAttributeName("failed_warmups"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := got.(tftypes.Value); v.IsKnown() {
-		t.Error("instances should be unknown: the apply terminates the failed instance")
+	// A change Terraform sees (1 → 0) makes it apply; the apply terminates
+	// the kept failure and, with timeout_action = "terminate", keeps none.
+	if v := got.(tftypes.Value); !v.Equal(tftypes.NewValue(tftypes.Number, 0)) {
+		t.Errorf("failed_warmups planned as %v, want 0 (the apply terminates the failed instance)", v)
 	}
 	text := strings.Join(warnings(plan.Diagnostics), "\n")
 	if want := "1 instance whose warmup failed will be terminated: " + instances[2].ID; !strings.Contains(text, want) {

@@ -28,8 +28,10 @@ func runningIs(n int) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(poolAddr, tfjsonpath.New("running"), knownvalue.Int64Exact(int64(n)))
 }
 
-func runningCount(n int) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(poolAddr, tfjsonpath.New("running_instance_ids"), knownvalue.ListSizeExact(n))
+// runningCount checks the sandbox runs n instances of the pool as running
+// capacity.
+func runningCount(t *testing.T, name string, n int) statecheck.StateCheck {
+	return sandboxPoolCount{t: t, name: name, state: warmpool.StateRunning, ec2State: "running", n: n}
 }
 
 // poolNodes maps the pool's nodes by instance id.
@@ -156,7 +158,7 @@ func TestAccWarmPool_runningUpAndDown(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkPoolDestroyed(t, nc.Name),
 		Steps: []tfresource.TestStep{
-			{Config: poolConfig(nc, 2, ""), ConfigStateChecks: []statecheck.StateCheck{standbyCount(2)}},
+			{Config: poolConfig(nc, 2, ""), ConfigStateChecks: []statecheck.StateCheck{standbyCount(t, nc.Name, 2)}},
 			{
 				// Running up: two standby instances start and are served,
 				// two launches refill standby in the same apply.
@@ -164,7 +166,7 @@ func TestAccWarmPool_runningUpAndDown(t *testing.T) {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(poolAddr, plancheck.ResourceActionUpdate),
 				}},
-				ConfigStateChecks: []statecheck.StateCheck{runningIs(2), runningCount(2), sizeIs(2), standbyCount(2)},
+				ConfigStateChecks: []statecheck.StateCheck{runningIs(2), runningCount(t, nc.Name, 2), sizeIs(2), standbyCount(t, nc.Name, 2)},
 				Check:             tfresource.ComposeTestCheckFunc(checkLivePool(t, nc.Name, 4), checkSchedulable(t, nc.Name, 2)),
 			},
 			{
@@ -177,7 +179,7 @@ func TestAccWarmPool_runningUpAndDown(t *testing.T) {
 					}
 				},
 				Config:            poolConfig(nc, 2, "running = 1"),
-				ConfigStateChecks: []statecheck.StateCheck{runningIs(1), runningCount(1), standbyCount(2)},
+				ConfigStateChecks: []statecheck.StateCheck{runningIs(1), runningCount(t, nc.Name, 1), standbyCount(t, nc.Name, 2)},
 				Check: tfresource.ComposeTestCheckFunc(checkLivePool(t, nc.Name, 3), checkSchedulable(t, nc.Name, 1),
 					func(*terraform.State) error {
 						if _, ok := runningNodeNames(t, nc.Name)[busyID]; !ok || appPods(t, app, "") != 3 {
@@ -189,7 +191,7 @@ func TestAccWarmPool_runningUpAndDown(t *testing.T) {
 			{
 				// Running to zero: the busy node's pods are evicted.
 				Config:            poolConfig(nc, 2, "running = 0"),
-				ConfigStateChecks: []statecheck.StateCheck{runningIs(0), runningCount(0), standbyCount(2)},
+				ConfigStateChecks: []statecheck.StateCheck{runningIs(0), runningCount(t, nc.Name, 0), standbyCount(t, nc.Name, 2)},
 				Check: tfresource.ComposeTestCheckFunc(checkLivePool(t, nc.Name, 2), checkSchedulable(t, nc.Name, 0),
 					func(*terraform.State) error {
 						if n := appPods(t, app, ""); n != 0 {
@@ -224,7 +226,7 @@ func TestAccWarmPool_drainTimeout(t *testing.T) {
 			if action == "fail" {
 				down.ExpectError = regexp.MustCompile(`not drained within 3s`)
 			} else {
-				down.ConfigStateChecks = []statecheck.StateCheck{runningIs(0), runningCount(0)}
+				down.ConfigStateChecks = []statecheck.StateCheck{runningIs(0), runningCount(t, nc.Name, 0)}
 				down.Check = tfresource.ComposeTestCheckFunc(checkLivePool(t, nc.Name, 0), func(*terraform.State) error {
 					if n := appPods(t, app, ""); n != 0 {
 						return fmt.Errorf("%d pods still on the stopped node", n)
@@ -253,7 +255,7 @@ func TestAccWarmPool_drainTimeout(t *testing.T) {
 						unguard()
 					},
 					Config:            poolConfig(nc, 0, extra(0)),
-					ConfigStateChecks: []statecheck.StateCheck{runningIs(0), runningCount(0)},
+					ConfigStateChecks: []statecheck.StateCheck{runningIs(0), runningCount(t, nc.Name, 0)},
 					Check:             checkLivePool(t, nc.Name, 0),
 				})
 			}
@@ -276,7 +278,7 @@ func TestAccWarmPool_maxSize(t *testing.T) {
 			{
 				Config: poolConfig(nc, 3, "running = 2\n  max_size = 4"),
 				// size keeps its configured value; standby is held at 2.
-				ConfigStateChecks: []statecheck.StateCheck{sizeIs(3), standbyCount(2), runningCount(2)},
+				ConfigStateChecks: []statecheck.StateCheck{sizeIs(3), standbyCount(t, nc.Name, 2), runningCount(t, nc.Name, 2)},
 				Check:             checkLivePool(t, nc.Name, 4),
 			},
 			{Config: poolConfig(nc, 3, "running = 2\n  max_size = 4"), PlanOnly: true},
@@ -290,11 +292,11 @@ func TestAccWarmPool_startCapacityFallback(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkPoolDestroyed(t, nc.Name),
 		Steps: []tfresource.TestStep{
-			{Config: poolConfig(nc, 6, ""), ConfigStateChecks: []statecheck.StateCheck{standbyCount(6)}},
+			{Config: poolConfig(nc, 6, ""), ConfigStateChecks: []statecheck.StateCheck{standbyCount(t, nc.Name, 6)}},
 			{
 				PreConfig:         func() { sandboxtest.Configure(t, `{"insufficient_capacity": ["us-east-1a"]}`) },
 				Config:            poolConfig(nc, 0, "running = 3"),
-				ConfigStateChecks: []statecheck.StateCheck{runningIs(3), runningCount(3)},
+				ConfigStateChecks: []statecheck.StateCheck{runningIs(3), runningCount(t, nc.Name, 3)},
 				Check: func(*terraform.State) error {
 					running := runningNodeNames(t, nc.Name)
 					if len(running) != 3 {
@@ -358,7 +360,7 @@ data "stratos_warm_pool" "other" {
 				})
 				return nil
 			},
-			// The started instance shows as running_instance_ids on refresh.
+			// The started instance left standby: size reads 2 on refresh.
 			ExpectNonEmptyPlan: true,
 		}},
 	})

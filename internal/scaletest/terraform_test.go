@@ -108,7 +108,11 @@ func (w *tfWorkspace) poolInState(t *testing.T) (string, []string) {
 	}
 	pool := resources[PoolAddress]
 	id, _ := pool["pool_id"].(string)
-	return id, tfrun.InstanceIDs(pool)
+	recorded, err := w.PoolInstanceIDs(context.Background(), PoolAddress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, recorded
 }
 
 func summary(out string) string {

@@ -68,6 +68,13 @@ resource "stratos_warm_pool" "ci" {
   }
 }
 
+# The pool's instances are not attributes of the resource (a plan would list
+# every one of them); the data source lists them.
+data "stratos_warm_pool" "ci" {
+  name         = stratos_warm_pool.ci.name
+  cluster_name = stratos_warm_pool.ci.cluster_name
+}
+
 output "standby" {
-  value = stratos_warm_pool.ci.standby_instance_ids
+  value = data.stratos_warm_pool.ci.standby_instance_ids
 }

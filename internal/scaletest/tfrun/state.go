@@ -33,32 +33,59 @@ func (w *Workspace) Resources(ctx context.Context) (map[string]map[string]any, e
 	return out, nil
 }
 
-// InstanceIDs are the instance ids a warm pool's state records: its
-// instances list plus the standby and running id lists.
-func InstanceIDs(values map[string]any) []string {
-	seen := map[string]bool{}
+// PoolInstanceIDs are the instance ids the state records for the warm pool
+// at address. The pool keeps them in its private state (the resource's
+// instance record, internal/provider/resource_warm_pool_record.go), which
+// `terraform show` leaves out, so this reads `terraform state pull`.
+func (w *Workspace) PoolInstanceIDs(ctx context.Context, address string) ([]string, error) {
+	res, err := w.Run(ctx, "state", "pull")
+	if err != nil {
+		return nil, err
+	}
+	return poolInstanceIDs([]byte(res.Stdout), address)
+}
+
+// poolInstanceIDs reads a state file's private instance record of the pool
+// at address (a root module resource, no count or for_each).
+func poolInstanceIDs(stateFile []byte, address string) ([]string, error) {
+	var doc struct {
+		Resources []struct {
+			Mode, Type, Name string
+			Instances        []struct {
+				// Private is base64 of the framework's private state: a JSON
+				// object of base64 values, one per key.
+				Private []byte `json:"private"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(stateFile, &doc); err != nil {
+		return nil, fmt.Errorf("decode state: %w", err)
+	}
 	var out []string
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
+	for _, r := range doc.Resources {
+		if r.Mode != "managed" || r.Type+"."+r.Name != address {
+			continue
 		}
-	}
-	if list, ok := values["instances"].([]any); ok {
-		for _, item := range list {
-			if m, ok := item.(map[string]any); ok {
-				id, _ := m["id"].(string)
-				add(id)
+		for _, inst := range r.Instances {
+			if len(inst.Private) == 0 {
+				continue
+			}
+			var keys map[string][]byte
+			if err := json.Unmarshal(inst.Private, &keys); err != nil {
+				return nil, fmt.Errorf("decode private state of %s: %w", address, err)
+			}
+			var records []struct {
+				ID string `json:"id"`
+			}
+			if raw := keys["instances"]; len(raw) > 0 {
+				if err := json.Unmarshal(raw, &records); err != nil {
+					return nil, fmt.Errorf("decode instance record of %s: %w", address, err)
+				}
+			}
+			for _, rec := range records {
+				out = append(out, rec.ID)
 			}
 		}
 	}
-	for _, key := range []string{"standby_instance_ids", "running_instance_ids"} {
-		if list, ok := values[key].([]any); ok {
-			for _, item := range list {
-				id, _ := item.(string)
-				add(id)
-			}
-		}
-	}
-	return out
+	return out, nil
 }

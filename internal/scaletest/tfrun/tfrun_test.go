@@ -1,6 +1,7 @@
 package tfrun
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,21 +14,23 @@ import (
 	"time"
 )
 
-func TestInstanceIDs(t *testing.T) {
-	values := map[string]any{
-		"instances": []any{
-			map[string]any{"id": "i-1", "state": "standby"},
-			map[string]any{"id": "i-2", "state": "running"},
-			map[string]any{"state": "bogus"},
-		},
-		"standby_instance_ids": []any{"i-1", "i-3"},
-		"running_instance_ids": []any{"i-2"},
+func TestPoolInstanceIDs(t *testing.T) {
+	record := base64.StdEncoding.EncodeToString([]byte(`[{"id":"i-1","state":"standby"},{"id":"i-2","state":"running"}]`))
+	private := base64.StdEncoding.EncodeToString([]byte(`{"instances":"` + record + `"}`))
+	state := `{"version":4,"resources":[
+  {"mode":"managed","type":"stratos_node_class","name":"bench","instances":[{"attributes":{}}]},
+  {"mode":"data","type":"stratos_warm_pool","name":"bench","instances":[{"attributes":{}}]},
+  {"mode":"managed","type":"stratos_warm_pool","name":"bench","instances":[{"attributes":{},"private":"` + private + `"}]}
+]}`
+	got, err := poolInstanceIDs([]byte(state), "stratos_warm_pool.bench")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got, want := InstanceIDs(values), []string{"i-1", "i-2", "i-3"}; !slices.Equal(got, want) {
-		t.Errorf("InstanceIDs = %v, want %v", got, want)
+	if want := []string{"i-1", "i-2"}; !slices.Equal(got, want) {
+		t.Errorf("poolInstanceIDs = %v, want %v", got, want)
 	}
-	if got := InstanceIDs(map[string]any{"instances": nil}); len(got) != 0 {
-		t.Errorf("no instances: got %v", got)
+	if got, err := poolInstanceIDs([]byte(`{"resources":[]}`), "stratos_warm_pool.bench"); err != nil || len(got) != 0 {
+		t.Errorf("no pool: got %v, %v", got, err)
 	}
 }
 
