@@ -20,13 +20,18 @@ import (
 
 // Operations, in the order they run for each size.
 const (
-	opCreate   = "apply (create)"
-	opNoop     = "apply (no changes)"
-	opPlan     = "plan (no changes)"
-	opStart    = "apply (running 0 → N/10)"
-	opDrain    = "apply (running N/10 → 0)"
-	opDestroy  = "destroy"
-	noopRowIdx = 1
+	opCreate = "apply (create)"
+	opNoop   = "apply (no changes)"
+	opPlan   = "plan (no changes)"
+	// What a reviewer reads: plans of the changes CI shows most, measured
+	// in lines of `terraform plan -no-color` output (nothing is applied).
+	opPlanSize      = "plan (size N → N±2)"
+	opPlanRunning   = "plan (running → N/10)"
+	opPlanNodeClass = "plan (node class change)"
+	opStart         = "apply (running 0 → N/10)"
+	opDrain         = "apply (running N/10 → 0)"
+	opDestroy       = "destroy"
+	noopRowIdx      = 1
 )
 
 // row is one measured Terraform command.
@@ -41,6 +46,9 @@ type row struct {
 	apiAll   kubecount.Counts // every apiserver request (simulated kubelets too)
 	peakRSS  int64
 	cpu      time.Duration // the provider's user + system time
+	// planLines are the lines of a plan's output: all of them, and the
+	// pool resource's block alone (zero for other commands).
+	planLines, poolPlanLines int
 }
 
 type bench struct {
@@ -178,6 +186,10 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 	}
 	running := max(1, n/10)
 	none := 0
+	resized := n + 2
+	if resized > warmpool.MaxSize {
+		resized = n - 2
+	}
 	var rows []row
 	for _, step := range []struct {
 		op     string
@@ -187,6 +199,9 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 		{opCreate, nil, []string{"apply", "-auto-approve"}},
 		{opNoop, nil, []string{"apply", "-auto-approve"}},
 		{opPlan, nil, []string{"plan", "-detailed-exitcode"}},
+		{opPlanSize, func(c *scaletest.PoolConfig) { c.Size = resized }, []string{"plan"}},
+		{opPlanRunning, func(c *scaletest.PoolConfig) { c.Running = &running }, []string{"plan"}},
+		{opPlanNodeClass, func(c *scaletest.PoolConfig) { c.Revision = 1 }, []string{"plan"}},
 		{opStart, func(c *scaletest.PoolConfig) { c.Running = &running }, []string{"apply", "-auto-approve"}},
 		{opDrain, func(c *scaletest.PoolConfig) { c.Running = &none }, []string{"apply", "-auto-approve"}},
 		{opDestroy, nil, []string{"destroy", "-auto-approve"}},
@@ -203,10 +218,13 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 		}
 		progress(b.log, "N=%d: %s", n, step.op)
 		repeat := 1
-		if step.op == opNoop || step.op == opPlan {
+		if step.op == opNoop || step.args[0] == "plan" {
 			repeat = opts.repeat
 		}
-		r, err := b.measureMedian(ctx, ws, n, repeat, step.op, step.args...)
+		r, out, err := b.measureMedian(ctx, ws, n, repeat, step.op, step.args...)
+		if step.args[0] == "plan" {
+			r.planLines, r.poolPlanLines = planLines(out.Stdout, scaletest.PoolAddress)
+		}
 		if step.op == opPlan && err != nil {
 			err = fmt.Errorf("plan of an unchanged pool is not empty: %w", err)
 		}
@@ -250,17 +268,38 @@ func (b *bench) holdFor(ws *tfrun.Workspace) error {
 
 // measureMedian runs a command that changes nothing repeat times and keeps
 // the run of median wall time.
-func (b *bench) measureMedian(ctx context.Context, ws *tfrun.Workspace, n, repeat int, op string, args ...string) (row, error) {
-	var runs []row
+func (b *bench) measureMedian(ctx context.Context, ws *tfrun.Workspace, n, repeat int, op string, args ...string) (row, tfrun.Result, error) {
+	type run struct {
+		row
+		res tfrun.Result
+	}
+	var runs []run
 	for range repeat {
-		r, _, err := b.measure(ctx, ws, n, op, args...)
+		r, res, err := b.measure(ctx, ws, n, op, args...)
 		if err != nil {
-			return r, err
+			return r, res, err
 		}
-		runs = append(runs, r)
+		runs = append(runs, run{r, res})
 	}
 	sort.Slice(runs, func(i, j int) bool { return runs[i].wall < runs[j].wall })
-	return runs[len(runs)/2], nil
+	return runs[len(runs)/2].row, runs[len(runs)/2].res, nil
+}
+
+// planLines counts a plan's output lines, and those of the block of the
+// resource at address ("# <address> will be …" to its closing brace).
+func planLines(out, address string) (all, resource int) {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	in := false
+	for _, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "# "+address+" ") {
+			in = true
+		}
+		if in {
+			resource++
+			in = l != "    }"
+		}
+	}
+	return len(lines), resource
 }
 
 // measure runs one terraform command with a provider process of its own

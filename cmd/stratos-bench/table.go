@@ -15,20 +15,23 @@ func printTable(w io.Writer, rows []row, opts options) {
 	if opts.repeat > 1 {
 		fmt.Fprintf(w, "No-change apply and plan: the median of %d runs.\n\n", opts.repeat)
 	}
-	fmt.Fprintln(w, "| N | operation | wall | minus no-op apply | ÷ critical path | EC2 calls | Kubernetes requests (provider) | apiserver requests (all) | provider peak RSS | provider CPU |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---|---|---:|---:|---:|")
+	fmt.Fprintln(w, "| N | operation | wall | minus no-op apply | ÷ critical path | EC2 calls | Kubernetes requests (provider) | apiserver requests (all) | provider peak RSS | provider CPU | plan lines (pool / all) |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---|---|---:|---:|---:|---:|")
 	for _, r := range rows {
-		minus, ratio := "-", "-"
-		if r.op != opNoop && r.op != opPlan {
+		minus, ratio, lines := "-", "-", "-"
+		if r.planLines > 0 {
+			lines = fmt.Sprintf("%d / %d", r.poolPlanLines, r.planLines)
+		}
+		if r.op != opNoop && !strings.HasPrefix(r.op, "plan") {
 			d := max(r.wall-r.noop, 0)
 			minus = seconds(d)
 			if r.critical > 0 {
 				ratio = fmt.Sprintf("%.2f", d.Seconds()/r.critical.Seconds())
 			}
 		}
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s |\n",
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n",
 			r.size, r.op, seconds(r.wall), minus, ratio,
-			shorten(r.ec2.String()), shorten(r.kube.String()), r.apiAll.Total(), megabytes(r.peakRSS), seconds(r.cpu))
+			shorten(r.ec2.String()), shorten(r.kube.String()), r.apiAll.Total(), megabytes(r.peakRSS), seconds(r.cpu), lines)
 	}
 }
 
