@@ -119,7 +119,7 @@ type sandboxPoolCount struct {
 func (c sandboxPoolCount) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	var ids []string
 	for _, r := range sandboxtest.Get(c.t).World().AllInstances() {
-		if r.Tags[warmpool.KeyPool] == c.name && r.Tags[warmpool.KeyState] == string(c.state) && string(r.State) == c.ec2State {
+		if r.Tags[keys.Pool] == c.name && r.Tags[keys.State] == string(c.state) && string(r.State) == c.ec2State {
 			ids = append(ids, r.ID)
 		}
 	}
