@@ -50,6 +50,7 @@ var awsK8sSettings = []string{
 	"motd", "kubernetes", "updates", "host-containers", "bootstrap-commands", "bootstrap-containers",
 	"ntp", "network", "kernel", "boot", "aws", "metrics", "pki", "container-registry", "oci-defaults",
 	"oci-hooks", "cloudformation", "dns", "container-runtime", "autoscaling",
+	"container-runtime-plugins", "image-verifier-plugins",
 }
 
 var nvidiaSettings = []string{"nvidia-container-runtime", "kubelet-device-plugins"}
@@ -114,7 +115,7 @@ func readUserData(encoded string, variant osVariant) (*bootSettings, error) {
 	if !ok {
 		return nil, bootFailed("Error PATCHing settings: invalid type: %s, expected struct Settings", tomlType(settingsValue))
 	}
-	if err := denyUnknown(settings, variant.settings(), "settings"); err != nil {
+	if err := denyUnknown(settings, variant.settings(), "settings", variant); err != nil {
 		return nil, err
 	}
 	k8sValue, ok := settings["kubernetes"]
@@ -125,8 +126,15 @@ func readUserData(encoded string, variant osVariant) (*bootSettings, error) {
 	if !ok {
 		return nil, bootFailed("Error PATCHing settings: settings.kubernetes: invalid type: %s, expected struct KubernetesSettings", tomlType(k8sValue))
 	}
-	if err := denyUnknown(k8s, kubernetesSettings, "settings.kubernetes"); err != nil {
+	if err := denyUnknown(k8s, kubernetesSettings, "settings.kubernetes", variant); err != nil {
 		return nil, err
+	}
+	for _, reserved := range []string{"kube-reserved", "system-reserved"} {
+		if table, ok := k8s[reserved].(map[string]any); ok {
+			if err := denyUnknown(table, []string{"cpu", "memory", "ephemeral-storage", "pid"}, "settings.kubernetes."+reserved, variant); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return kubernetesFromTOML(k8s)
 }
@@ -188,14 +196,14 @@ func kubernetesFromTOML(k8s map[string]any) (*bootSettings, error) {
 	return s, nil
 }
 
-func denyUnknown(table map[string]any, known []string, path string) error {
+func denyUnknown(table map[string]any, known []string, path string, variant osVariant) error {
 	keys := make([]string, 0, len(table))
 	for k := range table {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !slices.Contains(known, k) {
+		if !slices.Contains(known, k) || variant.lacks(path+"."+k) {
 			return bootFailed("Error PATCHing settings: %s: unknown field `%s`", path, k)
 		}
 	}

@@ -21,6 +21,32 @@ cluster-certificate = "Y2VydA=="
 
 var std = osVariant{name: defaultVariant, version: defaultVersion}
 
+// A node refuses settings newer than its Bottlerocket release as unknown
+// fields, as that release's model does; from the release on they boot.
+func TestReadUserDataRelease(t *testing.T) {
+	old := osVariant{name: defaultVariant, version: "1.48.2"}
+	current := osVariant{name: defaultVariant, version: "1.49.0"}
+	for _, tc := range []struct{ doc, field string }{
+		{minimalSettings + "[settings.kubernetes.kube-reserved]\npid = \"1000\"\n", "unknown field `pid`"},
+		{minimalSettings + "[settings.kubernetes.system-reserved]\npid = \"1000\"\n", "unknown field `pid`"},
+		{minimalSettings + "[settings.container-runtime-plugins.soci-snapshotter]\npull-mode = \"parallel-pull-unpack\"\n", ""},
+	} {
+		_, err := readUserData(b64(tc.doc), old)
+		if tc.field != "" && (err == nil || !strings.Contains(err.Error(), tc.field)) {
+			t.Errorf("1.48.2 booted %q: %v", tc.doc, err)
+		}
+		if _, err := readUserData(b64(tc.doc), current); err != nil {
+			t.Errorf("1.49.0 refused %q: %v", tc.doc, err)
+		}
+	}
+	if _, err := readUserData(b64(minimalSettings+"[settings.container-runtime-plugins.soci-snapshotter]\npull-mode = \"parallel-pull-unpack\"\n"), osVariant{name: defaultVariant, version: "1.43.0"}); err == nil || !strings.Contains(err.Error(), "unknown field `container-runtime-plugins`") {
+		t.Errorf("1.43.0 booted container-runtime-plugins: %v", err)
+	}
+	if _, err := readUserData(b64(minimalSettings+"[settings.kubernetes.kube-reserved]\npids = \"1\"\n"), current); err == nil || !strings.Contains(err.Error(), "unknown field `pids`") {
+		t.Errorf("unknown reserved resource booted: %v", err)
+	}
+}
+
 func TestReadUserData(t *testing.T) {
 	s, err := readUserData(gzipBase64(minimalSettings+`max-pods = 17
 [settings.kubernetes.node-labels]
