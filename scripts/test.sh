@@ -2,8 +2,9 @@
 # Every test, as CI runs it (.ci/run → make test) on a fresh clone with
 # nothing installed by hand: static checks, generated docs and examples, then
 # unit, fuzz-seed and acceptance tests. The acceptance tests run Terraform
-# against the provider in-process (no downloads) and the sandbox (built from
-# the Go module proxy on first use). The last line is go test's.
+# (or, without one on PATH, OpenTofu) against the provider in-process (no
+# downloads) and the sandbox (built from the Go module proxy on first use);
+# OpenTofu is built and checked on every run. The last line is go test's.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STRATOS_ROOT"
