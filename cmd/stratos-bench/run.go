@@ -190,6 +190,8 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 	if resized > warmpool.MaxSize {
 		resized = n - 2
 	}
+	controlPlane := b.sb.Cluster().ProcessStats()
+	defer b.reportControlPlane(n, controlPlane)
 	var rows []row
 	for _, step := range []struct {
 		op     string

@@ -28,7 +28,7 @@ func build(stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "etcd:           %s\nkube-apiserver: %s\n", bins.Etcd, bins.KubeAPIServer)
+	fmt.Fprintf(stderr, "etcd:                    %s\nkube-apiserver:          %s\nkube-controller-manager: %s\nkube-scheduler:          %s\n", bins.Etcd, bins.KubeAPIServer, bins.KubeControllerManager, bins.KubeScheduler)
 	return nil
 }
 

@@ -1,5 +1,6 @@
-// Package sandbox assembles the local AWS + EKS sandbox: a real etcd and
-// kube-apiserver (package kube), the simulated AWS account served over
+// Package sandbox assembles the local AWS + EKS sandbox: a real control
+// plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler;
+// package kube), the simulated AWS account served over
 // EC2/SSM/STS wire protocols (package cloud), the simulated Bottlerocket
 // nodes (package nodes) and a small JSON control API, all behind one
 // loopback HTTP listener.
@@ -43,6 +44,11 @@ type Options struct {
 	Log io.Writer
 	// Logger receives one line per AWS API request; nil discards.
 	Logger *slog.Logger
+	// NodeMonitorGracePeriod is how long kube-controller-manager's node
+	// lifecycle controller waits for a silent node (a stopped instance)
+	// before marking it Unknown and unreachable; the simulated kubelets'
+	// Lease duration follows it. 0 means Kubernetes' default, 40 s.
+	NodeMonitorGracePeriod time.Duration
 }
 
 // Sandbox is a running sandbox. Close stops it and every process it started.
@@ -62,7 +68,7 @@ type Sandbox struct {
 
 // Start brings up the whole sandbox and returns once the apiserver is ready,
 // the node simulator watches it and the HTTP endpoints accept requests.
-// The first call on a machine builds etcd and kube-apiserver (minutes).
+// The first call on a machine builds etcd and the Kubernetes binaries (minutes).
 func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	logw := opts.Log
 	if logw == nil {
@@ -74,7 +80,7 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 			_ = s.Close()
 		}
 	}()
-	s.cluster, err = kube.Start(ctx, kube.Options{Dir: opts.Dir, Log: logw})
+	s.cluster, err = kube.Start(ctx, kube.Options{Dir: opts.Dir, Log: logw, NodeMonitorGracePeriod: opts.NodeMonitorGracePeriod})
 	if err != nil {
 		return nil, fmt.Errorf("start kubernetes: %w", err)
 	}
@@ -89,7 +95,11 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		Client:  s.client,
 		World:   s.world,
 		Cluster: nodes.Cluster{Name: ClusterName, Endpoint: s.cluster.Endpoint(), CACertPEM: s.cluster.CACertPEM()},
-		Logf:    log.New(logw, "", log.LstdFlags).Printf,
+		// The kubelet's lease duration and the controller's grace period
+		// are both 40 s by default; a shortened grace period needs
+		// renewals at least as frequent.
+		NodeLeaseDuration: s.cluster.NodeMonitorGracePeriod(),
+		Logf:              log.New(logw, "", log.LstdFlags).Printf,
 	})
 	if err := s.sim.Start(ctx); err != nil {
 		return nil, fmt.Errorf("start node simulator: %w", err)
@@ -116,7 +126,8 @@ func (s *Sandbox) URL() string { return s.url }
 // World is the simulated AWS account.
 func (s *Sandbox) World() *cloud.World { return s.world }
 
-// Cluster is the running etcd + kube-apiserver.
+// Cluster is the running control plane: its zone states (Zones) and
+// kubeconfigs for other identities (UserKubeconfig).
 func (s *Sandbox) Cluster() *kube.Cluster { return s.cluster }
 
 // Kubernetes is an admin client of the sandbox's apiserver.
@@ -125,7 +136,7 @@ func (s *Sandbox) Kubernetes() kubernetes.Interface { return s.client }
 // RESTConfig is an admin client configuration for the sandbox's apiserver.
 func (s *Sandbox) RESTConfig() *rest.Config { return s.cluster.RESTConfig() }
 
-// Pids are the child processes (etcd, kube-apiserver), for leak checks.
+// Pids are the child processes (etcd and the Kubernetes control plane), for leak checks.
 func (s *Sandbox) Pids() []int {
 	if s.cluster == nil {
 		return nil

@@ -1,6 +1,7 @@
-// Package kube runs a real etcd and kube-apiserver for the sandbox. Both are
-// built from the Go module proxy on first use and cached in a folder keyed by
-// their versions, so later runs start in seconds.
+// Package kube runs a real control plane for the sandbox: etcd,
+// kube-apiserver, kube-controller-manager and kube-scheduler. All are built
+// from the Go module proxy on first use and cached in a folder keyed by their
+// versions, so later runs start in seconds.
 package kube
 
 import (
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -28,12 +30,23 @@ const (
 
 // Binaries are the paths of the built executables.
 type Binaries struct {
-	Etcd          string
-	KubeAPIServer string
+	Etcd                  string
+	KubeAPIServer         string
+	KubeControllerManager string
+	KubeScheduler         string
 }
 
-// CacheDir is where built binaries live: one folder per version pair, so an
-// upgrade never reuses a stale binary.
+// kubeCommands are the k8s.io/kubernetes commands the sandbox runs, built in
+// one `go build` so the packages they share compile once.
+var kubeCommands = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler"}
+
+// cacheLayout names what a cache folder holds. It changes when the set of
+// binaries does, so a folder from an older sandbox (kube-apiserver only) is
+// not mistaken for a complete one.
+const cacheLayout = "cp1"
+
+// CacheDir is where built binaries live: one folder per version pair and
+// layout, so an upgrade never reuses a stale binary.
 func CacheDir() (string, error) {
 	base := os.Getenv("XDG_CACHE_HOME")
 	if base == "" {
@@ -43,13 +56,13 @@ func CacheDir() (string, error) {
 		}
 		base = filepath.Join(home, ".cache")
 	}
-	return filepath.Join(base, "stratos-sandbox", "bin", "k8s-"+KubernetesVersion+"-etcd-"+EtcdVersion), nil
+	return filepath.Join(base, "stratos-sandbox", "bin", "k8s-"+KubernetesVersion+"-etcd-"+EtcdVersion+"-"+cacheLayout), nil
 }
 
-// EnsureBinaries returns the cached etcd and kube-apiserver, building them
-// first if needed. Concurrent callers (parallel test packages, `make test`
-// warming the cache) are serialised by an exclusive lock on a file beside
-// the cache folder, so the long kube-apiserver build happens once.
+// EnsureBinaries returns the cached etcd and Kubernetes binaries, building
+// them first if needed. Concurrent callers (parallel test packages, `make
+// test` warming the cache) are serialised by an exclusive lock on a file
+// beside the cache folder, so the long Kubernetes build happens once.
 // Build output goes to log (may be nil).
 func EnsureBinaries(ctx context.Context, log io.Writer) (Binaries, error) {
 	if log == nil {
@@ -59,8 +72,13 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (Binaries, error) {
 	if err != nil {
 		return Binaries{}, err
 	}
-	bins := Binaries{Etcd: filepath.Join(dir, "etcd"), KubeAPIServer: filepath.Join(dir, "kube-apiserver")}
-	if executable(bins.Etcd) && executable(bins.KubeAPIServer) {
+	bins := Binaries{
+		Etcd:                  filepath.Join(dir, "etcd"),
+		KubeAPIServer:         filepath.Join(dir, "kube-apiserver"),
+		KubeControllerManager: filepath.Join(dir, "kube-controller-manager"),
+		KubeScheduler:         filepath.Join(dir, "kube-scheduler"),
+	}
+	if bins.complete() {
 		return bins, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
@@ -82,15 +100,25 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (Binaries, error) {
 		}
 		fmt.Fprintf(log, "stratos-sandbox: built etcd in %s\n", time.Since(start).Round(time.Second))
 	}
-	if !executable(bins.KubeAPIServer) {
+	if !bins.complete() {
 		start := time.Now()
-		fmt.Fprintf(log, "stratos-sandbox: building kube-apiserver %s (first use only, takes minutes)\n", KubernetesVersion)
-		if err := buildKubeAPIServer(ctx, bins.KubeAPIServer, log); err != nil {
-			return Binaries{}, fmt.Errorf("build kube-apiserver %s: %w", KubernetesVersion, err)
+		names := strings.Join(kubeCommands, ", ")
+		fmt.Fprintf(log, "stratos-sandbox: building %s %s (first use only, takes minutes)\n", names, KubernetesVersion)
+		if err := buildKubernetes(ctx, dir, log); err != nil {
+			return Binaries{}, fmt.Errorf("build %s %s: %w", names, KubernetesVersion, err)
 		}
-		fmt.Fprintf(log, "stratos-sandbox: built kube-apiserver in %s\n", time.Since(start).Round(time.Second))
+		fmt.Fprintf(log, "stratos-sandbox: built %s in %s\n", names, time.Since(start).Round(time.Second))
 	}
 	return bins, nil
+}
+
+func (b Binaries) complete() bool {
+	for _, path := range []string{b.Etcd, b.KubeAPIServer, b.KubeControllerManager, b.KubeScheduler} {
+		if !executable(path) {
+			return false
+		}
+	}
+	return true
 }
 
 func executable(path string) bool {
@@ -149,9 +177,11 @@ func run(cmd *exec.Cmd) error {
 }
 
 // buildInWrapper writes a throwaway module with goMod as its go.mod, builds
-// pkg in it and moves the result into place atomically, so an interrupted
-// build never leaves a half-written binary in the cache.
-func buildInWrapper(ctx context.Context, goMod, pkg, ldflags, out string, log io.Writer) error {
+// the main packages of outputs (package path → installed binary path) in
+// one `go build`, so packages they share compile once, and moves each binary
+// into place atomically, so an interrupted build never leaves a half-written
+// binary in the cache.
+func buildInWrapper(ctx context.Context, goMod string, outputs map[string]string, ldflags string, log io.Writer) error {
 	work, err := os.MkdirTemp("", "stratos-sandbox-build-")
 	if err != nil {
 		return err
@@ -160,25 +190,71 @@ func buildInWrapper(ctx context.Context, goMod, pkg, ldflags, out string, log io
 	if err := os.WriteFile(filepath.Join(work, "go.mod"), []byte(goMod), 0o644); err != nil {
 		return err
 	}
-	tmp := out + ".tmp"
-	args := []string{"build", "-trimpath", "-o", tmp}
+	args := []string{"build", "-trimpath"}
 	if ldflags != "" {
 		args = append(args, "-ldflags", ldflags)
 	}
-	args = append(args, pkg)
+	var pkgs []string
+	for pkg := range outputs {
+		pkgs = append(pkgs, pkg)
+	}
+	sort.Strings(pkgs)
+	// One package: -o names the file. Several: -o names a folder and go
+	// build names each binary after its package's last path element.
+	tmp := filepath.Join(work, "out") + string(filepath.Separator)
+	if len(pkgs) == 1 {
+		tmp = filepath.Join(work, "out", "bin")
+	}
+	args = append(append(args, "-o", tmp), pkgs...)
 	if err := run(goCommand(ctx, work, log, args...)); err != nil {
-		_ = os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, out)
+	for _, pkg := range pkgs {
+		built := filepath.Join(work, "out", pkg[strings.LastIndex(pkg, "/")+1:])
+		if len(pkgs) == 1 {
+			built = tmp
+		}
+		// Copied beside the destination first: the work folder may be on
+		// another filesystem, and only a rename on the same one is atomic.
+		if err := installFile(built, outputs[pkg]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func installFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	tmp := to + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o755); err != nil {
+		return fmt.Errorf("install %s: %w", filepath.Base(to), err)
+	}
+	if err := os.Rename(tmp, to); err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("install %s: %w", filepath.Base(to), err)
+	}
+	return nil
 }
 
 func buildEtcd(ctx context.Context, out string, log io.Writer) error {
 	goMod := "module stratos.sh/sandbox-etcd-build\n\ngo 1.23\n\nrequire go.etcd.io/etcd/server/v3 " + EtcdVersion + "\n"
-	return buildInWrapper(ctx, goMod, "go.etcd.io/etcd/server/v3", "-s -w", out, log)
+	return buildInWrapper(ctx, goMod, map[string]string{"go.etcd.io/etcd/server/v3": out}, "-s -w", log)
 }
 
-func buildKubeAPIServer(ctx context.Context, out string, log io.Writer) error {
+// stagingVersionOverrides pins staging modules whose release matching
+// KubernetesVersion the module proxy does not serve ("403 This module version
+// is not available" for k8s.io/endpointslice v0.32.13, which
+// kube-controller-manager links for its endpoint controllers) to the nearest
+// patch release it does; the sandbox does not run those controllers.
+var stagingVersionOverrides = map[string]string{
+	"k8s.io/endpointslice": "v0.32.12",
+}
+
+// buildKubernetes builds kubeCommands from k8s.io/kubernetes into outDir.
+func buildKubernetes(ctx context.Context, outDir string, log io.Writer) error {
 	kubeMod, err := downloadGoMod(ctx, "k8s.io/kubernetes@"+KubernetesVersion, log)
 	if err != nil {
 		return err
@@ -193,9 +269,17 @@ func buildKubeAPIServer(ctx context.Context, out string, log io.Writer) error {
 	// dependency they must come from their published releases instead.
 	stagingVersion := "v0" + strings.TrimPrefix(KubernetesVersion, "v1")
 	for _, m := range staging {
-		fmt.Fprintf(&b, "replace %s => %s %s\n", m, m, stagingVersion)
+		v := stagingVersion
+		if override, ok := stagingVersionOverrides[m]; ok {
+			v = override
+		}
+		fmt.Fprintf(&b, "replace %s => %s %s\n", m, m, v)
 	}
-	return buildInWrapper(ctx, b.String(), "k8s.io/kubernetes/cmd/kube-apiserver", versionLDFlags(), out, log)
+	outputs := map[string]string{}
+	for _, name := range kubeCommands {
+		outputs["k8s.io/kubernetes/cmd/"+name] = filepath.Join(outDir, name)
+	}
+	return buildInWrapper(ctx, b.String(), outputs, versionLDFlags(), log)
 }
 
 // versionLDFlags stamps the version the build scripts of Kubernetes would,

@@ -39,7 +39,7 @@ func TestCacheDirIsKeyedByVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "/cache/stratos-sandbox/bin/k8s-" + KubernetesVersion + "-etcd-" + EtcdVersion; dir != want {
+	if want := "/cache/stratos-sandbox/bin/k8s-" + KubernetesVersion + "-etcd-" + EtcdVersion + "-" + cacheLayout; dir != want {
 		t.Errorf("cache dir = %s, want %s", dir, want)
 	}
 }

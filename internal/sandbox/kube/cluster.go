@@ -34,23 +34,35 @@ type Options struct {
 	Log io.Writer
 	// ServiceCIDR defaults to DefaultServiceCIDR.
 	ServiceCIDR string
+	// NodeMonitorGracePeriod is kube-controller-manager's
+	// --node-monitor-grace-period; 0 means DefaultNodeMonitorGracePeriod.
+	// Tests shorten it to see a stopped node turn unreachable sooner; the
+	// simulated kubelets renew their Leases four times per period.
+	NodeMonitorGracePeriod time.Duration
 }
 
-// Cluster is a running etcd + kube-apiserver pair.
+// Cluster is a running control plane: etcd, kube-apiserver,
+// kube-controller-manager and kube-scheduler.
 type Cluster struct {
-	dir         string
-	removeDir   bool
-	endpoint    string
-	serviceCIDR string
-	pki         *pki
-	kubeconfig  string
-	restConfig  *rest.Config
-	etcd        *process
-	apiserver   *process
+	dir                    string
+	removeDir              bool
+	endpoint               string
+	serviceCIDR            string
+	nodeMonitorGracePeriod time.Duration
+	pki                    *pki
+	kubeconfig             string
+	restConfig             *rest.Config
+	controllerManagerURL   string
+	schedulerURL           string
+	etcd                   *process
+	apiserver              *process
+	controllerManager      *process
+	scheduler              *process
 }
 
-// Start builds the binaries if needed, starts etcd and kube-apiserver on
-// free loopback ports and returns once /readyz answers.
+// Start builds the binaries if needed, starts etcd, kube-apiserver,
+// kube-controller-manager and kube-scheduler on free loopback ports and
+// returns once all answer their health checks.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	bins, err := EnsureBinaries(ctx, opts.Log)
 	if err != nil {
@@ -60,9 +72,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if log == nil {
 		log = io.Discard
 	}
-	c := &Cluster{dir: opts.Dir, serviceCIDR: opts.ServiceCIDR}
+	c := &Cluster{dir: opts.Dir, serviceCIDR: opts.ServiceCIDR, nodeMonitorGracePeriod: opts.NodeMonitorGracePeriod}
 	if c.serviceCIDR == "" {
 		c.serviceCIDR = DefaultServiceCIDR
+	}
+	if c.nodeMonitorGracePeriod <= 0 {
+		c.nodeMonitorGracePeriod = DefaultNodeMonitorGracePeriod
 	}
 	if c.dir == "" {
 		c.dir, err = os.MkdirTemp("", "stratos-sandbox-kube-")
@@ -93,14 +108,24 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 }
 
-func (c *Cluster) stopProcesses() []error {
-	var errs []error
-	for _, p := range []*process{c.apiserver, c.etcd} {
+// processes lists the children in stop order: clients of the apiserver
+// first, etcd last.
+func (c *Cluster) processes() []*process {
+	var ps []*process
+	for _, p := range []*process{c.scheduler, c.controllerManager, c.apiserver, c.etcd} {
 		if p != nil {
-			errs = append(errs, p.stop(10*time.Second))
+			ps = append(ps, p)
 		}
 	}
-	c.apiserver, c.etcd = nil, nil
+	return ps
+}
+
+func (c *Cluster) stopProcesses() []error {
+	var errs []error
+	for _, p := range c.processes() {
+		errs = append(errs, p.stop(10*time.Second))
+	}
+	c.scheduler, c.controllerManager, c.apiserver, c.etcd = nil, nil, nil, nil
 	return errs
 }
 
@@ -109,7 +134,7 @@ func (c *Cluster) start(ctx context.Context, bins Binaries, log io.Writer) error
 	if c.pki, err = writePKI(c.dir); err != nil {
 		return err
 	}
-	ports, err := freePorts(3)
+	ports, err := freePorts(5)
 	if err != nil {
 		return err
 	}
@@ -146,12 +171,16 @@ func (c *Cluster) start(ctx context.Context, bins Binaries, log io.Writer) error
 		"--tls-private-key-file=" + c.pki.servingKey,
 		"--client-ca-file=" + c.pki.caFile,
 		"--token-auth-file=" + c.pki.tokenFile,
-		"--authorization-mode=RBAC",
+		// As on EKS: the Node authorizer for kubelets, RBAC for everyone
+		// else (system:masters bypasses it).
+		"--authorization-mode=Node,RBAC",
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file=" + c.pki.serviceKey,
 		"--service-account-signing-key-file=" + c.pki.serviceKey,
 		"--service-cluster-ip-range=" + c.serviceCIDR,
-		// No controller-manager runs to create service-account tokens.
+		// The simulated kubelets mount no service-account tokens, and with
+		// the plugin a pod created right after its namespace would race the
+		// serviceaccount controller creating the namespace's default account.
 		"--disable-admission-plugins=ServiceAccount",
 		"--allow-privileged=true",
 		// The "kubernetes" Endpoints cannot hold a loopback address; without
@@ -179,7 +208,10 @@ func (c *Cluster) start(ctx context.Context, bins Binaries, log io.Writer) error
 		TLSClientConfig: rest.TLSClientConfig{CAData: c.pki.caPEM},
 	}
 	c.kubeconfig = filepath.Join(c.dir, "kubeconfig")
-	return clientcmd.WriteToFile(c.kubeconfigAPI(), c.kubeconfig)
+	if err := clientcmd.WriteToFile(c.kubeconfigAPI(), c.kubeconfig); err != nil {
+		return err
+	}
+	return c.startControlPlane(ctx, bins, ports[3:5], log)
 }
 
 func (c *Cluster) kubeconfigAPI() clientcmdapi.Config {
@@ -214,19 +246,32 @@ func (c *Cluster) Clientset(qps float32, burst int) (kubernetes.Interface, error
 	return kubernetes.NewForConfig(cfg)
 }
 
-// Pids are the process ids of etcd and kube-apiserver (for leak checks).
+// Pids are the process ids of the control plane's processes (for leak checks).
 func (c *Cluster) Pids() []int {
 	var pids []int
-	for _, p := range []*process{c.apiserver, c.etcd} {
-		if p != nil {
-			pids = append(pids, p.pid())
-		}
+	for _, p := range c.processes() {
+		pids = append(pids, p.pid())
 	}
 	return pids
 }
 
-// Close stops kube-apiserver, then etcd, waits for both and removes a
-// temporary directory. It is safe to call more than once.
+// ProcessStats reports memory and CPU of each control-plane process, in
+// start order (etcd first), for make bench.
+func (c *Cluster) ProcessStats() []ProcessStat {
+	ps := c.processes()
+	out := make([]ProcessStat, 0, len(ps))
+	for i := len(ps) - 1; i >= 0; i-- {
+		out = append(out, ps[i].stat())
+	}
+	return out
+}
+
+// NodeMonitorGracePeriod is the node lifecycle controller's grace period.
+func (c *Cluster) NodeMonitorGracePeriod() time.Duration { return c.nodeMonitorGracePeriod }
+
+// Close stops kube-scheduler, kube-controller-manager, kube-apiserver, then
+// etcd, waits for them and removes a temporary directory. It is safe to call
+// more than once.
 func (c *Cluster) Close() error {
 	errs := c.stopProcesses()
 	if c.removeDir && c.dir != "" {

@@ -87,9 +87,17 @@ func TestCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("the real controllers and scheduler run a Deployment and judge zones", func(t *testing.T) {
+		testControlPlane(ctx, t, c)
+	})
+
+	t.Run("a user kubeconfig is subject to RBAC", func(t *testing.T) {
+		testUserKubeconfig(ctx, t, c)
+	})
+
 	t.Run("Close leaves no process and no directory", func(t *testing.T) {
-		if len(pids) != 2 {
-			t.Fatalf("pids = %v, want etcd and kube-apiserver", pids)
+		if len(pids) != 4 {
+			t.Fatalf("pids = %v, want etcd, kube-apiserver, kube-controller-manager and kube-scheduler", pids)
 		}
 		if err := c.Close(); err != nil {
 			t.Fatalf("close: %v", err)

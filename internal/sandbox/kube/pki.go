@@ -20,6 +20,8 @@ import (
 // pki is the key material an apiserver needs. The CA is what clients (and
 // the Bottlerocket user data's cluster-certificate) trust.
 type pki struct {
+	caCert        *x509.Certificate
+	caKey         *ecdsa.PrivateKey
 	caPEM         []byte
 	servingCert   string
 	servingKey    string
@@ -86,6 +88,8 @@ func writePKI(dir string) (*pki, error) {
 	}
 
 	p := &pki{
+		caCert:      caCert,
+		caKey:       caKey,
 		caPEM:       pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
 		servingCert: filepath.Join(dir, "apiserver.crt"),
 		servingKey:  filepath.Join(dir, "apiserver.key"),
@@ -108,6 +112,36 @@ func writePKI(dir string) (*pki, error) {
 		}
 	}
 	return p, nil
+}
+
+// clientCertificate issues a client certificate for user in groups, signed
+// by the cluster CA. The apiserver's x509 authenticator takes the subject's
+// common name as the user and its organizations as the groups
+// (k8s.io/apiserver/pkg/authentication/request/x509: CommonNameUserConversion).
+func (p *pki) clientCertificate(user string, groups []string) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generate key for %s: %w", user, err)
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(),
+		Subject:      pkix.Name{CommonName: user, Organization: groups},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.caCert, &key.PublicKey, p.caKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create certificate for %s: %w", user, err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), nil
 }
 
 func serial() *big.Int {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -86,4 +88,51 @@ func Alive(pid int) bool {
 		}
 	}
 	return true
+}
+
+// ProcessStat is what a control-plane process has cost so far.
+type ProcessStat struct {
+	Name string
+	// RSS and PeakRSS are VmRSS and VmHWM, in bytes.
+	RSS, PeakRSS int64
+	// CPU is user plus system time.
+	CPU time.Duration
+}
+
+// stat reads the process's memory and CPU from /proc (Linux only; zeros
+// elsewhere or once it has exited).
+func (p *process) stat() ProcessStat {
+	st := ProcessStat{Name: p.name}
+	pid := p.pid()
+	if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			key, value, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+			if err != nil {
+				continue
+			}
+			switch key {
+			case "VmRSS":
+				st.RSS = kb << 10
+			case "VmHWM":
+				st.PeakRSS = kb << 10
+			}
+		}
+	}
+	if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// Fields after the parenthesised command name; utime and stime are
+		// the 14th and 15th fields of the line, in clock ticks (100 Hz on Linux).
+		if i := strings.LastIndexByte(string(stat), ')'); i >= 0 {
+			fields := strings.Fields(string(stat[i+1:]))
+			if len(fields) > 12 {
+				utime, _ := strconv.ParseInt(fields[11], 10, 64)
+				stime, _ := strconv.ParseInt(fields[12], 10, 64)
+				st.CPU = time.Duration(utime+stime) * 10 * time.Millisecond
+			}
+		}
+	}
+	return st
 }

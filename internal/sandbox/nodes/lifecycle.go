@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,8 +19,18 @@ func (s *Simulator) viewOf(rec *record) instanceView {
 	return instanceView{nodeName: rec.info.PrivateDNSName, arch: kubeArch(rec.info.Architecture), osImage: s.variantOf(rec.info.ImageID).osImage()}
 }
 
-// syncRunning moves a running instance's node towards: registered, Ready,
-// CNI up, DaemonSet pods present and Ready, their images listed.
+// syncRunning plays the kubelet and the CNI agent of a running instance:
+// register the Node (again, after a restart, if it was deleted meanwhile),
+// heartbeat, post the node's status when it changed (and at every boot),
+// run the pods bound to the node and finish their deletions, list the
+// images of the pods that run.
+//
+// What a cluster's controllers do is left to the real ones: the
+// DaemonSet controller creates the DaemonSet pods, kube-scheduler binds
+// pods, the node lifecycle controller marks a silent node Unknown and
+// taints it, the taint eviction controller evicts, the pod garbage
+// collector removes the pods of deleted Nodes; the cloud controller is
+// played in cloudcontroller.go.
 func (s *Simulator) syncRunning(ctx context.Context, rec *record) (time.Duration, error) {
 	id, name := rec.info.ID, rec.info.PrivateDNSName
 	if !rec.booted {
@@ -42,11 +51,11 @@ func (s *Simulator) syncRunning(ctx context.Context, rec *record) (time.Duration
 		s.world.AppendConsoleOutput(id, text)
 		s.update(id, func(r *record) { r.consolePending = false })
 	}
-	if rec.failure != nil {
+	if rec.failure != nil || rec.nodeDeleted {
+		// A kubelet whose Node was deleted while it ran keeps failing its
+		// status updates until it restarts; its pods are the pod garbage
+		// collector's.
 		return 0, nil
-	}
-	if rec.nodeDeleted {
-		return 0, s.deletePods(ctx, name)
 	}
 	now := s.now()
 	if now.Before(rec.readyAt) {
@@ -67,22 +76,24 @@ func (s *Simulator) syncRunning(ctx context.Context, rec *record) (time.Duration
 	if !rec.registered {
 		s.update(id, func(r *record) { r.registered = true })
 	}
+	s.startHeartbeat(id, name)
 
-	if node, err = s.syncControllerTaints(ctx, node, nodeRunning(!rec.neverReady), now); err != nil {
-		return 0, err
-	}
-
+	ready := !rec.neverReady
 	var statusPatch nodeStatusPatch
-	if want := readyStatus(!rec.neverReady); conditionStatus(node, corev1.NodeReady) != want {
-		statusPatch.Conditions = kubeletConditions(!rec.neverReady, now)
+	// The kubelet posts its status at start (a new boot id) and whenever
+	// it differs from what the Node says, e.g. after the node lifecycle
+	// controller set Unknown while the instance was stopped.
+	if node.Status.NodeInfo.BootID != rec.bootID || conditionStatus(node, corev1.NodeReady) != readyStatus(ready) {
+		statusPatch.Conditions = keepTransitionTimes(node, kubeletConditions(ready, now))
+		statusPatch.NodeInfo = &nodeInfoPatch{BootID: rec.bootID}
 	}
 
-	if err := s.syncDaemonPods(ctx, node); err != nil {
+	if err := s.finishPodDeletions(ctx, node.Name); err != nil {
 		return 0, err
 	}
 
 	network := s.world.Config().Network
-	cniUp := !now.Before(rec.cniAt) && !rec.neverReady
+	cniUp := !now.Before(rec.cniAt) && ready
 	readyImages, err := s.syncPodStatuses(ctx, node, rec, network, cniUp, now)
 	if err != nil {
 		return 0, err
@@ -96,14 +107,15 @@ func (s *Simulator) syncRunning(ctx context.Context, rec *record) (time.Duration
 	if err := s.patchNodeStatus(ctx, name, statusPatch); err != nil {
 		return 0, err
 	}
-	if !cniUp && !rec.neverReady {
+	if !cniUp && ready {
 		return rec.cniAt.Sub(now), nil
 	}
 	return 0, nil
 }
 
-// register creates the Node as the kubelet does on first start, with its
-// status (the kubelet registers with capacity and conditions already set).
+// register creates the Node as the kubelet does on start when it finds none
+// (pkg/kubelet/kubelet_node_status.go registerWithAPIServer), with its
+// status: the kubelet registers with capacity and conditions already set.
 func (s *Simulator) register(ctx context.Context, rec *record, now time.Time) (*corev1.Node, error) {
 	it, ok := s.world.InstanceType(rec.info.InstanceType)
 	if !ok {
@@ -121,78 +133,17 @@ func (s *Simulator) register(ctx context.Context, rec *record, now time.Time) (*
 	return created, nil
 }
 
-// syncDaemonPods plays the DaemonSet controller for one node: create the
-// pods it should run, delete those it must not keep or whose DaemonSet is gone,
-// and finish deletions the kubelet would finish.
-func (s *Simulator) syncDaemonPods(ctx context.Context, node *corev1.Node) error {
-	owned := map[string]*corev1.Pod{}
-	for _, pod := range s.podsOnNode(node.Name) {
+// finishPodDeletions confirms the deletion of the node's terminating pods,
+// as the kubelet does once their containers stopped.
+func (s *Simulator) finishPodDeletions(ctx context.Context, nodeName string) error {
+	for _, pod := range s.podsOnNode(nodeName) {
 		if pod.DeletionTimestamp != nil {
-			if err := s.deletePod(ctx, pod); err != nil {
-				return err
-			}
-			continue
-		}
-		if key := daemonSetOwner(pod); key != "" {
-			owned[key] = pod
-		} else if evictedByTaint(pod, node) {
-			// The taint manager evicts pods that do not tolerate a NoExecute
-			// taint (e.g. a standby taint); the kubelet then stops them.
-			if err := s.deletePod(ctx, pod); err != nil {
-				return err
-			}
-		}
-	}
-	live := map[string]bool{}
-	for _, ds := range s.daemonSets() {
-		key := ds.Namespace + "/" + ds.Name
-		if ds.DeletionTimestamp != nil {
-			continue
-		}
-		live[key] = true
-		schedule, keep := daemonPlacement(ds, node)
-		pod := owned[key]
-		switch {
-		case pod == nil && schedule:
-			if err := s.createDaemonPod(ctx, ds, node.Name); err != nil {
-				return fmt.Errorf("create pod of daemonset %s on node %s: %w", key, node.Name, err)
-			}
-		case pod != nil && !keep:
-			if err := s.deletePod(ctx, pod); err != nil {
-				return err
-			}
-		}
-	}
-	for key, pod := range owned {
-		if !live[key] {
-			// What the garbage collector does for a deleted DaemonSet.
 			if err := s.deletePod(ctx, pod); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// createDaemonPod creates ds's pod for a node under its stable name; if
-// another node's pod holds that name, under a generated one.
-func (s *Simulator) createDaemonPod(ctx context.Context, ds *appsv1.DaemonSet, nodeName string) error {
-	pods := s.client.CoreV1().Pods(ds.Namespace)
-	pod := newDaemonPod(ds, nodeName)
-	_, err := pods.Create(ctx, pod, metav1.CreateOptions{})
-	if !apierrors.IsAlreadyExists(err) {
-		return err
-	}
-	existing, err := pods.Get(ctx, pod.Name, metav1.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if existing.Spec.NodeName == nodeName {
-		return nil
-	}
-	pod.GenerateName, pod.Name = ds.Name+"-", ""
-	_, err = pods.Create(ctx, pod, metav1.CreateOptions{})
-	return err
 }
 
 // syncPodStatuses plays the kubelet for the pods bound to node: once the
@@ -218,6 +169,9 @@ func (s *Simulator) syncPodStatuses(ctx context.Context, node *corev1.Node, rec 
 			// not Ready after a restart) until the CNI is up.
 			continue
 		}
+		// A pod started before this boot is restarted by the kubelet:
+		// its status is posted again (the node lifecycle controller set
+		// Ready=False on it while the instance was stopped).
 		if pod.Status.Phase == corev1.PodRunning && podReady(pod) == wantReady {
 			if wantReady {
 				images = append(images, podImages(pod)...)
@@ -239,63 +193,20 @@ func (s *Simulator) syncPodStatuses(ctx context.Context, node *corev1.Node, rec 
 	return images, nil
 }
 
-// syncStopped is the node lifecycle controller noticing a silent kubelet:
-// unreachable taints, conditions Unknown, the node's pods not Ready.
-func (s *Simulator) syncStopped(ctx context.Context, rec *record) error {
-	name := rec.info.PrivateDNSName
-	node, err := s.nodeLister.Get(name)
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	if _, err := s.syncControllerTaints(ctx, node, nodeUnreachable, now); err != nil {
-		return err
-	}
-	if conditionStatus(node, corev1.NodeReady) != corev1.ConditionUnknown {
-		if err := s.patchNodeStatus(ctx, name, nodeStatusPatch{Conditions: unknownConditions(now)}); err != nil {
-			return err
-		}
-	}
-	for _, pod := range s.podsOnNode(name) {
-		if pod.DeletionTimestamp != nil || !podReady(pod) {
-			continue
-		}
-		updated := pod.DeepCopy()
-		updated.Status = podNotReadyStatus(pod, now)
-		if _, err := s.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, updated, metav1.UpdateOptions{}); err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("mark pod %s/%s on stopped node %s not ready: %w", pod.Namespace, pod.Name, name, err)
-		}
-	}
-	return nil
+// syncStopped silences the kubelet of a stopped instance: its heartbeat
+// stops, and the real node lifecycle controller notices after its grace
+// period.
+func (s *Simulator) syncStopped(rec *record) {
+	s.stopHeartbeat(rec.info.ID)
 }
 
-// syncTerminated is the cloud node lifecycle controller and the pod
-// garbage collector: the Node and its pods go away with the instance.
-func (s *Simulator) syncTerminated(ctx context.Context, rec *record) error {
-	name := rec.info.PrivateDNSName
-	if _, err := s.nodeLister.Get(name); err == nil || rec.registered {
-		err := s.client.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("delete node %s of terminated instance %s: %w", name, rec.info.ID, err)
-		}
-	}
-	if err := s.deletePods(ctx, name); err != nil {
-		return err
-	}
+// syncTerminated forgets a terminated instance. Its Node is deleted by the
+// cloud controller (cloudcontroller.go) once the node lifecycle controller
+// has seen it NotReady, its pods then by the pod garbage collector.
+func (s *Simulator) syncTerminated(rec *record) {
+	s.stopHeartbeat(rec.info.ID)
 	s.forget(rec.info.ID)
-	return nil
-}
-
-func (s *Simulator) deletePods(ctx context.Context, nodeName string) error {
-	for _, pod := range s.podsOnNode(nodeName) {
-		if err := s.deletePod(ctx, pod); err != nil {
-			return err
-		}
-	}
-	return nil
+	s.cloudQueue.Add(rec.info.PrivateDNSName)
 }
 
 // deletePod removes a pod at once, as the kubelet confirms a deletion
@@ -317,10 +228,15 @@ func (s *Simulator) deletePod(ctx context.Context, pod *corev1.Pod) error {
 type nodeStatusPatch struct {
 	Conditions []corev1.NodeCondition  `json:"conditions,omitempty"`
 	Images     []corev1.ContainerImage `json:"images,omitempty"`
+	NodeInfo   *nodeInfoPatch          `json:"nodeInfo,omitempty"`
+}
+
+type nodeInfoPatch struct {
+	BootID string `json:"bootID"`
 }
 
 func (s *Simulator) patchNodeStatus(ctx context.Context, name string, p nodeStatusPatch) error {
-	if len(p.Conditions) == 0 && len(p.Images) == 0 {
+	if len(p.Conditions) == 0 && len(p.Images) == 0 && p.NodeInfo == nil {
 		return nil
 	}
 	body, err := json.Marshal(map[string]any{"status": p})
@@ -380,6 +296,19 @@ func readyStatus(ready bool) corev1.ConditionStatus {
 		return corev1.ConditionTrue
 	}
 	return corev1.ConditionFalse
+}
+
+// keepTransitionTimes keeps a condition's lastTransitionTime when its status
+// does not change, as the kubelet's condition setters do.
+func keepTransitionTimes(node *corev1.Node, conds []corev1.NodeCondition) []corev1.NodeCondition {
+	for i := range conds {
+		for _, old := range node.Status.Conditions {
+			if old.Type == conds[i].Type && old.Status == conds[i].Status {
+				conds[i].LastTransitionTime = old.LastTransitionTime
+			}
+		}
+	}
+	return conds
 }
 
 func conditionStatus(node *corev1.Node, t corev1.NodeConditionType) corev1.ConditionStatus {

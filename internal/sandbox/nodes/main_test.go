@@ -54,7 +54,7 @@ func runMain(m *testing.M) int {
 		defer f.Close()
 		logw = f
 	}
-	cluster, err = kube.Start(ctx, kube.Options{Log: logw})
+	cluster, err = kube.Start(ctx, kube.Options{Log: logw, NodeMonitorGracePeriod: testGracePeriod})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "start apiserver: %v\n", err)
 		return 1
@@ -65,7 +65,7 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	world = newFakeWorld()
-	sim = New(Options{Client: client, World: world, Cluster: testCluster(), Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
+	sim = New(Options{Client: client, World: world, Cluster: testCluster(), NodeLeaseDuration: testGracePeriod, Logf: func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }})
 	if err := sim.Start(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "start simulator: %v\n", err)
 		return 1
@@ -73,6 +73,10 @@ func runMain(m *testing.M) int {
 	defer sim.Close()
 	return m.Run()
 }
+
+// testGracePeriod shortens the node lifecycle controller's grace period so
+// a stopped node turns Unknown within the tests' deadlines.
+const testGracePeriod = 8 * time.Second
 
 func testCluster() Cluster {
 	return Cluster{Name: "sandbox", Endpoint: cluster.Endpoint(), CACertPEM: cluster.CACertPEM()}
@@ -194,7 +198,12 @@ func send(kind cloud.InstanceEventKind, info cloud.InstanceInfo) {
 // passes; the last reason is the failure message.
 func eventually(t *testing.T, what string, cond func() string) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	eventuallyWithin(t, 60*time.Second, what, cond)
+}
+
+func eventuallyWithin(t *testing.T, limit time.Duration, what string, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	last := ""
 	for time.Now().Before(deadline) {
 		if last = cond(); last == "" {
@@ -202,8 +211,19 @@ func eventually(t *testing.T, what string, cond func() string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("%s: still not true after 60s: %s", what, last)
+	t.Fatalf("%s: still not true after %s: %s", what, limit, last)
 }
+
+func taintStrings(taints []corev1.Taint) string {
+	var s []string
+	for _, t := range taints {
+		s = append(s, t.ToString())
+	}
+	return strings.Join(s, ",")
+}
+
+// unreachableTaint is the node lifecycle controller's taint for a silent node.
+const unreachableTaint = corev1.TaintNodeUnreachable
 
 func getNode(t *testing.T, name string) *corev1.Node {
 	t.Helper()

@@ -3,7 +3,6 @@ package nodes
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"time"
 
@@ -23,8 +22,6 @@ const (
 	// Messages the kubelet and the node lifecycle controller use.
 	readyMessage       = "kubelet is posting ready status"
 	notReadyMessage    = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
-	unknownMessage     = "Kubelet stopped posting node status."
-	unknownReason      = "NodeStatusUnknown"
 	kubeArchAMD64      = "amd64"
 	kubeArchARM64      = "arm64"
 	labelInstanceType  = "node.kubernetes.io/instance-type"
@@ -43,7 +40,13 @@ func kubeArch(ec2Arch string) string {
 	return kubeArchAMD64
 }
 
-// newNode is the Node a kubelet with the AWS cloud provider registers.
+// newNode is the Node a Bottlerocket kubelet registers on EKS
+// (pkg/kubelet/kubelet_node_status.go initialNode): its own labels plus the
+// user data's node-labels, the user data's node-taints plus the external
+// cloud provider's uninitialized taint, the provider id Bottlerocket
+// configures, the node IP it was given. Zone, region and instance-type
+// labels and the full addresses come from the cloud controller when it
+// initializes the Node (cloudcontroller.go).
 func newNode(info cloud.InstanceInfo, it cloud.InstanceTypeInfo, variant osVariant, s *bootSettings, bootID string, ready bool, now time.Time) *corev1.Node {
 	arch := kubeArch(info.Architecture)
 	labels := map[string]string{}
@@ -53,15 +56,13 @@ func newNode(info cloud.InstanceInfo, it cloud.InstanceTypeInfo, variant osVaria
 	for k, v := range map[string]string{
 		labelOS: "linux", "beta.kubernetes.io/os": "linux",
 		labelArch: arch, "beta.kubernetes.io/arch": arch,
-		labelHostname:     info.PrivateDNSName,
-		labelInstanceType: info.InstanceType, "beta.kubernetes.io/instance-type": info.InstanceType,
-		labelZone: info.AvailabilityZone, "failure-domain.beta.kubernetes.io/zone": info.AvailabilityZone,
-		labelRegion: info.Region, "failure-domain.beta.kubernetes.io/region": info.Region,
+		labelHostname: info.PrivateDNSName,
 	} {
 		labels[k] = v
 	}
 	capacity, allocatable := nodeResources(it, s)
 	taints := append([]corev1.Taint(nil), s.NodeTaints...)
+	taints = append(taints, corev1.Taint{Key: uninitializedTaint, Value: "true", Effect: corev1.TaintEffectNoSchedule})
 	return &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:   info.PrivateDNSName,
@@ -73,17 +74,19 @@ func newNode(info cloud.InstanceInfo, it cloud.InstanceTypeInfo, variant osVaria
 			},
 		},
 		Spec: corev1.NodeSpec{
-			ProviderID: fmt.Sprintf("aws:///%s/%s", info.AvailabilityZone, info.ID),
+			ProviderID: providerID(info),
 			Taints:     taints,
 		},
 		Status: corev1.NodeStatus{
 			Capacity:    capacity,
 			Allocatable: allocatable,
 			Conditions:  kubeletConditions(ready, now),
+			// With --cloud-provider=external and --node-ip the kubelet
+			// reports the given IP and its hostname until the cloud
+			// controller sets the addresses.
 			Addresses: []corev1.NodeAddress{
 				{Type: corev1.NodeInternalIP, Address: info.PrivateIP},
 				{Type: corev1.NodeHostName, Address: info.PrivateDNSName},
-				{Type: corev1.NodeInternalDNS, Address: info.PrivateDNSName},
 			},
 			DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: 10250}},
 			NodeInfo: corev1.NodeSystemInfo{
@@ -116,17 +119,6 @@ func kubeletConditions(ready bool, now time.Time) []corev1.NodeCondition {
 		ready_.Status, ready_.Reason, ready_.Message = corev1.ConditionFalse, "KubeletNotReady", notReadyMessage
 	}
 	return append(conds, ready_)
-}
-
-// unknownConditions is what the node lifecycle controller writes when the
-// kubelet stops posting status: every kubelet condition turns Unknown.
-func unknownConditions(now time.Time) []corev1.NodeCondition {
-	t := metav1.NewTime(now)
-	var conds []corev1.NodeCondition
-	for _, c := range []corev1.NodeConditionType{corev1.NodeMemoryPressure, corev1.NodeDiskPressure, corev1.NodePIDPressure, corev1.NodeReady} {
-		conds = append(conds, corev1.NodeCondition{Type: c, Status: corev1.ConditionUnknown, Reason: unknownReason, Message: unknownMessage, LastHeartbeatTime: t, LastTransitionTime: t})
-	}
-	return conds
 }
 
 func networkUpCondition(network string, now time.Time) corev1.NodeCondition {

@@ -1,13 +1,18 @@
 // Package nodes simulates the Bottlerocket nodes of the sandbox: for each
 // instance the simulated AWS world runs, it reads the user data as
 // Bottlerocket would, registers a Node with the real kube-apiserver and
-// plays the kubelet, the CNI agent and the controllers that do not run in
-// the sandbox (DaemonSet, node lifecycle, cloud node lifecycle, pod GC).
+// plays the kubelet (registration, Lease heartbeats, status, the pods bound
+// to the node) and the CNI agent, plus EKS's cloud controller
+// (cloudcontroller.go). Everything else a cluster does with nodes and pods
+// (node lifecycle, DaemonSets, scheduling, eviction, pod garbage
+// collection) is the real kube-controller-manager's and kube-scheduler's
+// (package kube).
 //
 // It is level-based and cheap at scale: every instance is a key in one
 // rate-limited work queue, timers are the queue's delayed adds (one
 // scheduler goroutine, not one per node), state comes from one informer per
-// kind, and the apiserver is written only on transitions.
+// kind, and the apiserver is written only on transitions. Only the Lease
+// heartbeats run one timer per node, in the kubelet's own lease controller.
 package nodes
 
 import (
@@ -20,12 +25,9 @@ import (
 	"time"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -47,6 +49,10 @@ type Options struct {
 	Cluster Cluster
 	// Workers bounds concurrent apiserver writes; default 16.
 	Workers int
+	// NodeLeaseDuration is the kubelets' nodeLeaseDurationSeconds; they
+	// renew every quarter of it. 0 means DefaultNodeLeaseDuration; keep it
+	// at most the controller manager's node-monitor grace period.
+	NodeLeaseDuration time.Duration
 	// Logf reports unexpected apiserver errors; default log.Printf.
 	Logf func(format string, args ...any)
 }
@@ -61,12 +67,14 @@ type Simulator struct {
 	logf    func(format string, args ...any)
 	now     func() time.Time
 
+	leaseDuration time.Duration
+	runCtx        context.Context
+
 	factory    informers.SharedInformerFactory
 	nodeLister corelisters.NodeLister
 	podIndexer cache.Indexer
-	dsLister   appslisters.DaemonSetLister
 	queue      workqueue.TypedRateLimitingInterface[string] // instance ids
-	dsQueue    workqueue.TypedRateLimitingInterface[string] // DaemonSet keys, for status
+	cloudQueue workqueue.TypedRateLimitingInterface[string] // node names, for the cloud controller
 
 	mu      sync.Mutex
 	records map[string]*record // by instance id
@@ -95,6 +103,8 @@ type record struct {
 	// nodeDeleted: someone deleted the Node while the instance ran; like a
 	// real kubelet, the node comes back only after a restart.
 	nodeDeleted bool
+	// stopHeartbeat stops the node's Lease renewals; nil when none run.
+	stopHeartbeat func()
 }
 
 const podsByNodeIndex = "spec.nodeName"
@@ -114,10 +124,14 @@ func New(opts Options) *Simulator {
 			workqueue.NewTypedItemExponentialFailureRateLimiter[string](10*time.Millisecond, 5*time.Second),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "sandbox-nodes"},
 		),
-		dsQueue: workqueue.NewTypedRateLimitingQueueWithConfig(
+		cloudQueue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedItemExponentialFailureRateLimiter[string](10*time.Millisecond, 5*time.Second),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "sandbox-daemonset-status"},
+			workqueue.TypedRateLimitingQueueConfig[string]{Name: "sandbox-cloud-controller"},
 		),
+		leaseDuration: opts.NodeLeaseDuration,
+	}
+	if s.leaseDuration <= 0 {
+		s.leaseDuration = DefaultNodeLeaseDuration
 	}
 	if s.workers <= 0 {
 		s.workers = 16
@@ -133,11 +147,12 @@ func New(opts Options) *Simulator {
 func (s *Simulator) Start(ctx context.Context) error {
 	// The workers and informers outlive the caller's ctx, which only bounds start-up.
 	runCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.mu.Lock()
+	s.runCtx, s.cancel = runCtx, cancel
+	s.mu.Unlock()
 	s.factory = informers.NewSharedInformerFactory(s.client, 0)
 	nodeInformer := s.factory.Core().V1().Nodes()
 	podInformer := s.factory.Core().V1().Pods()
-	dsInformer := s.factory.Apps().V1().DaemonSets()
 	if err := podInformer.Informer().AddIndexers(cache.Indexers{podsByNodeIndex: func(obj any) ([]string, error) {
 		pod, ok := obj.(*corev1.Pod)
 		if !ok || pod.Spec.NodeName == "" {
@@ -149,32 +164,20 @@ func (s *Simulator) Start(ctx context.Context) error {
 	}
 	s.nodeLister = nodeInformer.Lister()
 	s.podIndexer = podInformer.Informer().GetIndexer()
-	s.dsLister = dsInformer.Lister()
 
 	handlers := []struct {
 		informer cache.SharedIndexInformer
 		handler  cache.ResourceEventHandler
 	}{
 		{nodeInformer.Informer(), cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(obj any) { s.enqueueNode(nameOf(obj)); s.enqueueAllDaemonSetStatus() },
-			UpdateFunc: func(_, obj any) { s.enqueueNode(nameOf(obj)); s.enqueueAllDaemonSetStatus() },
-			DeleteFunc: func(obj any) { s.nodeDeleted(nameOf(obj)); s.enqueueAllDaemonSetStatus() },
+			AddFunc:    func(obj any) { s.enqueueNode(nameOf(obj)); s.cloudQueue.Add(nameOf(obj)) },
+			UpdateFunc: func(_, obj any) { s.enqueueNode(nameOf(obj)); s.cloudQueue.Add(nameOf(obj)) },
+			DeleteFunc: func(obj any) { s.nodeDeleted(nameOf(obj)) },
 		}},
 		{podInformer.Informer(), cache.ResourceEventHandlerFuncs{
 			AddFunc:    func(obj any) { s.enqueuePod(obj) },
 			UpdateFunc: func(_, obj any) { s.enqueuePod(obj) },
 			DeleteFunc: func(obj any) { s.enqueuePod(obj) },
-		}},
-		{dsInformer.Informer(), cache.ResourceEventHandlerFuncs{
-			AddFunc: func(obj any) { s.enqueueAll(); s.enqueueDaemonSetStatus(keyOf(obj)) },
-			UpdateFunc: func(old, obj any) {
-				// Our own status writes need no node re-evaluation.
-				if o, n := old.(*appsv1.DaemonSet), obj.(*appsv1.DaemonSet); o.Generation != n.Generation {
-					s.enqueueAll()
-				}
-				s.enqueueDaemonSetStatus(keyOf(obj))
-			},
-			DeleteFunc: func(any) { s.enqueueAll() },
 		}},
 	}
 	for _, h := range handlers {
@@ -191,10 +194,14 @@ func (s *Simulator) Start(ctx context.Context) error {
 	if err := s.SyncNetwork(ctx); err != nil {
 		return err
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
-		for s.processNextDaemonSet(runCtx) {
+		s.runCloudNodeMonitor(runCtx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		for s.processNextCloudNode(runCtx) {
 		}
 	}()
 	for range s.workers {
@@ -214,7 +221,7 @@ func (s *Simulator) Close() {
 		s.cancel()
 	}
 	s.queue.ShutDown()
-	s.dsQueue.ShutDown()
+	s.cloudQueue.ShutDown()
 	s.wg.Wait()
 	if s.factory != nil {
 		s.factory.Shutdown()
@@ -240,6 +247,13 @@ func (s *Simulator) InstanceChanged(ev cloud.InstanceEvent) {
 	}
 	rec.info = ev.Instance
 	rec.power = ev.Kind
+	if ev.Kind != cloud.InstanceRunning && rec.stopHeartbeat != nil {
+		// The kubelet falls silent at once; the stop itself waits, so it
+		// runs outside the lock.
+		stop := rec.stopHeartbeat
+		rec.stopHeartbeat = nil
+		defer stop()
+	}
 	if ev.Kind == cloud.InstanceRunning {
 		firstBoot := !rec.booted
 		latency := cfg.Latency.Start.D()
@@ -341,22 +355,6 @@ func (s *Simulator) enqueuePod(obj any) {
 	}
 	if pod, ok := obj.(*corev1.Pod); ok && pod.Spec.NodeName != "" {
 		s.enqueueNode(pod.Spec.NodeName)
-		s.enqueueDaemonSetStatus(daemonSetOwner(pod))
-	}
-}
-
-// enqueueAll re-evaluates every joined node, after a DaemonSet changed.
-func (s *Simulator) enqueueAll() {
-	s.mu.Lock()
-	ids := make([]string, 0, len(s.records))
-	for id, rec := range s.records {
-		if rec.registered {
-			ids = append(ids, id)
-		}
-	}
-	s.mu.Unlock()
-	for _, id := range ids {
-		s.queue.Add(id)
 	}
 }
 
@@ -367,9 +365,11 @@ func (s *Simulator) sync(ctx context.Context, id string) (time.Duration, error) 
 	}
 	switch rec.power {
 	case cloud.InstanceTerminated:
-		return 0, s.syncTerminated(ctx, rec)
+		s.syncTerminated(rec)
+		return 0, nil
 	case cloud.InstanceStopping:
-		return 0, s.syncStopped(ctx, rec)
+		s.syncStopped(rec)
+		return 0, nil
 	default:
 		return s.syncRunning(ctx, rec)
 	}
@@ -386,22 +386,6 @@ func (s *Simulator) podsOnNode(name string) []*corev1.Pod {
 		pods = append(pods, o.(*corev1.Pod))
 	}
 	return pods
-}
-
-func (s *Simulator) daemonSets() []*appsv1.DaemonSet {
-	dss, err := s.dsLister.List(labels.Everything())
-	if err != nil {
-		return nil
-	}
-	return dss
-}
-
-func keyOf(obj any) string {
-	key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
-	if err != nil {
-		return ""
-	}
-	return key
 }
 
 func nameOf(obj any) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
 	appsv1 "k8s.io/api/apps/v1"
@@ -31,19 +32,9 @@ func TestNodeJoins(t *testing.T) {
 	if want := "aws:///us-east-1b/" + inst.ID; node.Spec.ProviderID != want {
 		t.Errorf("providerID = %q, want %q", node.Spec.ProviderID, want)
 	}
-	for k, v := range map[string]string{
-		"stratos.sh/pool": "web", "node.kubernetes.io/lifecycle": "warm",
-		"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": "m5.large",
-		"topology.kubernetes.io/zone": "us-east-1b", "topology.kubernetes.io/region": "us-east-1",
-		"kubernetes.io/hostname": inst.PrivateDNSName,
-	} {
-		if node.Labels[k] != v {
-			t.Errorf("label %s = %q, want %q", k, node.Labels[k], v)
-		}
-	}
 	wantTaints := []string{"dedicated=gpu:PreferNoSchedule", "stratos.sh/warmup=true:NoSchedule", "stratos.sh/warmup=true:NoExecute"}
-	// The apiserver adds node.kubernetes.io/not-ready at registration; the
-	// simulated node lifecycle controller lifts it once the node is Ready.
+	// The kubelet registers with the cloud provider's uninitialized taint,
+	// the cloud controller lifts it.
 	eventually(t, "taints from node-taints", func() string {
 		var got []string
 		for _, taint := range getNode(t, inst.PrivateDNSName).Spec.Taints {
@@ -54,6 +45,17 @@ func TestNodeJoins(t *testing.T) {
 		}
 		return ""
 	})
+	node = getNode(t, inst.PrivateDNSName)
+	for k, v := range map[string]string{
+		"stratos.sh/pool": "web", "node.kubernetes.io/lifecycle": "warm",
+		"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": "m5.large",
+		"topology.kubernetes.io/zone": "us-east-1b", "topology.kubernetes.io/region": "us-east-1",
+		"kubernetes.io/hostname": inst.PrivateDNSName,
+	} {
+		if node.Labels[k] != v {
+			t.Errorf("label %s = %q, want %q", k, node.Labels[k], v)
+		}
+	}
 	if got := node.Status.Capacity.Pods().Value(); got != 42 {
 		t.Errorf("capacity pods = %d, want max-pods 42", got)
 	}
@@ -164,6 +166,11 @@ func TestBadUserDataNeverJoins(t *testing.T) {
 	}
 }
 
+// A stopped instance's kubelet falls silent: the real node lifecycle
+// controller marks the Node Unknown and taints it unreachable after its
+// grace period, the cloud controller adds the shutdown taint. Started
+// again, the kubelet posts Ready and both lift their taints. Terminated,
+// the cloud controller deletes the Node and the pod garbage collector its pods.
 func TestStopStartTerminate(t *testing.T) {
 	needCluster(t)
 	inst := newInstance("")
@@ -171,22 +178,25 @@ func TestStopStartTerminate(t *testing.T) {
 	name := inst.PrivateDNSName
 	waitNodeReady(t, name, corev1.ConditionTrue)
 	waitDaemonPodReady(t, name, "kube-system", "aws-node", true)
+	lease, err := client.CoordinationV1().Leases(corev1.NamespaceNodeLease).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("node lease: %v", err)
+	}
+	if len(lease.OwnerReferences) != 1 || lease.OwnerReferences[0].Kind != "Node" || lease.OwnerReferences[0].Name != name {
+		t.Errorf("lease owners = %+v, want the Node", lease.OwnerReferences)
+	}
 
 	send(cloud.InstanceStopping, inst)
 	node := waitNodeReady(t, name, corev1.ConditionUnknown)
 	if c := nodeCondition(node, corev1.NodeReady); c.Reason != "NodeStatusUnknown" || c.Message != "Kubelet stopped posting node status." {
 		t.Errorf("Ready condition on a stopped node = %+v", c)
 	}
-	eventually(t, "unreachable taints", func() string {
-		node = getNode(t, name)
-		var effects []string
-		for _, taint := range node.Spec.Taints {
-			if taint.Key == "node.kubernetes.io/unreachable" {
-				effects = append(effects, string(taint.Effect))
+	eventually(t, "unreachable and shutdown taints", func() string {
+		got := taintStrings(getNode(t, name).Spec.Taints)
+		for _, want := range []string{"node.kubernetes.io/unreachable:NoSchedule", "node.kubernetes.io/unreachable:NoExecute", "node.cloudprovider.kubernetes.io/shutdown:NoSchedule"} {
+			if !strings.Contains(got, want) {
+				return "taints " + got
 			}
-		}
-		if strings.Join(effects, ",") != "NoSchedule,NoExecute" {
-			return fmt.Sprintf("unreachable taints %v", effects)
 		}
 		return ""
 	})
@@ -201,21 +211,116 @@ func TestStopStartTerminate(t *testing.T) {
 	restarted.FirstBoot = false
 	send(cloud.InstanceRunning, restarted)
 	waitNodeReady(t, name, corev1.ConditionTrue)
-	eventually(t, "unreachable taints lifted", func() string {
-		if strings.Contains(taintStrings(getNode(t, name).Spec.Taints), unreachableTaint) {
-			return "still tainted"
+	eventually(t, "unreachable and shutdown taints lifted", func() string {
+		if got := taintStrings(getNode(t, name).Spec.Taints); strings.Contains(got, unreachableTaint) || strings.Contains(got, shutdownTaint) {
+			return "still tainted: " + got
 		}
 		return ""
 	})
 	waitDaemonPodReady(t, name, "kube-system", "aws-node", true)
 
 	send(cloud.InstanceTerminated, restarted)
-	eventually(t, "node and pods deleted", func() string {
+	eventually(t, "node deleted", func() string {
 		if getNode(t, name) != nil {
 			return "node still exists"
 		}
+		return ""
+	})
+	// The pod garbage collector quarantines orphaned pods for 40 s after
+	// its 20 s check period (pkg/controller/podgc/gc_controller.go).
+	eventuallyWithin(t, 3*time.Minute, "pods of the deleted node collected", func() string {
 		if pods := podsOn(t, name); len(pods) > 0 {
 			return fmt.Sprintf("%d pods left", len(pods))
+		}
+		return ""
+	})
+}
+
+// A kubelet registers with the external cloud provider's uninitialized
+// taint and without zone labels; the cloud controller initializes the Node.
+func TestCloudControllerInitializesNode(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	inst := newInstance("")
+	w, err := client.CoreV1().Nodes().Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + inst.PrivateDNSName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	send(cloud.InstanceRunning, inst)
+	var first *corev1.Node
+	timeout := time.After(60 * time.Second)
+	for {
+		var node *corev1.Node
+		select {
+		case ev := <-w.ResultChan():
+			var ok bool
+			if node, ok = ev.Object.(*corev1.Node); !ok {
+				t.Fatalf("watch event %v", ev.Type)
+			}
+		case <-timeout:
+			t.Fatal("node not initialized after 60s")
+		}
+		if first == nil {
+			first = node
+			if !strings.Contains(taintStrings(node.Spec.Taints), "node.cloudprovider.kubernetes.io/uninitialized=true:NoSchedule") {
+				t.Errorf("registered without the uninitialized taint: %s", taintStrings(node.Spec.Taints))
+			}
+			if _, ok := node.Labels["topology.kubernetes.io/zone"]; ok {
+				t.Errorf("the kubelet set the zone label itself")
+			}
+		}
+		if strings.Contains(taintStrings(node.Spec.Taints), uninitializedTaint) {
+			continue
+		}
+		for k, v := range map[string]string{
+			"topology.kubernetes.io/zone": "us-east-1b", "topology.kubernetes.io/region": "us-east-1",
+			"node.kubernetes.io/instance-type": "m5.large", "failure-domain.beta.kubernetes.io/zone": "us-east-1b",
+		} {
+			if node.Labels[k] != v {
+				t.Errorf("initialized node: label %s = %q, want %q", k, node.Labels[k], v)
+			}
+		}
+		return
+	}
+}
+
+// Deleted while stopped (as a standby node may be), the Node comes back when
+// the instance starts: the kubelet registers it again from its user data.
+func TestNodeReregistersAfterDeletion(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	inst := newInstance(`[settings.kubernetes.node-labels]
+"stratos.sh/pool" = "web"
+[settings.kubernetes.node-taints]
+"stratos.sh/warmup" = "true:NoSchedule"
+`)
+	send(cloud.InstanceRunning, inst)
+	name := inst.PrivateDNSName
+	old := waitNodeReady(t, name, corev1.ConditionTrue)
+	send(cloud.InstanceStopping, inst)
+	if err := client.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "node deleted", func() string {
+		if getNode(t, name) != nil {
+			return "still there"
+		}
+		return ""
+	})
+	restarted := inst
+	restarted.FirstBoot = false
+	send(cloud.InstanceRunning, restarted)
+	node := waitNodeReady(t, name, corev1.ConditionTrue)
+	if node.UID == old.UID {
+		t.Fatal("the old Node is back, not a new registration")
+	}
+	if node.Labels["stratos.sh/pool"] != "web" {
+		t.Errorf("labels of the re-registered node: %v", node.Labels)
+	}
+	eventually(t, "warmup taint from the user data, cloud controller initialized", func() string {
+		if got := taintStrings(getNode(t, name).Spec.Taints); got != "stratos.sh/warmup=true:NoSchedule" {
+			return "taints " + got
 		}
 		return ""
 	})
@@ -251,6 +356,8 @@ func TestNetworkModes(t *testing.T) {
 	}
 }
 
+// The real DaemonSet controller and scheduler place DaemonSet pods on the
+// simulated nodes, which run them.
 func TestDaemonSets(t *testing.T) {
 	needCluster(t)
 	ctx := context.Background()
@@ -298,8 +405,8 @@ func TestDaemonSets(t *testing.T) {
 		}
 		return ""
 	})
-	// Both kube-proxy and aws-node are Ready, so the simulator has passed
-	// the point where it would have created the other pods.
+	// Both kube-proxy and aws-node are Ready, so the DaemonSet controller
+	// has passed the point where it would have created the other pods.
 	waitDaemonPodReady(t, name, "kube-system", "aws-node", true)
 	if p := daemonPodOn(t, name, "kube-system", "gpu-only"); p != nil {
 		t.Errorf("pod %s created on a node its nodeSelector excludes", p.Name)
@@ -463,30 +570,5 @@ func TestBoundPods(t *testing.T) {
 	})
 	if _, err := client.CoreV1().Pods("default").Get(ctx, tolerant.Name, metav1.GetOptions{}); err != nil {
 		t.Errorf("tolerating pod: %v", err)
-	}
-}
-
-// Pod names hash DaemonSet and node into five characters; at a thousand
-// nodes two collide. The node whose name is taken still gets its pod.
-func TestDaemonPodNameCollision(t *testing.T) {
-	needCluster(t)
-	ctx := context.Background()
-	ds, err := client.AppsV1().DaemonSets("kube-system").Get(ctx, "aws-node", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst := newInstance("")
-	squatter := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: daemonPodName(ds, inst.PrivateDNSName), Namespace: "kube-system"},
-		Spec:       corev1.PodSpec{NodeName: "ip-192-0-2-1.ec2.internal", Containers: []corev1.Container{{Name: "c", Image: "busybox"}}},
-	}
-	if _, err := client.CoreV1().Pods("kube-system").Create(ctx, squatter, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.CoreV1().Pods("kube-system").Delete(ctx, squatter.Name, metav1.DeleteOptions{}) })
-	send(cloud.InstanceRunning, inst)
-	pod := waitDaemonPodReady(t, inst.PrivateDNSName, "kube-system", "aws-node", true)
-	if pod.Name == squatter.Name || !strings.HasPrefix(pod.Name, "aws-node-") {
-		t.Errorf("aws-node pod name = %q", pod.Name)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -176,47 +175,5 @@ func TestNodeResources(t *testing.T) {
 	wantMem := int64(16384-(11*110+255)-1024)<<20 - int64(16384<<20)/10
 	if got := allocatable.Memory().Value(); got != wantMem {
 		t.Errorf("allocatable memory = %d, want %d", got, wantMem)
-	}
-}
-
-func TestDaemonPlacement(t *testing.T) {
-	node := &corev1.Node{}
-	node.Name = "n1"
-	node.Labels = map[string]string{"kubernetes.io/os": "linux", "kubernetes.io/arch": "arm64"}
-	node.Spec.Taints = []corev1.Taint{{Key: "warm", Value: "true", Effect: corev1.TaintEffectNoSchedule}, {Key: "soft", Effect: corev1.TaintEffectPreferNoSchedule}}
-	aws, err := cniDaemonSet("vpc-cni")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if schedule, keep := daemonPlacement(aws, node); !schedule || !keep {
-		t.Errorf("aws-node (tolerates all, affinity linux/arm64) must run: schedule=%v keep=%v", schedule, keep)
-	}
-	plain := &appsv1.DaemonSet{}
-	if schedule, keep := daemonPlacement(plain, node); schedule || !keep {
-		t.Errorf("untolerated NoSchedule: schedule=%v keep=%v, want false/true", schedule, keep)
-	}
-	node.Spec.Taints = append(node.Spec.Taints, corev1.Taint{Key: "gone", Effect: corev1.TaintEffectNoExecute})
-	if schedule, keep := daemonPlacement(plain, node); schedule || keep {
-		t.Errorf("untolerated NoExecute: schedule=%v keep=%v, want false/false", schedule, keep)
-	}
-	node.Spec.Taints = nil
-	node.Spec.Unschedulable = true
-	if schedule, _ := daemonPlacement(plain, node); !schedule {
-		t.Errorf("DaemonSet pods ignore cordoning")
-	}
-	amd := &appsv1.DaemonSet{}
-	amd.Spec.Template.Spec.NodeSelector = map[string]string{"kubernetes.io/arch": "amd64"}
-	if schedule, keep := daemonPlacement(amd, node); schedule || keep {
-		t.Errorf("nodeSelector mismatch must not run")
-	}
-	byName := &appsv1.DaemonSet{}
-	byName.Spec.Template.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
-		NodeSelectorTerms: []corev1.NodeSelectorTerm{
-			{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "missing", Operator: corev1.NodeSelectorOpExists}}},
-			{MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{"n1"}}}},
-		},
-	}}}
-	if schedule, _ := daemonPlacement(byName, node); !schedule {
-		t.Errorf("terms are ORed: the metadata.name term matches")
 	}
 }
