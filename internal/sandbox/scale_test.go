@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/kube"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -117,6 +118,29 @@ func TestThousandNodes(t *testing.T) {
 		return len(nodes) == total
 	})
 	t.Logf("%d nodes Ready=Unknown %s after StopInstances", total, time.Since(stopStart).Round(time.Millisecond))
+	// The harm a standby pool must not do: kube-controller-manager puts
+	// every zone of the stopped Nodes into (full or partial) disruption.
+	zoneDeadline := time.Now().Add(time.Minute)
+	for {
+		zones, err := sb.Cluster().Zones(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		disrupted := 0
+		for _, z := range zones {
+			if z.State != kube.ZoneNormal {
+				disrupted++
+			}
+		}
+		if len(zones) > 0 && disrupted == len(zones) {
+			t.Logf("zones after the stop: %+v", zones)
+			break
+		}
+		if time.Now().After(zoneDeadline) {
+			t.Fatalf("zones of stopped nodes not all disrupted: %+v", zones)
+		}
+		time.Sleep(time.Second)
+	}
 
 	terminateStart := time.Now()
 	for i := 0; i < len(ids); i += 250 {
