@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-logr/logr/funcr"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/component-helpers/apimachinery/lease"
+	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 )
 
@@ -37,6 +39,11 @@ func (s *Simulator) startHeartbeat(id, nodeName string) {
 		return
 	}
 	ctx, cancel := context.WithCancel(s.runCtx)
+	// The lease controller logs its retries through the context's logger;
+	// they belong in the sandbox's log, not on the test's stderr.
+	ctx = klog.NewContext(ctx, funcr.New(func(prefix, args string) {
+		s.logf("sandbox nodes: heartbeat of %s: %s %s", nodeName, prefix, args)
+	}, funcr.Options{}))
 	done := make(chan struct{})
 	rec.stopHeartbeat = func() { cancel(); <-done }
 	duration := int32(s.leaseDuration / time.Second)

@@ -178,13 +178,16 @@ func TestStopStartTerminate(t *testing.T) {
 	name := inst.PrivateDNSName
 	waitNodeReady(t, name, corev1.ConditionTrue)
 	waitDaemonPodReady(t, name, "kube-system", "aws-node", true)
-	lease, err := client.CoordinationV1().Leases(corev1.NamespaceNodeLease).Get(context.Background(), name, metav1.GetOptions{})
-	if err != nil {
-		t.Fatalf("node lease: %v", err)
-	}
-	if len(lease.OwnerReferences) != 1 || lease.OwnerReferences[0].Kind != "Node" || lease.OwnerReferences[0].Name != name {
-		t.Errorf("lease owners = %+v, want the Node", lease.OwnerReferences)
-	}
+	eventually(t, "the kubelet's Lease, owned by its Node", func() string {
+		lease, err := client.CoordinationV1().Leases(corev1.NamespaceNodeLease).Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return err.Error()
+		}
+		if len(lease.OwnerReferences) != 1 || lease.OwnerReferences[0].Kind != "Node" || lease.OwnerReferences[0].Name != name {
+			return fmt.Sprintf("lease owners = %+v", lease.OwnerReferences)
+		}
+		return ""
+	})
 
 	send(cloud.InstanceStopping, inst)
 	node := waitNodeReady(t, name, corev1.ConditionUnknown)
