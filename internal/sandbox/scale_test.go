@@ -19,9 +19,11 @@ import (
 
 // TestThousandNodes launches 1,000 instances at once, waits for 1,000
 // Ready nodes with Ready aws-node pods, stops them all (nodes unreachable)
-// and terminates them all (nodes gone). About half a minute on two cores;
-// STRATOS_SANDBOX_SCALE=0 skips it. It logs how long each stage took
-// (informational, never asserted).
+// and terminates them all (nodes gone). A few minutes on two cores, most
+// of it the node lifecycle controller's 40 s grace period and its
+// rate-limited passes; STRATOS_SANDBOX_SCALE=0 skips it. It logs how long
+// each stage took (informational, never asserted; the deadlines are
+// generous timeouts for a loaded machine).
 func TestThousandNodes(t *testing.T) {
 	need(t)
 	if os.Getenv("STRATOS_SANDBOX_SCALE") == "0" {
@@ -52,7 +54,7 @@ func TestThousandNodes(t *testing.T) {
 		}
 	}
 	t.Logf("launched %d instances in %s", total, time.Since(start).Round(time.Millisecond))
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(5 * time.Minute)
 	nodesReadyLogged := false
 	for {
 		nodes, err := sb.Kubernetes().CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "scale=yes"})
@@ -98,7 +100,7 @@ func TestThousandNodes(t *testing.T) {
 					t.Logf("node %s has no aws-node pod; taints %v", n.Name, n.Spec.Taints)
 				}
 			}
-			t.Fatalf("after 2 minutes: %d/%d nodes Ready, %d aws-node pods Ready", ready, total, podsReady)
+			t.Fatalf("after 5 minutes: %d/%d nodes Ready, %d aws-node pods Ready", ready, total, podsReady)
 		}
 		time.Sleep(time.Second)
 	}
@@ -154,7 +156,7 @@ func TestThousandNodes(t *testing.T) {
 
 func waitNodes(t *testing.T, what string, done func([]corev1.Node) bool) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		nodes, err := sb.Kubernetes().CoreV1().Nodes().List(context.Background(), metav1.ListOptions{LabelSelector: "scale=yes"})
 		if err != nil {
@@ -164,7 +166,7 @@ func waitNodes(t *testing.T, what string, done func([]corev1.Node) bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached after 2 minutes (%d nodes)", what, len(nodes.Items))
+			t.Fatalf("%s: not reached after 5 minutes (%d nodes)", what, len(nodes.Items))
 		}
 		time.Sleep(time.Second)
 	}

@@ -41,6 +41,7 @@ const (
 	uninitializedTaint     = "node.cloudprovider.kubernetes.io/uninitialized"
 	shutdownTaint          = "node.cloudprovider.kubernetes.io/shutdown"
 	cloudNodeMonitorPeriod = 5 * time.Second
+	cloudNodeWorkers       = 4
 )
 
 // instanceState is what the cloud API reports of a node's instance.

@@ -194,16 +194,22 @@ func (s *Simulator) Start(ctx context.Context) error {
 	if err := s.SyncNetwork(ctx); err != nil {
 		return err
 	}
-	s.wg.Add(2)
+	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		s.runCloudNodeMonitor(runCtx)
 	}()
-	go func() {
-		defer s.wg.Done()
-		for s.processNextCloudNode(runCtx) {
-		}
-	}()
+	// The cloud controller's node workers (cloud-controller-manager's
+	// --concurrent-node-syncs defaults to 1; more here, because a
+	// thousand nodes join the sandbox within seconds).
+	for range cloudNodeWorkers {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			for s.processNextCloudNode(runCtx) {
+			}
+		}()
+	}
 	for range s.workers {
 		s.wg.Add(1)
 		go func() {
