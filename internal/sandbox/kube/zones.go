@@ -48,8 +48,8 @@ type Zone struct {
 }
 
 // Zones scrapes kube-controller-manager's metrics for the node lifecycle
-// controller's zones, sorted by region and name. A zone appears once the
-// controller has seen a node in it.
+// controller's zones that have nodes, sorted by region and name. A zone
+// appears once the controller has seen a node in it.
 func (c *Cluster) Zones(ctx context.Context) ([]Zone, error) {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(c.pki.caPEM)
@@ -105,6 +105,12 @@ func parseZoneMetrics(r io.Reader) ([]Zone, error) {
 	}
 	out := make([]Zone, 0, len(zones))
 	for _, z := range zones {
+		if z.Size == 0 {
+			// The controller keeps reporting a zone whose last node left
+			// it (e.g. the empty zone of a node not yet initialized by the
+			// cloud controller); it has no state to speak of.
+			continue
+		}
 		z.State = zoneState(z.Size-z.Unhealthy, z.Unhealthy)
 		out = append(out, *z)
 	}

@@ -13,6 +13,7 @@ func TestParseZoneMetrics(t *testing.T) {
 		"node_collector_zone_size{zone=\"us-east-1:\x00:us-east-1a\"} 5\n" +
 		"node_collector_zone_size{zone=\"us-east-1:\x00:us-east-1b\"} 3\n" +
 		"node_collector_zone_size{zone=\"us-east-1:\x00:us-east-1c\"} 1\n" +
+		"node_collector_zone_size{zone=\"\"} 0\n" +
 		"node_collector_zone_health{zone=\"us-east-1:\x00:us-east-1a\"} 40\n" +
 		"node_collector_unhealthy_nodes_in_zone{zone=\"us-east-1:\x00:us-east-1a\"} 3\n" +
 		"node_collector_unhealthy_nodes_in_zone{zone=\"us-east-1:\x00:us-east-1b\"} 2\n" +
