@@ -84,3 +84,11 @@ func isIdempotencyMismatch(err error) bool {
 	var apiErr smithy.APIError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "IdempotentParameterMismatch"
 }
+
+// isThrottle: EC2 throttled the call (RequestLimitExceeded, EC2 Developer
+// Guide, "Request throttling for the Amazon EC2 API") and the SDK's retries
+// did not get it through.
+func isThrottle(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "RequestLimitExceeded"
+}

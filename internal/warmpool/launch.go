@@ -43,8 +43,7 @@ func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[
 				break
 			}
 			for _, slot := range spread(remaining, open, itype) {
-				seq++
-				got, err := e.runInstances(ctx, pool, slot, round, seq)
+				got, err := e.runPaced(ctx, pool, slot, round, &seq)
 				if apiErr, ok := capacityError(err); ok {
 					attempt := PlacementAttempt{Zone: slot.subnet.AvailabilityZone, InstanceType: itype, Code: apiErr.ErrorCode()}
 					e.logf("pool %s: %s: %s; trying elsewhere", pool.Name, attempt, apiErr.ErrorMessage())
