@@ -51,3 +51,15 @@ const (
 
 // IsReserved says whether key is under the provider's reserved prefix.
 func IsReserved(key string) bool { return strings.HasPrefix(key, Prefix) }
+
+// InstanceTags are every tag the provider puts on an instance over its
+// life: the node class's version tags (from the launch template), the
+// pool's tags at launch, Name, and Failure, written later if the warmup
+// fails. EC2 counts a launched instance's tags on the merged set of the
+// template's and the request's tags (EC2 User Guide, "Launch an instance
+// from a launch template"), at most 50, so these leave the rest for the
+// user's tags and the provider's default_tags.
+var InstanceTags = []string{
+	"Name", PoolID, Pool, Cluster, State, ConfigHash, ManagedBy, LaunchRound, NodeClassVersion, NodeClass, Failure,
+	InstanceTypes, SubnetIDs, Variant, Compression, NodeClassHash,
+}

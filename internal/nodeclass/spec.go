@@ -103,6 +103,28 @@ const (
 	maxTags     = 50
 )
 
+// TagRoom is how many more tags a node class with tags (its own and the
+// provider's default_tags) may take before its instances would exceed
+// EC2's 50 tags: negative when they already would.
+func TagRoom(tags map[string]string) int {
+	all := maps.Clone(tags)
+	if all == nil {
+		all = map[string]string{}
+	}
+	for _, k := range keys.InstanceTags {
+		all[k] = ""
+	}
+	return maxTags - len(all)
+}
+
+// TooManyTags explains a negative TagRoom for a node class with n tags.
+func TooManyTags(n, room int) string {
+	return fmt.Sprintf("its instances would carry %d tags: %d from tags and the provider's default_tags together, and the %d the provider sets "+
+		"over an instance's life (Name, the stratos.sh/ tags of the node class and the pool, and stratos.sh/failure if a warmup fails). "+
+		"EC2 allows %d per instance: remove %d (tags and default_tags may hold %d together).",
+		maxTags-room, n, len(keys.InstanceTags), maxTags, -room, n+room)
+}
+
 var nodeClassNamePattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // ValidateName reports a name that cannot name a node class. Names
@@ -141,8 +163,13 @@ func (n Spec) Validate() error {
 				n.Name, key, utf8.RuneCountInString(value), maxTagValue)
 		}
 	}
-	if total := len(n.instanceTags()); total > maxTags {
-		return fmt.Errorf("node class %s: %d tags with the %d the provider sets, EC2 allows %d per resource", n.Name, total, len(n.contractTags()), maxTags)
+	if room := TagRoom(n.Tags); room < 0 {
+		return fmt.Errorf("node class %s: %s", n.Name, TooManyTags(len(n.Tags), room))
+	}
+	for _, b := range n.BlockDeviceMappings {
+		if problems := b.VolumeProblems(); len(problems) > 0 {
+			return fmt.Errorf("node class %s: block device %s: %s", n.Name, b.DeviceName, problems[0].Message)
+		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(n.Tags)) {
 		if keys.IsReserved(key) {

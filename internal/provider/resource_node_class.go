@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/nodeclass"
 )
 
@@ -121,7 +122,9 @@ func (r *nodeClassResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 		ElementType: types.StringType,
 		MarkdownDescription: "Tags for the launch template, and for the instances and volumes launched from it, merged over " +
 			"the provider's `default_tags`. Keys starting with `stratos.sh/` are reserved. Changing only tags makes no new " +
-			"launch template version, so warm pools keep their standby instances.",
+			"launch template version, so warm pools keep their standby instances. EC2 allows 50 tags per instance and the " +
+			fmt.Sprintf("provider sets %d over an instance's life, so `tags` and `default_tags` together hold at most %d; ", len(keys.InstanceTags), nodeclass.TagRoom(nil)) +
+			"plans say how many to remove when there are more.",
 		Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128))},
 	}
 	attributes["tags_all"] = schema.MapAttribute{
@@ -187,6 +190,9 @@ func selectorAttribute(what, alternative string) schema.SingleNestedAttribute {
 	}
 }
 
+// defaultVolumeType is the volume_type of a block device that sets none.
+const defaultVolumeType = "gp3"
+
 func blockDeviceMappingsAttribute() schema.ListNestedAttribute {
 	return schema.ListNestedAttribute{
 		Optional: true,
@@ -203,24 +209,24 @@ func blockDeviceMappingsAttribute() schema.ListNestedAttribute {
 			},
 			"volume_size": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "Size in GiB; unset takes the snapshot's size.",
+				MarkdownDescription: "Size in GiB; unset takes the snapshot's size. gp3 and io2 1–65,536 (io2 from 4), gp2 1–16,384, io1 4–16,384, st1 and sc1 125–16,384, standard 1–1,024.",
 				Validators:          []validator.Int64{int64validator.Between(1, 65536)},
 			},
 			"volume_type": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				Default:             stringdefault.StaticString("gp3"),
+				Default:             stringdefault.StaticString(defaultVolumeType),
 				MarkdownDescription: "EBS volume type: `gp3` (default), `gp2`, `io1`, `io2`, `st1`, `sc1` or `standard`.",
 				Validators:          []validator.String{stringvalidator.OneOf("gp3", "gp2", "io1", "io2", "st1", "sc1", "standard")},
 			},
 			"iops": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "Provisioned IOPS (gp3, io1, io2).",
+				MarkdownDescription: "Provisioned IOPS: gp3 3,000–80,000 (at most 500 per GiB), io1 100–64,000 (50 per GiB), io2 100–256,000 (1,000 per GiB); required for io1 and io2, not allowed for other types. Checked at plan time: EC2 checks it only when a pool launches.",
 				Validators:          []validator.Int64{int64validator.AtLeast(100)},
 			},
 			"throughput": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "Throughput in MiB/s (gp3).",
+				MarkdownDescription: "Throughput in MiB/s, gp3 only: 125–2,000, at most 0.25 MiB/s per provisioned IOPS above 125 (1,000 MiB/s needs 4,000 IOPS).",
 				Validators:          []validator.Int64{int64validator.AtLeast(125)},
 			},
 			"encrypted": schema.BoolAttribute{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -45,6 +46,7 @@ func (r *nodeClassResource) ValidateConfig(ctx context.Context, req resource.Val
 					"Duplicate device name", fmt.Sprintf("%s is already mapped by block_device_mappings[%d].", b.DeviceName.ValueString(), first))
 			}
 			seen[b.DeviceName.ValueString()] = i
+			validateVolume(b, path.Root("block_device_mappings").AtListIndex(i), &resp.Diagnostics)
 		}
 	}
 	if tags, known := ncKnownStringMap(ctx, config.Tags, &resp.Diagnostics); known {
@@ -125,6 +127,9 @@ func (r *nodeClassResource) prepare(ctx context.Context, m nodeClassModel, atApp
 	p.securityGroups = r.resolveSecurityGroups(ctx, m, api, atApply, diags)
 	checkArchitecture(ctx, m, ami, diags)
 	p.tags, p.tagsKnown = m.allTags(ctx, r.defaultTags(), diags)
+	if room := nodeclass.TagRoom(p.tags); p.tagsKnown && room < 0 {
+		diags.AddAttributeError(path.Root("tags"), "Too many tags", "Node class "+m.Name.ValueString()+": "+nodeclass.TooManyTags(len(p.tags), room))
+	}
 	p.spec, p.specKnown = m.spec(ctx, nodeClassInputs{
 		doc: p.doc, input: p.input, subnetIDs: p.subnetIDs, securityGroups: p.securityGroups, tags: p.tags,
 	}, diags)
@@ -293,4 +298,31 @@ func (r *nodeClassResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// validateVolume reports, on the attribute at fault, a volume EC2 would
+// refuse only when a pool launches from the node class (see
+// nodeclass.BlockDevice.VolumeProblems). Unknown values wait for the plan.
+func validateVolume(b blockDeviceModel, at path.Path, diags *diag.Diagnostics) {
+	for _, v := range []attr.Value{b.VolumeType, b.VolumeSize, b.IOPS, b.Throughput} {
+		if v.IsUnknown() {
+			return
+		}
+	}
+	device := nodeclass.BlockDevice{VolumeType: b.VolumeType.ValueString(), VolumeSize: int32OrNil(b.VolumeSize),
+		IOPS: int32OrNil(b.IOPS), Throughput: int32OrNil(b.Throughput)}
+	if b.VolumeType.IsNull() {
+		device.VolumeType = defaultVolumeType
+	}
+	for _, p := range device.VolumeProblems() {
+		diags.AddAttributeError(at.AtName(p.Field), "Invalid EBS volume", p.Message+" EC2 accepts the launch template but refuses every launch from it.")
+	}
+}
+
+func int32OrNil(v types.Int64) *int32 {
+	if v.IsNull() {
+		return nil
+	}
+	n := int32(min(max(v.ValueInt64(), -1<<31), 1<<31-1))
+	return &n
 }

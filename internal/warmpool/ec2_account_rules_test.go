@@ -3,6 +3,7 @@ package warmpool
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
 )
 
@@ -102,5 +104,18 @@ func TestLaunchNamesUnofferedTypesAsSuch(t *testing.T) {
 	}
 	if strings.Contains(msg, "m5.large: insufficient capacity") {
 		t.Errorf("error %q calls an unoffered type a capacity shortage", msg)
+	}
+}
+
+// The node class's plan-time tag limit counts keys.InstanceTags as the
+// provider's share of an instance's 50 tags: every tag a launch sets beyond
+// the user's must be among them.
+func TestLaunchTagsAreCountedByTheNodeClassLimit(t *testing.T) {
+	pool := Pool{Name: "p", Cluster: "c", Tags: map[string]string{"team": "x"}, Launch: LaunchSpec{NodeClass: "n", Version: 1, ConfigHash: "h"}}
+	for _, tag := range pool.instanceTags(1) {
+		k := aws.ToString(tag.Key)
+		if _, user := pool.Tags[k]; !user && !slices.Contains(keys.InstanceTags, k) {
+			t.Errorf("launch tag %s is not in keys.InstanceTags", k)
+		}
 	}
 }

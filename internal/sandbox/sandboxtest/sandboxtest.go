@@ -43,13 +43,28 @@ func Wanted() bool {
 	return os.Getenv("TF_ACC") != "" || os.Getenv("STRATOS_SANDBOX") == "1"
 }
 
-// Main runs the package's tests, with one sandbox around them when Wanted,
-// and exits with their status. A sandbox that fails to start fails the run.
-func Main(m *testing.M) {
-	os.Exit(run(m))
+// Option adjusts the sandbox Main starts.
+type Option func(*options)
+
+type options struct{ config []string }
+
+// WithConfig applies a partial sandbox config (JSON, as PUT /config takes)
+// before any test runs: the package's baseline, which Configure restores.
+func WithConfig(partialJSON string) Option {
+	return func(o *options) { o.config = append(o.config, partialJSON) }
 }
 
-func run(m *testing.M) int {
+// Main runs the package's tests, with one sandbox around them when Wanted,
+// and exits with their status. A sandbox that fails to start fails the run.
+func Main(m *testing.M, opts ...Option) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	os.Exit(run(m, o))
+}
+
+func run(m *testing.M, o options) int {
 	if !Wanted() {
 		return m.Run()
 	}
@@ -72,6 +87,12 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer sb.Close()
+	for _, partial := range o.config {
+		if _, err := sb.UpdateConfig([]byte(partial)); err != nil {
+			fmt.Fprintf(os.Stderr, "sandboxtest: configure sandbox: %v\n", err)
+			return 1
+		}
+	}
 	for k, v := range sb.Env() {
 		if err := os.Setenv(k, v); err != nil {
 			fmt.Fprintf(os.Stderr, "sandboxtest: set %s: %v\n", k, err)
