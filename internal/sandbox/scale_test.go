@@ -120,6 +120,7 @@ func TestThousandNodes(t *testing.T) {
 		return len(nodes) == total
 	})
 	t.Logf("%d nodes Ready=Unknown %s after StopInstances", total, time.Since(stopStart).Round(time.Millisecond))
+	logControlPlane(t)
 	// The harm a standby pool must not do: kube-controller-manager puts
 	// every zone of the stopped Nodes into (full or partial) disruption.
 	zoneDeadline := time.Now().Add(time.Minute)
@@ -152,6 +153,15 @@ func TestThousandNodes(t *testing.T) {
 	}
 	waitNodes(t, "no node left", func(nodes []corev1.Node) bool { return len(nodes) == 0 })
 	t.Logf("%d nodes deleted %s after TerminateInstances", total, time.Since(terminateStart).Round(time.Millisecond))
+	logControlPlane(t)
+}
+
+// logControlPlane logs what each control-plane process has cost so far
+// (informational: what running the real controllers costs at this scale).
+func logControlPlane(t *testing.T) {
+	for _, st := range sb.Cluster().ProcessStats() {
+		t.Logf("%s: CPU %s, RSS %d MB, peak RSS %d MB", st.Name, st.CPU.Round(time.Millisecond), st.RSS>>20, st.PeakRSS>>20)
+	}
 }
 
 func waitNodes(t *testing.T, what string, done func([]corev1.Node) bool) {
