@@ -124,7 +124,7 @@ func (b *bench) start(ctx context.Context, opts options) error {
 		}
 		sandboxLog = f
 	}
-	progress(b.log, "starting the sandbox (the first run on a machine builds kube-apiserver: minutes)")
+	progress(b.log, "starting the sandbox (the first run on a machine builds the Kubernetes control plane: minutes)")
 	cfg := benchConfig()
 	var err error
 	b.sb, err = sandbox.Start(ctx, sandbox.Options{Dir: filepath.Join(b.work, "sandbox"), Config: &cfg, Log: sandboxLog})

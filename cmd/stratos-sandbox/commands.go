@@ -134,7 +134,8 @@ func down(stdout io.Writer) error {
 	return nil
 }
 
-// stop ends the background sandbox and makes sure etcd and kube-apiserver
+// stop ends the background sandbox and makes sure its control-plane
+// processes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler)
 // went with it. It signals only processes it can tell are the sandbox's, so
 // a stale pid file never kills an unrelated process that reused the pid.
 func stop(dir string) error {
@@ -193,7 +194,11 @@ func isSandboxChild(pid int) bool {
 		return false
 	}
 	base := filepath.Base(args[0])
-	return base == "etcd" || base == "kube-apiserver"
+	switch base {
+	case "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler":
+		return true
+	}
+	return false
 }
 
 // runForeground runs the sandbox until SIGTERM or SIGINT. It publishes

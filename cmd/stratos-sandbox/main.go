@@ -3,7 +3,7 @@
 //	stratos-sandbox up     start it in the background (reuses a healthy one), write .sandbox/env
 //	stratos-sandbox down   stop it, wait for every process, remove .sandbox/
 //	stratos-sandbox run    run it in the foreground (what `up` starts)
-//	stratos-sandbox build  only build and cache etcd and kube-apiserver
+//	stratos-sandbox build  only build and cache etcd and the Kubernetes control plane
 //	stratos-sandbox env    print .sandbox/env
 //
 // State lives in .sandbox/ at the repository root (the nearest parent with a
@@ -56,5 +56,5 @@ const usage = `usage: stratos-sandbox up|down|run|build|env
   up     start the sandbox in the background (reuses a healthy one) and write .sandbox/env
   down   stop the sandbox and remove .sandbox/
   run    run the sandbox in the foreground
-  build  build and cache etcd and kube-apiserver only
+  build  build and cache etcd and the Kubernetes control plane only
   env    print .sandbox/env`

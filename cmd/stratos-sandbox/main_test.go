@@ -54,8 +54,8 @@ func TestUpReusesAndDownLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	children := readPids(filepath.Join(dir, pidsFile))
-	if len(children) != 2 {
-		t.Fatalf("children = %v, want etcd and kube-apiserver", children)
+	if len(children) != 4 {
+		t.Fatalf("children = %v, want etcd, kube-apiserver, kube-controller-manager and kube-scheduler", children)
 	}
 	env, err := readEnv(filepath.Join(dir, envFile))
 	if err != nil {

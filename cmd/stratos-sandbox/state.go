@@ -16,7 +16,7 @@ import (
 const (
 	envFile  = "env"          // shell export lines, written by `run` once ready
 	pidFile  = "pid"          // pid of the `run` process, written by `up`
-	pidsFile = "children.pid" // pids of etcd and kube-apiserver, one per line
+	pidsFile = "children.pid" // pids of etcd and the Kubernetes control plane, one per line
 	logFile  = "sandbox.log"  // output of the background `run`
 	kubeDir  = "kube"         // apiserver data, keys, kubeconfig
 )

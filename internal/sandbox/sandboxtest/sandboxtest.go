@@ -17,7 +17,7 @@
 // would after `. .sandbox/env`; AWS_CA_BUNDLE is unset (the sandbox is
 // plain HTTP).
 //
-// STRATOS_SANDBOX_LOG=<file> keeps the etcd/kube-apiserver/simulator output.
+// STRATOS_SANDBOX_LOG=<file> keeps the control plane and simulator output.
 package sandboxtest
 
 import (
@@ -78,7 +78,7 @@ func run(m *testing.M, o options) int {
 		defer f.Close()
 		logw = f
 	}
-	// The first run on a machine builds kube-apiserver: minutes, not seconds.
+	// The first run on a machine builds the Kubernetes control plane: minutes, not seconds.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	sb, err := sandbox.Start(ctx, sandbox.Options{Log: io.MultiWriter(logw, buildProgress{})})
