@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"maps"
 	"os"
 	"path/filepath"
@@ -19,6 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/warmpool"
 )
 
 // errProviderConfigUnknown is returned by the client getters while the
@@ -53,6 +55,8 @@ type providerData struct {
 	kubeClient kubernetes.Interface
 	kubeConfig *rest.Config
 	kubeErr    error
+	// informers are the cluster caches every pool of this process shares.
+	informers *warmpool.Informers
 }
 
 func (d *providerData) userAgent() string {
@@ -157,12 +161,23 @@ func (d *providerData) Kubernetes(ctx context.Context) (kubernetes.Interface, *r
 		if d.kubeErr == nil {
 			d.kubeClient, d.kubeErr = newKubernetesClient(ctx, d.kubeConfig)
 		}
+		if d.kubeErr == nil {
+			d.informers = warmpool.NewInformers(d.kubeClient)
+		}
 		d.kubeDone = true
 	}
 	if d.kubeErr != nil {
 		return nil, nil, d.kubeErr
 	}
 	return d.kubeClient, d.kubeConfig, nil
+}
+
+// Informers are the cluster caches shared by the pools of this process
+// (Terraform applies up to ten at once); nil before Kubernetes succeeded.
+func (d *providerData) Informers() *warmpool.Informers {
+	d.kubeMu.Lock()
+	defer d.kubeMu.Unlock()
+	return d.informers
 }
 
 // DefaultTags are the provider's default_tags; callers may modify the copy.
@@ -176,6 +191,7 @@ func (d *providerData) setKubernetesForTest(client kubernetes.Interface, cfg *re
 	d.kubeMu.Lock()
 	defer d.kubeMu.Unlock()
 	d.kubeClient, d.kubeConfig, d.kubeErr, d.kubeDone, d.kubeUnknown = client, cfg, nil, true, false
+	d.informers = warmpool.NewInformers(client)
 }
 
 // setAWSConfigForTest makes the AWS getters use cfg as if loaded from the

@@ -101,7 +101,7 @@ func (d *warmPoolDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"standby_instance_ids":  computedIDs("Ids of the standby instances."),
 			"running_instance_ids":  computedIDs("Ids of the running instances."),
 			"outdated_instance_ids": computedIDs("Ids of the outdated standby instances."),
-			"node_names":            computedIDs("Names of the pool's registered nodes, sorted."),
+			"node_names":            computedIDs("Names of the pool's registered nodes, sorted: running and warming nodes; standby instances have none."),
 			"instances": schema.ListNestedAttribute{
 				Computed: true, MarkdownDescription: "Every live instance of the pool, as the resource reports them.",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
@@ -110,7 +110,7 @@ func (d *warmPoolDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 					"ec2_state":          schema.StringAttribute{Computed: true, MarkdownDescription: "EC2 instance state."},
 					"availability_zone":  schema.StringAttribute{Computed: true, MarkdownDescription: "Availability zone."},
 					"instance_type":      schema.StringAttribute{Computed: true, MarkdownDescription: "Instance type."},
-					"node_name":          schema.StringAttribute{Computed: true, MarkdownDescription: "The Node's name, empty when no node registered (or the cluster was not read)."},
+					"node_name":          schema.StringAttribute{Computed: true, MarkdownDescription: "The Node's name, empty when no node is registered (standby instances: their Node is deleted once stopped) or the cluster was not read."},
 					"config_hash":        schema.StringAttribute{Computed: true, MarkdownDescription: "The configuration the instance was built from."},
 					"node_class_version": schema.Int64Attribute{Computed: true, MarkdownDescription: "The node class version the instance was built from."},
 					"launched_at":        schema.StringAttribute{Computed: true, MarkdownDescription: "Launch time (RFC 3339)."},

@@ -79,7 +79,8 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 		Version: 1,
 		MarkdownDescription: "A warm pool of pre-initialized, **stopped** Bottlerocket instances for an EKS cluster. " +
 			"Each instance is launched from a `stratos_node_class`, verified (node Ready, CNI ready, DaemonSet pods Ready " +
-			"so their images are cached), cordoned with the `stratos.sh/standby:NoExecute` taint and stopped. " +
+			"so their images are cached), cordoned with the `stratos.sh/standby:NoExecute` taint and stopped; once stopped, " +
+			"its Node is deleted (the kubelet registers it again on start), so standby never counts as NotReady nodes. " +
 			"Every apply reconciles the pool to `size` verified standby instances built from the current node class version, " +
 			"and, when `running` is set, to that many started, schedulable nodes taken from standby. " +
 			"The pool's instances are not attributes of the resource, so that a plan shows what changes in a few lines " +

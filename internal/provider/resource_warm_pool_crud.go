@@ -32,7 +32,7 @@ func (r *warmPoolResource) engine(ctx context.Context) (*warmpool.Engine, error)
 	if err != nil {
 		return nil, err
 	}
-	return &warmpool.Engine{EC2: ec2Client, Kube: kube, Options: engineOptions, Logf: func(format string, args ...any) {
+	return &warmpool.Engine{EC2: ec2Client, Kube: kube, Informers: r.data.Informers(), Options: engineOptions, Logf: func(format string, args ...any) {
 		tflog.Info(ctx, fmt.Sprintf(format, args...))
 	}}, nil
 }

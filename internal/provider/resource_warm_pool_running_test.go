@@ -48,7 +48,8 @@ func poolNodes(t *testing.T, name string) map[string]corev1.Node {
 }
 
 // checkSchedulable: exactly n nodes of the pool take workloads (running,
-// uncordoned, no standby taint); every other node is cordoned standby.
+// uncordoned, no standby taint), and the pool has no other node: standby
+// instances are stopped and their Nodes deleted.
 func checkSchedulable(t *testing.T, name string, n int) tfresource.TestCheckFunc {
 	return func(*terraform.State) error {
 		schedulable := 0
@@ -60,7 +61,6 @@ func checkSchedulable(t *testing.T, name string, n int) tfresource.TestCheckFunc
 			switch state := node.Labels[keys.State]; {
 			case state == "running" && !node.Spec.Unschedulable && !standbyTaint:
 				schedulable++
-			case state == "standby" && node.Spec.Unschedulable && standbyTaint:
 			default:
 				return fmt.Errorf("node %s (%s) is %s, unschedulable=%v, standby taint %v", node.Name, id, state, node.Spec.Unschedulable, standbyTaint)
 			}
@@ -333,6 +333,13 @@ func TestAccWarmPoolDataSource_otherConfiguration(t *testing.T) {
 				if _, err := ec2c.StartInstances(context.Background(), &ec2.StartInstancesInput{InstanceIds: live[:1]}); err != nil {
 					return err
 				}
+				// Standby instances have no Node; the started one's kubelet
+				// registers it again.
+				for deadline := time.Now().Add(time.Minute); len(poolNodes(t, nc.Name)) != 1; time.Sleep(200 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						return fmt.Errorf("pool %s has %d nodes a minute after one instance started, want 1", nc.Name, len(poolNodes(t, nc.Name)))
+					}
+				}
 				tfresource.Test(t, tfresource.TestCase{
 					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 					Steps: []tfresource.TestStep{{
@@ -349,7 +356,7 @@ data "stratos_warm_pool" "other" {
 							statecheck.ExpectKnownValue(ds, tfjsonpath.New("counts").AtMapKey("standby"), knownvalue.Int64Exact(2)),
 							statecheck.ExpectKnownValue(ds, tfjsonpath.New("counts").AtMapKey("failed"), knownvalue.Int64Exact(0)),
 							statecheck.ExpectKnownValue(ds, tfjsonpath.New("instance_ids").AtMapKey("standby"), knownvalue.ListSizeExact(2)),
-							statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_names"), knownvalue.ListSizeExact(3)),
+							statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_names"), knownvalue.ListSizeExact(1)),
 							statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_class"), knownvalue.StringExact(nc.Name)),
 							statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_class_version"), knownvalue.Int64Exact(1)),
 							statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_class_latest_version"), knownvalue.Int64Exact(1)),

@@ -29,13 +29,16 @@ type Audit struct {
 	Missing []string
 	// StaleNodes are the pool's Node objects whose instance is not live.
 	StaleNodes []string
+	// StoppedNodes are Node objects of stopped instances: NotReady nodes
+	// the cluster's failure handling would count.
+	StoppedNodes []string
 }
 
 // AuditPool compares the world's instances of poolID and the cluster's
 // nodes with the instance ids recorded in state.
 func AuditPool(ctx context.Context, world *cloud.World, kube kubernetes.Interface, poolID string, inState []string) (Audit, error) {
 	var a Audit
-	live := map[string]bool{}
+	live, stopped := map[string]bool{}, map[string]bool{}
 	for _, r := range world.AllInstances() {
 		if r.Tags[keys.PoolID] != poolID {
 			continue
@@ -45,6 +48,7 @@ func AuditPool(ctx context.Context, world *cloud.World, kube kubernetes.Interfac
 			continue
 		}
 		live[r.ID] = true
+		stopped[r.ID] = r.State == "stopped"
 		a.Live = append(a.Live, r.ID)
 		if r.State == "stopped" && r.Tags[keys.State] == string(warmpool.StateStandby) {
 			a.Standby = append(a.Standby, r.ID)
@@ -67,8 +71,11 @@ func AuditPool(ctx context.Context, world *cloud.World, kube kubernetes.Interfac
 		return a, fmt.Errorf("list nodes of pool %s: %w", poolID, err)
 	}
 	for _, n := range nodes.Items {
-		if !live[warmpool.InstanceIDFromProviderID(n.Spec.ProviderID)] {
+		id := warmpool.InstanceIDFromProviderID(n.Spec.ProviderID)
+		if !live[id] {
 			a.StaleNodes = append(a.StaleNodes, n.Name)
+		} else if stopped[id] {
+			a.StoppedNodes = append(a.StoppedNodes, n.Name)
 		}
 	}
 	return a, nil
@@ -76,7 +83,7 @@ func AuditPool(ctx context.Context, world *cloud.World, kube kubernetes.Interfac
 
 // Problems lists how the pool fails "exactly size verified standby
 // instances, none leaked, none duplicated, no node left for a terminated
-// instance"; none means it holds.
+// instance, no node left for a stopped one"; none means it holds.
 func (a Audit) Problems(size int) []string {
 	var out []string
 	if len(a.Leaked) > 0 {
@@ -93,6 +100,9 @@ func (a Audit) Problems(size int) []string {
 	}
 	if len(a.StaleNodes) > 0 {
 		out = append(out, fmt.Sprintf("%d nodes left for terminated instances: %s", len(a.StaleNodes), short(a.StaleNodes)))
+	}
+	if len(a.StoppedNodes) > 0 {
+		out = append(out, fmt.Sprintf("%d nodes left registered for stopped instances: %s", len(a.StoppedNodes), short(a.StoppedNodes)))
 	}
 	return out
 }

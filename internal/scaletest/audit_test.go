@@ -17,6 +17,7 @@ func TestAuditProblems(t *testing.T) {
 		{"duplicated", Audit{Live: []string{"i-1", "i-2", "i-3"}, Standby: []string{"i-1", "i-2", "i-3"}}, 2, []string{"duplicated: 3 live", "3 verified standby"}},
 		{"short", Audit{Live: []string{"i-1"}, Standby: []string{"i-1"}, Missing: []string{"i-9"}}, 2, []string{"1 verified standby", "in state but not live"}},
 		{"stale node", Audit{StaleNodes: []string{"ip-10-0-0-1"}}, 0, []string{"nodes left"}},
+		{"stopped node", Audit{StoppedNodes: []string{"ip-10-0-0-2"}}, 0, []string{"registered for stopped"}},
 	} {
 		got := tc.audit.Problems(tc.size)
 		if len(got) != len(tc.want) {

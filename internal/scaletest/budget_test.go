@@ -2,6 +2,7 @@ package scaletest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ func createCost(t *testing.T, f *engineFixture, n int) (Calls, kubecount.Counts)
 		t.Fatalf("create %d: %v", n, err)
 	}
 	calls, kube := Calls(sb.World().Stats().Calls), f.proxy.Counts()
+	checkPodReadsScoped(t, f.proxy, res.Observation, n)
 	f.audit(pool, res.Observation)
 	f.proxy.Reset()
 	if err := f.engine.Destroy(ctx, pool.ID(), nil); err != nil {
@@ -76,7 +78,16 @@ func TestBudget_createCallsGrowOnlyThroughBatches(t *testing.T) {
 		if gets > retries || gets >= c.n/2 {
 			t.Errorf("create of %d: %d GET node requests for %d retried patches; readiness must come from the watch", c.n, gets, retries)
 		}
-		for _, kind := range []string{"nodes", "pods", "daemonsets"} {
+		// Pods are read per node of the pool (checkPodReadsScoped): one
+		// list per node, and a watch that the apiserver may close and the
+		// informer resume once or so.
+		if got := c.kube.Of("LIST", "pods"); got > c.n {
+			t.Errorf("create of %d: %d LIST pods requests, want ≤ %d (one per node of the pool)", c.n, got, c.n)
+		}
+		if got := c.kube.Of("WATCH", "pods"); got > 2*c.n {
+			t.Errorf("create of %d: %d WATCH pods requests, want ≤ %d (about one per node of the pool)", c.n, got, 2*c.n)
+		}
+		for _, kind := range []string{"nodes", "daemonsets"} {
 			// One informer list per kind, plus the final observation's node list.
 			limit := 1
 			if kind == "nodes" {
@@ -92,8 +103,86 @@ func TestBudget_createCallsGrowOnlyThroughBatches(t *testing.T) {
 				t.Errorf("create of %d: %d WATCH %s requests, want 1–%d", c.n, got, kind, limit)
 			}
 		}
+		// Each standby Node is deleted once its instance is verified stopped.
+		if got := c.kube.Of("DELETE", "nodes"); got > c.n {
+			t.Errorf("create of %d: %d node deletes, want ≤ 1 per node", c.n, got)
+		}
 		if got := c.kube.Of("PATCH", "nodes"); got > 2*c.n {
 			t.Errorf("create of %d: %d node patches, want ≤ 2 per node", c.n, got)
 		}
 	}
+}
+
+// checkPodReadsScoped fails unless every pod LIST and WATCH the engine made
+// was scoped to one node of the pool (field selector spec.nodeName=<node>),
+// and at most one node's worth per instance: the cost of a pool never
+// depends on the cluster's other pods.
+func checkPodReadsScoped(t *testing.T, proxy *kubecount.Proxy, obs *warmpool.Observation, n int) {
+	t.Helper()
+	poolNodes := map[string]bool{}
+	if obs != nil {
+		for _, i := range obs.Instances {
+			poolNodes[i.PrivateDNSName] = true
+			poolNodes[i.NodeName] = true
+		}
+	}
+	scoped := map[string]bool{}
+	for _, verb := range []string{"LIST", "WATCH"} {
+		for sel, count := range proxy.FieldSelectors(kubecount.Request{Verb: verb, Resource: "pods"}) {
+			node, ok := strings.CutPrefix(sel, "spec.nodeName=")
+			if !ok || !poolNodes[node] || node == "" {
+				t.Errorf("pool of %d: %d %s pods requests with field selector %q: pods must be read per node of the pool", n, count, verb, sel)
+				continue
+			}
+			scoped[node] = true
+		}
+	}
+	if len(scoped) > n {
+		t.Errorf("pool of %d read the pods of %d nodes", n, len(scoped))
+	}
+}
+
+// The pools of one provider process share their informers: two pools
+// converging at once list the cluster's DaemonSets and the provider's nodes
+// once between them, and read pods only of their own nodes.
+func TestBudget_poolsShareInformers(t *testing.T) {
+	timed(t)
+	sb := sandboxtest.Get(t)
+	f := newEngineFixture(t, warmpool.Options{})
+	f.engine.Informers = warmpool.NewInformers(f.engine.Kube)
+	pools := []warmpool.Pool{f.pool("shared-a", 5), f.pool("shared-b", 5)}
+	sb.World().ResetStats()
+	f.proxy.Reset()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	results := make([]*warmpool.Result, len(pools))
+	errs := make(chan error, len(pools))
+	// Both start before either finishes: each takes a boot and a stop.
+	for k, pool := range pools {
+		go func() {
+			var err error
+			results[k], err = f.engine.Converge(ctx, pool)
+			errs <- err
+		}()
+	}
+	for range pools {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	kube := f.proxy.Counts()
+	t.Logf("two pools of 5 at once: Kubernetes %d requests (%s)", kube.Total(), kube)
+	if got := kube.Of("LIST", "daemonsets"); got != 1 {
+		t.Errorf("two pools at once made %d LIST daemonsets requests, want 1 (one shared informer)", got)
+	}
+	// One shared node informer, plus each converge's final observation.
+	if got := kube.Of("LIST", "nodes"); got > 1+len(pools) {
+		t.Errorf("two pools at once made %d LIST nodes requests, want ≤ %d", got, 1+len(pools))
+	}
+	all := &warmpool.Observation{}
+	for k, res := range results {
+		all.Instances = append(all.Instances, res.Observation.Instances...)
+		f.audit(pools[k], res.Observation)
+	}
+	checkPodReadsScoped(t, f.proxy, all, 10)
 }

@@ -22,6 +22,9 @@ type EC2API interface {
 type Engine struct {
 	EC2  EC2API
 	Kube kubernetes.Interface
+	// Informers are the cluster caches shared by the engines of one process
+	// (one per Kubernetes client); nil gives each operation its own.
+	Informers *Informers
 	// Options tune batching and polling; zero values take defaults.
 	Options Options
 	// Logf receives progress lines; nil discards them. Never given secrets.

@@ -40,14 +40,14 @@ func (e *Engine) Converge(ctx context.Context, pool Pool) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
-	err := e.converge(ctx, pool, res)
+	err := permissionError(e.converge(ctx, pool, res))
 	obs, obsErr := e.Observe(context.WithoutCancel(ctx), pool.ID())
 	if obsErr != nil {
 		return res, errors.Join(err, obsErr)
 	}
 	res.Observation = obs
 	if err == nil {
-		err = e.deleteNodes(ctx, obs.OrphanNodes)
+		err = permissionError(e.deleteNodes(ctx, append(obs.OrphanNodes, obs.StoppedNodes...)))
 	}
 	return res, err
 }
@@ -61,12 +61,10 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			watch.close()
 		}
 	}()
-	w := pool.Warmup
-	wantPods := w.WaitForDaemonSets || w.Network == NetworkAuto || w.Network == NetworkVPCCNI || w.Network == "" || pool.Running != nil
 	if pool.Running != nil {
 		// Running nodes are served and drained from the watch's caches.
 		var err error
-		if watch, err = e.watchCluster(ctx, pool.ID(), true, len(pool.Warmup.Images) > 0); err != nil {
+		if watch, err = e.watchCluster(ctx); err != nil {
 			return err
 		}
 	}
@@ -79,7 +77,9 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 		}
 		hints := planHints{keepFailed: keepFailed, noStart: noStart}
 		if watch != nil && pool.Running != nil {
-			hints.pods = watch.evictablePods(all)
+			if hints.pods, err = watch.evictablePods(ctx, pool, all); err != nil {
+				return err
+			}
 		}
 		plan := newPlan(pool, all, hints)
 		if err := e.terminate(ctx, plan.Terminate, res); err != nil {
@@ -112,7 +112,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			return launchErr
 		}
 		if watch == nil {
-			if watch, err = e.watchCluster(ctx, pool.ID(), wantPods, len(pool.Warmup.Images) > 0); err != nil {
+			if watch, err = e.watchCluster(ctx); err != nil {
 				return err
 			}
 		}
@@ -160,7 +160,7 @@ func (e *Engine) finishStops(ctx context.Context, pool Pool, pending []Instance)
 	if err := e.stopInstances(ctx, on, false); err != nil {
 		return err
 	}
-	return e.finishStandby(ctx, pool, pending)
+	return e.finishStandby(ctx, pool, nil, pending)
 }
 
 func (e *Engine) terminate(ctx context.Context, list []Instance, res *Result) error {

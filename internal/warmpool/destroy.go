@@ -42,7 +42,7 @@ func (e *Engine) Destroy(ctx context.Context, poolID string, knownIDs []string) 
 		return err
 	}
 	if err := e.deletePoolNodes(ctx, poolID); err != nil {
-		return fmt.Errorf("delete nodes of pool %s: %w", poolID, err)
+		return fmt.Errorf("delete nodes of pool %s: %w", poolID, permissionError(err))
 	}
 	return nil
 }

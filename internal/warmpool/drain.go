@@ -2,6 +2,7 @@ package warmpool
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -48,22 +49,40 @@ func evictable(pod *corev1.Pod) bool {
 	return true
 }
 
-// evictablePods counts the evictable pods on each instance's node, from the
-// watch's pod cache.
-func (w *clusterWatch) evictablePods(instances []Instance) map[string]int {
-	out := map[string]int{}
+// evictablePods counts the evictable pods on the node of each running
+// instance, from the watch's pod caches, when the pool has more running
+// instances than it wants (the counts choose which to drain); otherwise
+// no node's pods are read.
+func (w *clusterWatch) evictablePods(ctx context.Context, pool Pool, instances []Instance) (map[string]int, error) {
+	nodes := map[string]string{}
 	for _, i := range instances {
-		node := w.node(i.ID)
-		if node == nil {
+		if i.State != StateRunning && i.State != StateDraining {
 			continue
 		}
-		for _, pod := range w.view(node.Name).PodsOnNode {
+		if node := w.node(i.ID); node != nil {
+			nodes[i.ID] = node.Name
+		}
+	}
+	if want := pool.runningTarget(); want < 0 || len(nodes) <= want {
+		return nil, nil
+	}
+	names := make([]string, 0, len(nodes))
+	for _, name := range nodes {
+		names = append(names, name)
+	}
+	if err := w.syncPods(ctx, names); err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for id, name := range nodes {
+		pods, _ := w.podsOn(name)
+		for _, pod := range pods {
 			if evictable(pod) {
-				out[i.ID]++
+				out[id]++
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // DrainError names the nodes a drain could not empty in time and the pods
@@ -157,7 +176,7 @@ func (e *Engine) drain(ctx context.Context, pool Pool, w *clusterWatch, instance
 		if err := e.enterStandby(ctx, w, stop); err != nil {
 			return err
 		}
-		if err := e.finishStandby(ctx, pool, stop); err != nil {
+		if err := e.finishStandby(ctx, pool, w, stop); err != nil {
 			return err
 		}
 		res.Drained += len(stop)
@@ -173,12 +192,18 @@ func (e *Engine) drain(ctx context.Context, pool Pool, w *clusterWatch, instance
 // PodDisruptionBudget refused. It returns the pods still there (with the
 // last refusal) and how many evictions were accepted.
 func (e *Engine) drainNode(ctx context.Context, w *clusterWatch, nodeName string, deadline time.Time) ([]string, int, error) {
+	// An unlisted node's pods are unknown, not gone: list them before
+	// deciding the node is empty.
+	if err := w.syncPods(ctx, []string{nodeName}); err != nil {
+		return nil, 0, fmt.Errorf("drain node %s: %w", nodeName, err)
+	}
 	lastAsked := map[string]time.Time{}
 	refused := map[string]string{}
 	accepted := 0
 	for {
 		var left []*corev1.Pod
-		for _, pod := range w.view(nodeName).PodsOnNode {
+		pods, _ := w.podsOn(nodeName)
+		for _, pod := range pods {
 			if evictable(pod) {
 				left = append(left, pod)
 			}
@@ -215,6 +240,8 @@ func (e *Engine) drainNode(ctx context.Context, w *clusterWatch, nodeName string
 			case apierrors.IsNotFound(err):
 			case apierrors.IsTooManyRequests(err):
 				refused[uid] = "eviction refused: " + err.Error()
+			case errors.As(permissionError(err), new(*PermissionError)):
+				return nil, accepted, fmt.Errorf("evict pod %s/%s from node %s: %w", pod.Namespace, pod.Name, nodeName, permissionError(err))
 			case apierrors.IsInternalError(err) || apierrors.IsForbidden(err):
 				// A pod under two budgets, or a namespace being deleted:
 				// kubectl retries these too, until the deadline.
@@ -243,7 +270,7 @@ func CountEvictablePods(ctx context.Context, kube kubernetes.Interface, instance
 		}
 		pods, err := kube.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=" + i.NodeName})
 		if err != nil {
-			return fmt.Errorf("list pods on node %s: %w", i.NodeName, err)
+			return fmt.Errorf("list pods on node %s: %w", i.NodeName, permissionError(err))
 		}
 		n := 0
 		for k := range pods.Items {

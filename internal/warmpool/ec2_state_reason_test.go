@@ -51,7 +51,7 @@ func TestStartFailedAfterAcceptanceQuotesStateReason(t *testing.T) {
 	if err := s.engine.stopInstances(ctx, instanceIDs(launched), false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.engine.finishStandby(ctx, pool, launched); err != nil {
+	if err := s.engine.finishStandby(ctx, pool, nil, launched); err != nil {
 		t.Fatal(err)
 	}
 	s.setConfig(t, func(c *cloud.Config) {

@@ -25,7 +25,7 @@ func TestLaunchStopTerminateWaits(t *testing.T) {
 	if err := s.engine.stopInstances(ctx, ids, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.engine.finishStandby(ctx, pool, launched); err != nil {
+	if err := s.engine.finishStandby(ctx, pool, nil, launched); err != nil {
 		t.Fatal(err)
 	}
 	found, err := s.engine.findPoolInstances(ctx, pool.ID(), false)

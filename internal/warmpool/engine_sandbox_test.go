@@ -134,7 +134,8 @@ func (f *fixture) converge(pool warmpool.Pool) *warmpool.Result {
 	return res
 }
 
-// standby counts the pool's verified standby instances and checks each one's node.
+// standby lists the pool's verified standby instances and checks that
+// none has a Node.
 func (f *fixture) standby(pool warmpool.Pool) []warmpool.Instance {
 	f.t.Helper()
 	obs, err := f.engine.Observe(context.Background(), pool.ID())
@@ -150,16 +151,10 @@ func (f *fixture) standby(pool warmpool.Pool) []warmpool.Instance {
 			f.t.Errorf("instance %s is %s/%s, want standby/stopped", i.ID, i.State, i.EC2State)
 			continue
 		}
-		node := obs.Nodes[i.ID]
-		if node == nil {
-			f.t.Errorf("instance %s has no node", i.ID)
-			continue
-		}
-		if !node.Spec.Unschedulable || node.Labels[keys.State] != "standby" || !hasTaint(node, keys.TaintStandby, corev1.TaintEffectNoExecute) || hasTaint(node, keys.TaintWarmup, corev1.TaintEffectNoSchedule) {
-			f.t.Errorf("node %s not prepared for standby: unschedulable=%v labels=%v taints=%v", node.Name, node.Spec.Unschedulable, node.Labels, node.Spec.Taints)
-		}
-		if node.Labels["team"] != "ci" || node.Labels[keys.Pool] != pool.Name || node.Labels[keys.ConfigHash] != pool.Launch.ConfigHash {
-			f.t.Errorf("node %s labels %v lack the pool's labels", node.Name, node.Labels)
+		// A stopped instance's Node would be NotReady to the cluster: the
+		// pool deletes it; the kubelet registers it again on start.
+		if node := obs.Nodes[i.ID]; node != nil {
+			f.t.Errorf("standby instance %s still has Node %s (labels %v, taints %v)", i.ID, node.Name, node.Labels, node.Spec.Taints)
 		}
 		out = append(out, i)
 	}

@@ -80,6 +80,35 @@ func (e *Engine) deleteNodes(ctx context.Context, names []string) error {
 	})
 }
 
+// deleteInstanceNodes deletes the Nodes of instances, found in the watch's
+// node cache, or with one list of the pool's nodes when there is no watch
+// (an apply finishing what an interrupted one began).
+func (e *Engine) deleteInstanceNodes(ctx context.Context, poolID string, w *clusterWatch, instances []Instance) error {
+	var names []string
+	if w != nil {
+		for _, i := range instances {
+			if node := w.node(i.ID); node != nil {
+				names = append(names, node.Name)
+			}
+		}
+		return e.deleteNodes(ctx, names)
+	}
+	nodes, err := e.listPoolNodes(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, i := range instances {
+		ids[i.ID] = true
+	}
+	for _, n := range nodes {
+		if ids[InstanceIDFromProviderID(n.Spec.ProviderID)] {
+			names = append(names, n.Name)
+		}
+	}
+	return e.deleteNodes(ctx, names)
+}
+
 // forEach runs fn over items with nodeWorkers in parallel and joins errors.
 func forEach[T any](items []T, fn func(T) error) error {
 	var (

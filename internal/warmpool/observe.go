@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -19,6 +20,10 @@ type Observation struct {
 	Nodes map[string]*corev1.Node
 	// OrphanNodes are pool nodes whose instance is gone or unknown.
 	OrphanNodes []string
+	// StoppedNodes are the nodes of stopped instances: left by an apply
+	// interrupted before it deleted them, or by an earlier version that kept
+	// standby nodes registered.
+	StoppedNodes []string
 }
 
 // Observe reads a pool with one paginated DescribeInstances and one node
@@ -41,17 +46,20 @@ func (e *Engine) listPoolNodes(ctx context.Context, poolID string) ([]corev1.Nod
 	}
 	list, err := e.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: keys.PoolID + "=" + poolID})
 	if err != nil {
-		return nil, fmt.Errorf("list nodes of pool %s: %w", poolID, err)
+		return nil, fmt.Errorf("list nodes of pool %s: %w", poolID, permissionError(err))
 	}
 	return list.Items, nil
 }
 
 func joinNodes(instances []Instance, nodes []corev1.Node) *Observation {
 	obs := &Observation{Nodes: map[string]*corev1.Node{}}
-	live := map[string]bool{}
+	live, stopped := map[string]bool{}, map[string]bool{}
 	for _, i := range instances {
 		if !i.Gone() {
 			live[i.ID] = true
+		}
+		if i.EC2State == ec2types.InstanceStateNameStopped {
+			stopped[i.ID] = true
 		}
 	}
 	for n := range nodes {
@@ -62,6 +70,9 @@ func joinNodes(instances []Instance, nodes []corev1.Node) *Observation {
 			continue
 		}
 		obs.Nodes[id] = node
+		if stopped[id] {
+			obs.StoppedNodes = append(obs.StoppedNodes, node.Name)
+		}
 	}
 	for _, i := range instances {
 		if n, ok := obs.Nodes[i.ID]; ok {

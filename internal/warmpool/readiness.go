@@ -25,6 +25,11 @@ type ClusterView struct {
 	DaemonSets []*appsv1.DaemonSet
 }
 
+// taintUninitialized is on every Node a kubelet with an external cloud
+// provider registers (EKS's) until the cloud controller has initialized it
+// (k8s.io/cloud-provider api/well_known_taints.go, TaintExternalCloudProvider).
+const taintUninitialized = "node.cloudprovider.kubernetes.io/uninitialized"
+
 // Conditions and reasons the CNIs set.
 const (
 	conditionNetworkingReady = "NetworkingReady"

@@ -116,13 +116,14 @@ func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instance
 				if node != nil {
 					view = w.view(node.Name)
 				}
-				r := startedReadiness(node, view, network, since)
+				r := startedReadiness(node, view, pool.Warmup, network, since)
 				if !r.Ready {
 					waiting[id] = r.WaitingFor
 					continue
 				}
 				ready = append(ready, i)
 				delete(pending, id)
+				w.forgetPods(node.Name)
 			}
 			if err := e.markRunning(ctx, w, ready); err != nil {
 				return failed, err
@@ -145,6 +146,9 @@ func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instance
 			refreshDelay = opts.schedule().Next(refreshDelay, time.Since(began))
 			refresh.Reset(refreshDelay)
 		case now := <-tick.C:
+			if err := w.refusal(); err != nil {
+				return failed, fmt.Errorf("wait for %d started nodes: %w", len(pending), err)
+			}
 			if now.After(deadline) {
 				return failed, &StartError{Pool: pool.Name, Timeout: timeout, Waiting: waitingList(pending, waiting)}
 			}
@@ -194,12 +198,14 @@ func waitingList(pending map[string]Instance, waiting map[string]string) []strin
 	return out
 }
 
-// startedReadiness is a started node's verdict: Ready with a status posted
-// since the start (not the one from before the stop), no longer unreachable,
-// its CNI up. DaemonSets and images were verified at warmup.
-func startedReadiness(node *corev1.Node, view ClusterView, network Network, since time.Time) Readiness {
+// startedReadiness is a started node's verdict. The node re-registered
+// when its kubelet started (standby nodes are deleted once stopped): Ready
+// with a status posted since the start, no longer unreachable, initialized
+// by the cloud controller, its CNI up and, where the warmup waits for them,
+// its DaemonSet pods running again (from images cached at warmup).
+func startedReadiness(node *corev1.Node, view ClusterView, spec WarmupSpec, network Network, since time.Time) Readiness {
 	if node == nil {
-		return Readiness{WaitingFor: "node not registered"}
+		return Readiness{WaitingFor: "node not registered since the start"}
 	}
 	ready := condition(node, corev1.NodeReady)
 	if ready == nil || ready.Status != corev1.ConditionTrue {
@@ -219,12 +225,20 @@ func startedReadiness(node *corev1.Node, view ClusterView, network Network, sinc
 		}
 	}
 	for _, t := range node.Spec.Taints {
-		if t.Key == corev1.TaintNodeUnreachable || t.Key == corev1.TaintNodeNotReady {
+		switch t.Key {
+		case corev1.TaintNodeUnreachable, corev1.TaintNodeNotReady:
 			return Readiness{WaitingFor: "node still tainted " + t.Key}
+		case taintUninitialized:
+			return Readiness{WaitingFor: "node not yet initialized by the cloud controller (taint " + t.Key + ")"}
 		}
 	}
 	if w := networkWait(node, view, network); w != "" {
 		return Readiness{WaitingFor: w}
+	}
+	if spec.WaitForDaemonSets {
+		if w := daemonSetWait(node, view); w != "" {
+			return Readiness{WaitingFor: w}
+		}
 	}
 	return Readiness{Ready: true}
 }

@@ -44,6 +44,10 @@ func (f *fixture) runningNodes(pool warmpool.Pool) map[string]*corev1.Node {
 		if node.Spec.Unschedulable || hasTaint(node, keys.TaintStandby, corev1.TaintEffectNoExecute) || node.Labels[keys.State] != "running" {
 			f.t.Errorf("node %s not schedulable: unschedulable=%v labels=%v taints=%v", node.Name, node.Spec.Unschedulable, node.Labels, node.Spec.Taints)
 		}
+		// Re-registered from the user data at start: the pool's labels are back.
+		if node.Labels["team"] != "ci" || node.Labels[keys.Pool] != pool.Name || node.Labels[keys.ConfigHash] != pool.Launch.ConfigHash {
+			f.t.Errorf("node %s labels %v lack the pool's labels", node.Name, node.Labels)
+		}
 		out[i.ID] = node
 	}
 	return out
@@ -116,7 +120,7 @@ func blockingBudget(t *testing.T, kube kubernetes.Interface, app string) {
 	})
 }
 
-// standbyCount counts the pool's standby instances (stopped, standby taint)
+// standbyCount counts the pool's standby instances (stopped, no Node)
 // beside the running ones.
 func (f *fixture) standbyCount(pool warmpool.Pool) int {
 	f.t.Helper()
@@ -124,9 +128,8 @@ func (f *fixture) standbyCount(pool warmpool.Pool) int {
 	n := 0
 	for _, i := range obs.Instances {
 		if i.State == warmpool.StateStandby && i.EC2State == "stopped" {
-			node := obs.Nodes[i.ID]
-			if node == nil || !node.Spec.Unschedulable || !hasTaint(node, keys.TaintStandby, corev1.TaintEffectNoExecute) {
-				f.t.Errorf("standby instance %s: node not prepared for standby", i.ID)
+			if node := obs.Nodes[i.ID]; node != nil {
+				f.t.Errorf("standby instance %s still has Node %s: a stopped instance must be invisible to the cluster", i.ID, node.Name)
 			}
 			n++
 		}

@@ -96,6 +96,9 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 			refreshDelay = schedule.Next(refreshDelay, time.Since(began))
 			refresh.Reset(refreshDelay)
 		case now := <-evaluate.C:
+			if err := w.refusal(); err != nil {
+				return res, fmt.Errorf("warm up %d instances: %w", len(pending), err)
+			}
 			if dirty {
 				dirty = false
 				var serveNow []Instance
@@ -107,6 +110,10 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 						p.inst.NodeName = node.Name
 					}
 					r := EvaluateNode(node, view, pool.Warmup, network)
+					if r.Ready {
+						// Verified: its pods no longer matter to the pool.
+						w.forgetPods(node.Name)
+					}
 					if r.Ready && len(res.Served)+len(serveNow) < serve {
 						serveNow = append(serveNow, p.inst)
 						delete(pending, id)
@@ -131,6 +138,9 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 				if now.After(p.deadline) {
 					expired = append(expired, p)
 					delete(pending, id)
+					if p.inst.NodeName != "" {
+						w.forgetPods(p.inst.NodeName)
+					}
 				}
 			}
 			if len(expired) > 0 {
@@ -147,7 +157,7 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 			}
 		}
 	}
-	if err := e.finishStandby(ctx, pool, stopping); err != nil {
+	if err := e.finishStandby(ctx, pool, w, stopping); err != nil {
 		return res, err
 	}
 	e.logf("pool %s: %d instances stopped and in standby", pool.Name, len(stopping))
@@ -215,12 +225,21 @@ func (e *Engine) enterStandby(ctx context.Context, w *clusterWatch, verified []I
 	return e.stopInstances(ctx, ids, false)
 }
 
-// finishStandby waits until stopped instances are verified stopped and tags them standby.
-func (e *Engine) finishStandby(ctx context.Context, pool Pool, stopping []Instance) error {
+// finishStandby waits until stopped instances are verified stopped,
+// deletes their Nodes and tags them standby. A stopped instance's Node
+// would only be a NotReady node to the cluster: the node lifecycle
+// controller counts it toward its zone's disruption state and Cluster
+// Autoscaler toward its unready nodes. The kubelet registers it again, with
+// the labels and warmup taint of its user data, when the instance starts.
+// The tag comes last, so an interrupted apply finishes the deletion.
+func (e *Engine) finishStandby(ctx context.Context, pool Pool, w *clusterWatch, stopping []Instance) error {
 	ids := instanceIDs(stopping)
 	if err := e.waitInstances(ctx, pool.ID(), ids, func(i Instance) bool {
 		return i.EC2State == ec2types.InstanceStateNameStopped
 	}); err != nil {
+		return err
+	}
+	if err := e.deleteInstanceNodes(ctx, pool.ID(), w, stopping); err != nil {
 		return err
 	}
 	return e.tagState(ctx, ids, StateStandby)

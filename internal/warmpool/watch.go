@@ -3,163 +3,141 @@ package warmpool
 import (
 	"context"
 	"fmt"
-	"time"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
-// clusterWatch follows a pool's nodes, the pods bound to nodes and the
-// cluster's DaemonSets with one informer each: one list and one watch per
-// kind per operation, however many instances it waits on.
+// clusterWatch is one pool operation's view of the shared Informers: the
+// pool's nodes, the cluster's DaemonSets, and the pods of the nodes the
+// operation works on (each node's pod informer started when first needed
+// and given up when the node is done with or the operation ends).
 type clusterWatch struct {
-	stop       context.CancelFunc
-	nodes      cache.Indexer
-	pods       cache.Indexer
-	daemonSets cache.Store
-	changed    chan struct{}
+	informers *Informers
+	// private: the engine has no shared Informers; close stops these.
+	private bool
+	changed chan struct{}
+
+	mu       sync.Mutex
+	podNodes map[string]cache.SharedIndexInformer
 }
 
-const (
-	byInstanceID = "instance-id"
-	byNodeName   = "node-name"
-)
-
-// watchCluster starts the informers and waits for their first list.
-// keepImages keeps the nodes' image lists, which only a warmup that waits
-// for images reads.
-func (e *Engine) watchCluster(ctx context.Context, poolID string, wantPods, keepImages bool) (*clusterWatch, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	w := &clusterWatch{stop: cancel, changed: make(chan struct{}, 1)}
-	notify := cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { w.poke() },
-		UpdateFunc: func(any, any) { w.poke() },
-		DeleteFunc: func(any) { w.poke() },
+// watchCluster joins the engine's shared informers (or starts private ones)
+// and waits for the nodes' and DaemonSets' first list.
+func (e *Engine) watchCluster(ctx context.Context) (*clusterWatch, error) {
+	w := &clusterWatch{informers: e.Informers, changed: make(chan struct{}, 1), podNodes: map[string]cache.SharedIndexInformer{}}
+	if w.informers == nil {
+		w.informers, w.private = NewInformers(e.Kube), true
 	}
-
-	nodeFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0,
-		informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = keys.PoolID + "=" + poolID }),
-		informers.WithTransform(slimNode(keepImages)))
-	nodeInformer := nodeFactory.Core().V1().Nodes().Informer()
-	if err := nodeInformer.AddIndexers(cache.Indexers{byInstanceID: func(obj any) ([]string, error) {
-		if id := InstanceIDFromProviderID(obj.(*corev1.Node).Spec.ProviderID); id != "" {
-			return []string{id}, nil
-		}
-		return nil, nil
-	}}); err != nil {
-		cancel()
+	if err := w.informers.acquire(ctx, w.changed); err != nil {
 		return nil, err
-	}
-	if _, err := nodeInformer.AddEventHandler(notify); err != nil {
-		cancel()
-		return nil, err
-	}
-	w.nodes = nodeInformer.GetIndexer()
-	nodeFactory.Start(ctx.Done())
-	synced := []cache.InformerSynced{nodeInformer.HasSynced}
-
-	if wantPods {
-		podFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0,
-			informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.FieldSelector = "spec.nodeName!=" }),
-			informers.WithTransform(slimPod))
-		podInformer := podFactory.Core().V1().Pods().Informer()
-		if err := podInformer.AddIndexers(cache.Indexers{byNodeName: func(obj any) ([]string, error) {
-			return []string{obj.(*corev1.Pod).Spec.NodeName}, nil
-		}}); err != nil {
-			cancel()
-			return nil, err
-		}
-		if _, err := podInformer.AddEventHandler(notify); err != nil {
-			cancel()
-			return nil, err
-		}
-		// A factory of its own: the pods' field selector means nothing to DaemonSets.
-		dsFactory := informers.NewSharedInformerFactoryWithOptions(e.Kube, 0, informers.WithTransform(stripManagedFields))
-		dsInformer := dsFactory.Apps().V1().DaemonSets().Informer()
-		if _, err := dsInformer.AddEventHandler(notify); err != nil {
-			cancel()
-			return nil, err
-		}
-		w.pods = podInformer.GetIndexer()
-		w.daemonSets = dsInformer.GetStore()
-		podFactory.Start(ctx.Done())
-		dsFactory.Start(ctx.Done())
-		synced = append(synced, podInformer.HasSynced, dsInformer.HasSynced)
-	}
-
-	syncCtx, syncCancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer syncCancel()
-	if !cache.WaitForCacheSync(syncCtx.Done(), synced...) {
-		cancel()
-		return nil, fmt.Errorf("watch nodes of pool %s: caches did not sync: %w", poolID, context.Cause(syncCtx))
 	}
 	return w, nil
 }
 
-func (w *clusterWatch) poke() {
-	select {
-	case w.changed <- struct{}{}:
-	default:
+func (w *clusterWatch) close() {
+	w.mu.Lock()
+	for name := range w.podNodes {
+		w.informers.unwatchPods(name)
 	}
+	w.podNodes = map[string]cache.SharedIndexInformer{}
+	w.mu.Unlock()
+	w.informers.release(w.changed)
 }
 
-func (w *clusterWatch) close() { w.stop() }
-
 func (w *clusterWatch) node(instanceID string) *corev1.Node {
-	objs, _ := w.nodes.ByIndex(byInstanceID, instanceID)
+	objs, _ := w.informers.nodes.GetIndexer().ByIndex(byInstanceID, instanceID)
 	if len(objs) == 0 {
 		return nil
 	}
 	return objs[0].(*corev1.Node)
 }
 
+// refusal is a list or watch the cluster refused the operation's informers.
+func (w *clusterWatch) refusal() error { return w.informers.refusal() }
+
+// podInformer returns the pod informer of a node, starting it on first use.
+func (w *clusterWatch) podInformer(nodeName string) cache.SharedIndexInformer {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	inf, ok := w.podNodes[nodeName]
+	if !ok {
+		inf = w.informers.watchPods(nodeName)
+		w.podNodes[nodeName] = inf
+	}
+	return inf
+}
+
+// forgetPods stops following a node's pods: the operation is done with it.
+func (w *clusterWatch) forgetPods(nodeName string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.podNodes[nodeName]; ok {
+		delete(w.podNodes, nodeName)
+		w.informers.unwatchPods(nodeName)
+	}
+}
+
+// podsOn lists the pods bound to a node; listed is false until the node's
+// pod informer has made its first list (the pods are then unknown, not none).
+func (w *clusterWatch) podsOn(nodeName string) (pods []*corev1.Pod, listed bool) {
+	inf := w.podInformer(nodeName)
+	if !inf.HasSynced() {
+		return nil, false
+	}
+	for _, o := range inf.GetStore().List() {
+		pods = append(pods, o.(*corev1.Pod))
+	}
+	return pods, true
+}
+
+// syncPods waits until the pods of every named node are listed.
+func (w *clusterWatch) syncPods(ctx context.Context, nodeNames []string) error {
+	synced := make([]cache.InformerSynced, 0, len(nodeNames))
+	for _, name := range nodeNames {
+		synced = append(synced, w.podInformer(name).HasSynced)
+	}
+	if err := w.informers.waitSynced(ctx, synced); err != nil {
+		return fmt.Errorf("list the pods of %d nodes: %w", len(nodeNames), err)
+	}
+	return nil
+}
+
+// view is what readiness reads of the cluster for one node. Until the
+// node's pods are listed it holds none, which readiness waits on.
 func (w *clusterWatch) view(nodeName string) ClusterView {
-	var v ClusterView
-	if w.pods == nil {
-		return v
-	}
-	objs, _ := w.pods.ByIndex(byNodeName, nodeName)
-	for _, o := range objs {
-		v.PodsOnNode = append(v.PodsOnNode, o.(*corev1.Pod))
-	}
-	for _, o := range w.daemonSets.List() {
-		v.DaemonSets = append(v.DaemonSets, o.(*appsv1.DaemonSet))
-	}
-	return v
+	pods, _ := w.podsOn(nodeName)
+	return ClusterView{PodsOnNode: pods, DaemonSets: w.allDaemonSets()}
 }
 
 func (w *clusterWatch) allDaemonSets() []*appsv1.DaemonSet {
-	if w.daemonSets == nil {
-		return nil
-	}
 	var out []*appsv1.DaemonSet
-	for _, o := range w.daemonSets.List() {
+	for _, o := range w.informers.daemonSets.GetStore().List() {
 		out = append(out, o.(*appsv1.DaemonSet))
 	}
 	return out
 }
 
 // slimNode keeps the node cache small at a thousand nodes: no managed
-// fields, and no image list (up to 50 names per node) unless it is read.
-func slimNode(keepImages bool) cache.TransformFunc {
-	return func(obj any) (any, error) {
-		obj, err := stripManagedFields(obj)
-		if n, ok := obj.(*corev1.Node); ok && !keepImages {
-			n.Status.Images = nil
-		}
-		return obj, err
+// fields, and no image list (up to 50 names per node) once the node has
+// left warmup, the only time a pool reads its images.
+func slimNode(obj any) (any, error) {
+	obj, err := stripManagedFields(obj)
+	if n, ok := obj.(*corev1.Node); ok && n.Labels[keys.State] != string(StateWarmup) {
+		n.Status.Images = nil
 	}
+	return obj, err
 }
 
-// slimPod keeps, of every scheduled pod in the cluster, only what readiness
-// and drains read: identity, owners, the mirror-pod annotation, the node and
-// whether it runs Ready. A cluster's pods are many and large (specs, env,
-// volumes); the pool needs a few fields of each.
+// slimPod keeps, of every pod on a watched node, only what readiness and
+// drains read: identity, owners, the mirror-pod annotation, the node and
+// whether it runs Ready. Pods are large (specs, env, volumes); the pool
+// needs a few fields of each.
 func slimPod(obj any) (any, error) {
 	pod, ok := obj.(*corev1.Pod)
 	if !ok {

@@ -5,27 +5,35 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
 func TestSlimNode(t *testing.T) {
-	newNode := func() *corev1.Node {
+	newNode := func(state State) *corev1.Node {
 		return &corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: "n", ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}},
-			Status:     corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"public.ecr.aws/eks/aws-node:v1"}}}},
+			ObjectMeta: metav1.ObjectMeta{Name: "n", Labels: map[string]string{keys.State: string(state)},
+				ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}},
+			Status: corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"public.ecr.aws/eks/aws-node:v1"}}}},
 		}
 	}
-	got, err := slimNode(false)(newNode())
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		state      State
+		keepImages bool
+	}{{StateWarmup, true}, {StateRunning, false}, {StateStandby, false}, {StateDraining, false}} {
+		got, err := slimNode(newNode(tc.state))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := got.(*corev1.Node)
+		if n.ManagedFields != nil {
+			t.Errorf("%s node kept managed fields", tc.state)
+		}
+		if kept := len(n.Status.Images) == 1; kept != tc.keepImages {
+			t.Errorf("%s node: images kept = %v, want %v (only a warmup reads them)", tc.state, kept, tc.keepImages)
+		}
 	}
-	if n := got.(*corev1.Node); n.Status.Images != nil || n.ManagedFields != nil {
-		t.Errorf("a warmup that waits for no image keeps images %v and managed fields %v", n.Status.Images, n.ManagedFields)
-	}
-	got, _ = slimNode(true)(newNode())
-	if n := got.(*corev1.Node); len(n.Status.Images) != 1 || n.ManagedFields != nil {
-		t.Errorf("a warmup that waits for images lost them (%v) or kept managed fields", n.Status.Images)
-	}
-	if _, err := slimNode(false)("not a node"); err != nil {
+	if _, err := slimNode("not a node"); err != nil {
 		t.Errorf("other objects pass through: %v", err)
 	}
 }

@@ -21,8 +21,9 @@ type Proxy struct {
 	listener net.Listener
 	server   *http.Server
 
-	mu     sync.Mutex
-	counts Counts
+	mu        sync.Mutex
+	counts    Counts
+	selectors map[Request]map[string]int
 }
 
 // StartProxy serves a counting proxy to the apiserver cfg names.
@@ -39,7 +40,7 @@ func StartProxy(cfg *rest.Config) (*Proxy, error) {
 	rp.Transport = transport
 	// Watches are streams: pass every event on as it arrives.
 	rp.FlushInterval = -1
-	p := &Proxy{counts: Counts{}}
+	p := &Proxy{counts: Counts{}, selectors: map[Request]map[string]int{}}
 	p.listener, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
@@ -48,6 +49,13 @@ func StartProxy(cfg *rest.Config) (*Proxy, error) {
 		req := classify(r)
 		p.mu.Lock()
 		p.counts[req]++
+		if req.Verb == "LIST" || req.Verb == "WATCH" {
+			sel := r.URL.Query().Get("fieldSelector")
+			if p.selectors[req] == nil {
+				p.selectors[req] = map[string]int{}
+			}
+			p.selectors[req][sel]++
+		}
 		p.mu.Unlock()
 		rp.ServeHTTP(w, r)
 	})}
@@ -69,10 +77,23 @@ func (p *Proxy) Counts() Counts {
 	return out
 }
 
+// FieldSelectors counts the LIST or WATCH requests of a kind by their field
+// selector ("" for none: the whole collection).
+func (p *Proxy) FieldSelectors(req Request) map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range p.selectors[req] {
+		out[k] = v
+	}
+	return out
+}
+
 // Reset zeroes the counters.
 func (p *Proxy) Reset() {
 	p.mu.Lock()
 	p.counts = Counts{}
+	p.selectors = map[Request]map[string]int{}
 	p.mu.Unlock()
 }
 
