@@ -94,7 +94,7 @@ func TestWarmPoolPlan_lengthDoesNotGrowWithThePool(t *testing.T) {
 func poolPlanConfig(size int, version int64, extra string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
-    stratos = { source = "stratos-sh/stratos" }
+    stratos = { source = "registry.terraform.io/stratos-sh/stratos" } # explicit: OpenTofu would otherwise look on registry.opentofu.org
   }
 }
 
