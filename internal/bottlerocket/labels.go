@@ -73,7 +73,8 @@ func labelKeyProblems(key string) []string {
 	if len(out) == 0 && isKubernetesLabel(key) && !isKubeletLabel(key) {
 		out = append(out, fmt.Sprintf("label key %q is in the kubernetes.io/k8s.io namespace, which the kubelet refuses in --node-labels (the node would never join). "+
 			"Use a key under node.kubernetes.io/ or kubelet.kubernetes.io/, or your own domain; the only other allowed keys are kubernetes.io/hostname, kubernetes.io/os, kubernetes.io/arch, "+
-			"topology.kubernetes.io/region, topology.kubernetes.io/zone, node.kubernetes.io/instance-type and their beta.kubernetes.io/failure-domain.beta.kubernetes.io forms.", key))
+			"topology.kubernetes.io/region, topology.kubernetes.io/zone, node.kubernetes.io/instance-type and their older forms beta.kubernetes.io/os, beta.kubernetes.io/arch, "+
+			"beta.kubernetes.io/instance-type, failure-domain.beta.kubernetes.io/region and failure-domain.beta.kubernetes.io/zone.", key))
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package bottlerocket
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestValidateNodeLabels(t *testing.T) {
 	cases := []struct {
@@ -66,4 +69,24 @@ func TestRender_NodeLabels(t *testing.T) {
 		errAt(FieldCustomUserData, 0, "settings.kubernetes.node-labels.bad", `value "a b" of label "bad" is invalid`))
 	_, problems = Render(Input{Strict: true, CustomUserData: []string{"settings.kubernetes.node-labels.a = 1\n"}})
 	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "settings.kubernetes.node-labels.a", "must be a string, not an integer 1"))
+}
+
+// The kubelet-refused key's message lists the allowed keys by their real
+// names, in plain sentences.
+func TestValidateNodeLabels_refusedKeyWording(t *testing.T) {
+	problems := ValidateNodeLabels(map[string]string{"kubernetes.io/role": "web"})
+	if len(problems) != 1 {
+		t.Fatalf("problems = %v, want one", problems)
+	}
+	detail := problems[0].Detail
+	for _, bad := range []string{"  ", "beta.kubernetes.io/failure-domain", "forms."} {
+		if strings.Contains(detail, bad) {
+			t.Errorf("detail contains %q: %s", bad, detail)
+		}
+	}
+	for _, key := range []string{"failure-domain.beta.kubernetes.io/zone", "beta.kubernetes.io/instance-type", "node.kubernetes.io/instance-type"} {
+		if !strings.Contains(detail, key) {
+			t.Errorf("detail does not name %s: %s", key, detail)
+		}
+	}
 }

@@ -11,17 +11,17 @@ func TestRender_Conflicts(t *testing.T) {
 		{
 			name: "typed and raw max-pods differ",
 			in:   identity(Input{MaxPods: int64p(110), CustomUserData: []string{"settings.kubernetes.max-pods = 58\n"}}),
-			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.max-pods", "settings.kubernetes.max-pods is 110 in max_pods and 58 in custom_user_data[0]")},
+			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.max-pods", "settings.kubernetes.max-pods is 110 in max_pods and 58 in custom_user_data")},
 		},
 		{
 			name: "integer and float are different values",
 			in:   identity(Input{MaxPods: int64p(110), CustomUserData: []string{"settings.kubernetes.max-pods = 110.0\n"}}),
-			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.max-pods", "is 110 in max_pods and 110.0 in custom_user_data[0]")},
+			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.max-pods", "is 110 in max_pods and 110.0 in custom_user_data")},
 		},
 		{
 			name: "two fragments disagree",
 			in:   Input{CustomUserData: []string{"settings.motd = \"a\"\n", "settings.motd = \"b\"\n"}},
-			want: []want{errAt(FieldCustomUserData, 1, "settings.motd", `settings.motd is "a" in custom_user_data[0] and "b" in custom_user_data[1]`)},
+			want: []want{errAt(FieldCustomUserData, 1, "settings.motd", `settings.motd is "a" in custom_user_data and "b" in custom_user_data`)},
 		},
 		{
 			name: "label maps merge key by key and conflict per key",
@@ -29,30 +29,30 @@ func TestRender_Conflicts(t *testing.T) {
 				NodeLabels:     map[string]string{"example.com/role": "web", "team": "a"},
 				CustomUserData: []string{"[settings.kubernetes.node-labels]\n\"example.com/role\" = \"db\"\nother = \"x\"\n"},
 			}),
-			want: []want{errAt(FieldCustomUserData, 0, `settings.kubernetes.node-labels."example.com/role"`, `is "web" in node_labels["example.com/role"] and "db" in custom_user_data[0]`)},
+			want: []want{errAt(FieldCustomUserData, 0, `settings.kubernetes.node-labels."example.com/role"`, `is "web" in node_labels["example.com/role"] and "db" in custom_user_data`)},
 		},
 		{
 			name: "cluster name differs",
 			in:   identity(Input{CustomUserData: []string{"settings.kubernetes.cluster-name = \"other\"\n"}}),
-			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.cluster-name", `is "demo" in cluster_name and "other" in custom_user_data[0]`)},
+			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.cluster-name", `is "demo" in cluster_name and "other" in custom_user_data`)},
 		},
 		{
 			name: "typed cluster-dns-ip list against a raw single string",
 			in:   Input{ClusterDNSIP: []string{"10.100.0.10"}, CustomUserData: []string{"settings.kubernetes.cluster-dns-ip = \"172.20.0.10\"\n"}},
-			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.cluster-dns-ip", `is ["10.100.0.10"] in cluster_dns_ip and ["172.20.0.10"] in custom_user_data[0]`)},
+			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.cluster-dns-ip", `is ["10.100.0.10"] in cluster_dns_ip and ["172.20.0.10"] in custom_user_data`)},
 		},
 		{
 			name: "table against value",
 			in:   Input{CustomUserData: []string{"settings.kubernetes.node-labels = \"a=b\"\n", "settings.kubernetes.node-labels.a = \"b\"\n"}},
 			want: []want{
-				errAt(FieldCustomUserData, 1, "settings.kubernetes.node-labels", `is "a=b" in custom_user_data[0] and a table in custom_user_data[1]`),
+				errAt(FieldCustomUserData, 1, "settings.kubernetes.node-labels", `is "a=b" in custom_user_data and a table in custom_user_data`),
 				errAt(FieldCustomUserData, 0, "settings.kubernetes.node-labels", `must be a table, not a string "a=b"`),
 			},
 		},
 		{
 			name: "typed taints against raw taints of the same key",
 			in:   Input{NodeTaints: []Taint{{Key: "dedicated", Value: "gpu", Effect: "NoSchedule"}}, CustomUserData: []string{"settings.kubernetes.node-taints.dedicated = [\"cpu:NoSchedule\"]\n"}},
-			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.node-taints.dedicated", `is ["gpu:NoSchedule"] in node_taints and ["cpu:NoSchedule"] in custom_user_data[0]`)},
+			want: []want{errAt(FieldCustomUserData, 0, "settings.kubernetes.node-taints.dedicated", `is ["gpu:NoSchedule"] in node_taints and ["cpu:NoSchedule"] in custom_user_data`)},
 		},
 		{
 			name: "service CIDR derivation never overrides a raw cluster-dns-ip",

@@ -36,8 +36,8 @@ func parseFragment(text string, src source) (map[string]any, *Problem) {
 // parseHint explains the two ways user data usually goes wrong.
 func parseHint(msg string) string {
 	if strings.Contains(msg, "already exists") || strings.Contains(msg, "already defined") {
-		return "A table such as [settings.kubernetes] or a key may appear only once per fragment; " +
-			"put the extra settings under the existing header, or in another custom_user_data element, which is merged key by key."
+		return "A table such as [settings.kubernetes] or a key may appear only once in a TOML document; " +
+			"put the extra settings under the existing header."
 	}
 	return "Bottlerocket user data is a TOML document: shell scripts and MIME multipart are not supported, " +
 		"and keys containing dots or slashes must be quoted (\"example.com/role\" = \"web\")."

@@ -1,6 +1,9 @@
 package bottlerocket
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRender_InvalidTOML(t *testing.T) {
 	cases := []struct {
@@ -33,7 +36,13 @@ func TestRender_InvalidTOMLQuotesTheLine(t *testing.T) {
 
 func TestParseHint(t *testing.T) {
 	_, problems := Render(Input{CustomUserData: []string{"[settings.kubernetes]\n[settings.kubernetes]\n"}})
-	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "", "may appear only once per fragment"))
+	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "", "may appear only once in a TOML document; put the extra settings under the existing header."))
+	// custom_user_data is one string: no element index, no "another element".
+	for _, p := range problems {
+		if text := p.Summary + p.Detail; strings.Contains(text, "custom_user_data[") || strings.Contains(text, "element") {
+			t.Errorf("problem speaks of custom_user_data as a list: %s", text)
+		}
+	}
 	_, problems = Render(Input{CustomUserData: []string{"#!/bin/sh\nset -e\n"}})
 	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "", "shell scripts and MIME multipart are not supported"))
 }

@@ -22,7 +22,8 @@ type source struct {
 }
 
 // String names the source the way a Terraform user wrote it:
-// max_pods, node_labels["role"], custom_user_data[0].
+// max_pods, node_labels["role"], custom_user_data (one string, so never
+// indexed), fragments[1] (the settings function's list).
 func (s source) String() string {
 	name := string(s.field)
 	if s.listName != "" {
@@ -31,7 +32,7 @@ func (s source) String() string {
 	switch {
 	case s.key != "":
 		return fmt.Sprintf("%s[%s]", name, strconv.Quote(s.key))
-	case s.field == FieldCustomUserData && s.index >= 0:
+	case s.field == FieldCustomUserData && s.index >= 0 && name != string(FieldCustomUserData):
 		return fmt.Sprintf("%s[%d]", name, s.index)
 	default:
 		return name

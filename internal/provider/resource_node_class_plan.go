@@ -277,8 +277,12 @@ func (r *nodeClassResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 
 	if state == nil || !plan.Name.Equal(state.Name) {
 		// A new launch template starts at version 1 (a rename replaces the
-		// node class; Terraform plans the replacement as a create).
-		plan.ID = plan.Name
+		// node class; Terraform plans the replacement as a create). Its id
+		// is known once it exists: a warm pool whose node_class refers to
+		// it (stratos_node_class.x.id) sees an unknown node class and waits
+		// for the apply, while a pool naming a node class as a literal that
+		// nothing creates is known and fails at plan time.
+		plan.ID = types.StringUnknown()
 		plan.Version = types.Int64Value(1)
 		plan.LaunchTemplateID = types.StringUnknown()
 	} else {
@@ -291,10 +295,7 @@ func (r *nodeClassResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			plan.Version = state.Version
 		default:
 			plan.Version = types.Int64Value(state.Version.ValueInt64() + 1)
-			resp.Diagnostics.AddWarning(
-				fmt.Sprintf("Node class %s: launch template version %d → %d", plan.Name.ValueString(), state.Version.ValueInt64(), plan.Version.ValueInt64()),
-				"The configuration that shapes an instance changed, so the apply adds a launch template version. "+
-					"Warm pools using this node class replace their standby instances built from earlier versions.")
+			resp.Diagnostics.AddWarning(nodeClassVersionWarning(plan.Name.ValueString(), state.Version.ValueInt64(), plan.Version.ValueInt64()))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -325,4 +326,17 @@ func int32OrNil(v types.Int64) *int32 {
 	}
 	n := int32(min(max(v.ValueInt64(), -1<<31), 1<<31-1))
 	return &n
+}
+
+// nodeClassVersionWarning says what a new node class version does to the
+// warm pools of it. A pool whose node_class_version refers to the node
+// class's version sees the new version in this plan; one that leaves it
+// unset plans against the version that exists now and replaces its standby
+// on its next apply.
+func nodeClassVersionWarning(name string, from, to int64) (summary, detail string) {
+	return fmt.Sprintf("Node class %s: launch template version %d → %d", name, from, to),
+		"The configuration that shapes an instance changed, so the apply adds a launch template version. " +
+			fmt.Sprintf("Warm pools that set node_class_version = stratos_node_class.<name>.version replace their standby instances "+
+				"built from earlier versions in this apply (their plans say so). Pools that leave node_class_version unset do not "+
+				"replace them now: they replace them on their next apply after this one, which plans against version %d.", to)
 }

@@ -587,7 +587,8 @@ func TestAccNodeClass_rename(t *testing.T) {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(nodeClassAddr, plancheck.ResourceActionDestroyBeforeCreate),
 					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("version"), knownvalue.Int64Exact(1)),
-					plancheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("id"), knownvalue.StringExact(renamed.Name)),
+					// Known once the launch template exists, so pools referring to it wait for it.
+					plancheck.ExpectUnknownValue(nodeClassAddr, tfjsonpath.New("id")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(nodeClassAddr, tfjsonpath.New("id"), knownvalue.StringExact(renamed.Name)),

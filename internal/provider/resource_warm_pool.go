@@ -99,14 +99,18 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:    []validator.String{nodeClassNameValidator{}},
 			},
 			"node_class": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The `id` of the `stratos_node_class` the pool launches from.",
+				Required: true,
+				MarkdownDescription: "The `id` of the `stratos_node_class` the pool launches from: refer to it as " +
+					"`stratos_node_class.<name>.id`, so that Terraform creates the node class first. A name that no node class " +
+					"has fails at plan time.",
 			},
 			"node_class_version": schema.Int64Attribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "The node class version the pool's instances are built from. Set it to " +
 					"`stratos_node_class.<name>.version` so that a node class change shows in the same plan and replaces " +
-					"outdated standby instances in the same apply. When unset, the latest version at plan time is used.",
+					"outdated standby instances in the same apply. When unset, the pool uses the node class's latest version: the one " +
+					"that exists at plan time, or, when the node class is created in the same apply, the one it creates; a later node " +
+					"class change then replaces standby instances on the pool's next apply, not in the node class's.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"size": schema.Int64Attribute{

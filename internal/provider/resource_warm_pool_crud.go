@@ -66,7 +66,10 @@ func (r *warmPoolResource) nodeClassInfo(ctx context.Context, m warmPoolModel, d
 func addNodeClassError(diags *diag.Diagnostics, name string, err error) {
 	if nodeclass.IsNotFound(err) {
 		diags.AddAttributeError(path.Root("node_class"), "Unknown node class",
-			fmt.Sprintf("No stratos_node_class named %q (launch template %s) exists: %v", name, nodeclass.LaunchTemplateName(name), err))
+			fmt.Sprintf("No node class named %q exists (no launch template %s): %v\n\n"+
+				"When the node class is in this configuration, refer to it as node_class = stratos_node_class.<name>.id "+
+				"rather than by its name as a string, so that Terraform creates it before the pool. Otherwise create it "+
+				"first, or check the name and the provider's region.", name, nodeclass.LaunchTemplateName(name), err))
 		return
 	}
 	diags.AddAttributeError(path.Root("node_class"), "Cannot read node class "+name, err.Error())
@@ -93,6 +96,9 @@ func (r *warmPoolResource) desiredPool(ctx context.Context, m warmPoolModel, dia
 		},
 	}
 	m.runningSpec(&pool, diags)
+	// The node class may have been unknown at plan time: the same check
+	// as the plan's, before anything is launched.
+	addConflicts(diags, pool, *info)
 	if diags.HasError() {
 		return pool, false
 	}

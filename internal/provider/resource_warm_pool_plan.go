@@ -95,6 +95,12 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		// is terminated by the next apply; the plan must say there is one.
 		hasFailed(before) || (state != nil && state.FailedWarmups.ValueInt64() > 0)
 	plan.FailedWarmups = plannedFailedWarmups(ctx, plan, state, changes)
+	if changes && known {
+		r.planConflicts(ctx, plan, labels, taints, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	if changes {
 		if state != nil && !recorded {
 			resp.Diagnostics.AddWarning("Warm pool "+plan.Name.ValueString(),
