@@ -150,7 +150,7 @@ func (r *warmPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "What happens to a node whose drain times out: `fail` (default) fails the apply naming the " +
 					"pods left and why; the node stays running and cordoned (state `draining`, nothing new lands on it) and the " +
 					"next apply retries the drain, or uncordons it if `running` was raised again. `stop` stops the node anyway: " +
-					"the pods left on it stop with it, and the standby taint then evicts them without regard to " +
+					"the pods left on it stop with it, and once its Node is deleted the pod garbage collector deletes them without regard to " +
 					"PodDisruptionBudgets.",
 				Validators: []validator.String{stringvalidator.OneOf(string(warmpool.DrainFail), string(warmpool.DrainStop))},
 			},

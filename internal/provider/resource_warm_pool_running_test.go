@@ -235,6 +235,13 @@ func TestAccWarmPool_drainTimeout(t *testing.T) {
 			} else {
 				down.ConfigStateChecks = []statecheck.StateCheck{runningIs(0), runningCount(t, nc.Name, 0)}
 				down.Check = tfresource.ComposeTestCheckFunc(checkLivePool(t, nc.Name, 0), func(*terraform.State) error {
+					// The stopped node's Node is deleted; kube-controller-manager's
+					// pod garbage collector deletes the pods bound to it once the
+					// node has been gone for its 40 s quarantine
+					// (pkg/controller/podgc/gc_controller.go, gcOrphaned).
+					for deadline := time.Now().Add(2 * time.Minute); appPods(t, app, "") != 0 && time.Now().Before(deadline); {
+						time.Sleep(time.Second)
+					}
 					if n := appPods(t, app, ""); n != 0 {
 						return fmt.Errorf("%d pods still on the stopped node", n)
 					}

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
@@ -63,7 +65,7 @@ func newEngineFixture(t *testing.T, opts warmpool.Options) *engineFixture {
 	}
 	cfg.HTTPClient = awshttp.Wrap(cfg.HTTPClient)
 	client := ec2.NewFromConfig(cfg)
-	proxy, err := kubecount.StartProxy(sb.RESTConfig())
+	proxy, err := kubecount.StartProxy(providerRESTConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +160,17 @@ func (f *engineFixture) audit(pool warmpool.Pool, obs *warmpool.Observation) Aud
 		f.t.Errorf("pool %s: %s", pool.Name, p)
 	}
 	return a
+}
+
+// providerRESTConfig authenticates as the provider does in the tests: bound
+// to the documented ClusterRole only, never cluster-admin.
+func providerRESTConfig(t *testing.T) *rest.Config {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", sandboxtest.ProviderKubeconfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // timed logs how long a test took, for the runtime budget of `make test`

@@ -65,7 +65,7 @@ func newTFWorkspace(t *testing.T) *tfWorkspace {
 func newWorkspaceOf(t *testing.T, s *tfrun.Setup) *tfWorkspace {
 	t.Helper()
 	sb := sandboxtest.Get(t)
-	proxy, err := kubecount.StartProxy(sb.RESTConfig())
+	proxy, err := kubecount.StartProxy(providerRESTConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,22 @@ func run(m *testing.M, o options) int {
 			return 1
 		}
 	}
+	// The provider under test runs with the documented ClusterRole, not as
+	// cluster-admin; the tests' own clients (sb.Kubernetes) stay admin.
+	dir, err := os.MkdirTemp("", "stratos-provider-rbac-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sandboxtest: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if providerKubeconfig, err = bindProvider(ctx, sb, dir); err != nil {
+		fmt.Fprintf(os.Stderr, "sandboxtest: bind the provider's ClusterRole: %v\n", err)
+		return 1
+	}
+	if err := os.Setenv("KUBE_CONFIG_PATH", providerKubeconfig); err != nil {
+		fmt.Fprintf(os.Stderr, "sandboxtest: set KUBE_CONFIG_PATH: %v\n", err)
+		return 1
+	}
 	// The sandbox speaks plain HTTP: a CA bundle from the machine's
 	// environment is of no use to it, and the SDK refuses to apply one to
 	// a custom, non-buildable HTTP client.
