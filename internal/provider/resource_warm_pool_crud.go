@@ -230,11 +230,13 @@ func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, r
 			return
 		}
 	}
+	engine.Known = before
 	obs, err := engine.Observe(ctx, state.PoolID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read warm pool "+state.Name.ValueString(), err.Error())
 		return
 	}
+	warnDisruptedZones(&resp.Diagnostics, state.Name.ValueString(), obs.DisruptedZones)
 	for _, line := range warmpool.DescribeDrift(before, obs.Instances, !state.Running.IsNull()) {
 		resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+" changed outside Terraform", line)
 	}
@@ -273,6 +275,7 @@ func (r *warmPoolResource) Delete(ctx context.Context, req resource.DeleteReques
 		resp.Diagnostics.AddError("Cannot reach the cluster or EC2", err.Error())
 		return
 	}
+	engine.Known = recorded
 	var known []string
 	for _, i := range recorded {
 		known = append(known, i.ID)
@@ -303,4 +306,14 @@ func (r *warmPoolResource) ImportState(ctx context.Context, req resource.ImportS
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("warmup"), defaultWarmup())...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("drain_timeout"), defaultDrainTimeout)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("drain_timeout_action"), string(warmpool.DrainFail))...)
+}
+
+// warnDisruptedZones says which Availability Zones EC2 could not describe,
+// so a reviewer knows their instances are shown as last known.
+func warnDisruptedZones(diags *diag.Diagnostics, pool string, zones []string) {
+	if len(zones) == 0 {
+		return
+	}
+	diags.AddWarning("Availability Zone disrupted: warm pool "+pool+" read partly from state",
+		fmt.Sprintf("DescribeInstances fails for %s (an EC2 service disruption); the pool's instances there are shown as last recorded, and those in the other zones were described by id.", strings.Join(zones, ", ")))
 }

@@ -29,6 +29,12 @@ type Engine struct {
 	Options Options
 	// Logf receives progress lines; nil discards them. Never given secrets.
 	Logf func(format string, args ...any)
+	// Known are instances recorded in state. When an Availability Zone
+	// disruption fails the pool's filtered DescribeInstances, the engine
+	// describes these (and every instance it saw itself) by id instead.
+	Known []Instance
+
+	zones zoneMemory
 }
 
 func (e *Engine) logf(format string, args ...any) {

@@ -37,7 +37,9 @@ func (e *Engine) Destroy(ctx context.Context, poolID string, knownIDs []string) 
 		return err
 	}
 	if err := e.waitInstances(ctx, poolID, list, func(i Instance) bool {
-		return i.EC2State == ec2types.InstanceStateNameTerminated
+		// EC2 accepted the termination of an instance in a disrupted zone,
+		// but cannot show it until the zone recovers.
+		return i.EC2State == ec2types.InstanceStateNameTerminated || i.ZoneDisrupted
 	}); err != nil {
 		return err
 	}

@@ -92,3 +92,21 @@ func isThrottle(err error) bool {
 	var apiErr smithy.APIError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "RequestLimitExceeded"
 }
+
+// isZoneDisruption: DescribeInstances failed the way it does while an
+// Availability Zone is disrupted. The EC2 API reference (DescribeInstances)
+// says such a call fails but names no error code, so the generic
+// server-side unavailability codes count ("Error codes for the Amazon EC2
+// API": ServiceUnavailable, Unavailable, InternalError), after the SDK's
+// own retries.
+func isZoneDisruption(err error) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	switch apiErr.ErrorCode() {
+	case "ServiceUnavailable", "Unavailable", "InternalError", "InternalFailure":
+		return true
+	}
+	return false
+}

@@ -21,7 +21,14 @@ func (e *Engine) findPoolInstances(ctx context.Context, poolID string, includeTe
 	if !includeTerminated {
 		filters = append(filters, ec2types.Filter{Name: aws.String("instance-state-name"), Values: liveStates})
 	}
-	return e.describe(ctx, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(e.Options.withDefaults().DescribePageSize)})
+	found, err := e.describe(ctx, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(e.Options.withDefaults().DescribePageSize)})
+	if isZoneDisruption(err) {
+		return e.describeKnown(ctx, poolID, includeTerminated, err)
+	}
+	if err == nil {
+		e.zones.remember(found)
+	}
+	return found, err
 }
 
 func (e *Engine) describe(ctx context.Context, in *ec2.DescribeInstancesInput) ([]Instance, error) {

@@ -32,6 +32,9 @@ type Instance struct {
 	// StateReason is EC2's reason for the last state change ("Code:
 	// message"), e.g. why an accepted launch ended terminated.
 	StateReason string
+	// ZoneDisrupted marks an instance in an Availability Zone whose
+	// DescribeInstances fails: what is shown is what was last known.
+	ZoneDisrupted bool
 	// NodeName is the registered Node's name, "" when none was found.
 	NodeName string
 }

@@ -57,6 +57,7 @@ func (e *Engine) launch(ctx context.Context, pool Pool, n, round int, known map[
 				if replayOfOld(got, known) {
 					return launched, errReplayedToken
 				}
+				e.zones.remember(got)
 				launched = append(launched, got...)
 				remaining -= len(got)
 				if len(got) < slot.count {

@@ -24,6 +24,9 @@ type Observation struct {
 	// interrupted before it deleted them, or by an earlier version that kept
 	// standby nodes registered.
 	StoppedNodes []string
+	// DisruptedZones are Availability Zones where DescribeInstances failed;
+	// their instances are as last known (see zone_disruption.go).
+	DisruptedZones []string
 }
 
 // Observe reads a pool with one paginated DescribeInstances and one node
@@ -37,7 +40,9 @@ func (e *Engine) Observe(ctx context.Context, poolID string) (*Observation, erro
 	if err != nil {
 		return nil, err
 	}
-	return joinNodes(instances, nodes), nil
+	obs := joinNodes(instances, nodes)
+	obs.DisruptedZones = e.DisruptedZones()
+	return obs, nil
 }
 
 func (e *Engine) listPoolNodes(ctx context.Context, poolID string) ([]corev1.Node, error) {

@@ -1,0 +1,46 @@
+package warmpool
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/cloud"
+)
+
+// While one zone is disrupted, a pool's refresh describes the instances in
+// state by id: healthy zones fresh, the disrupted zone as last known and
+// named, nothing dropped; destroy still works.
+func TestObserveDuringZoneDisruptionFallsBackToKnownIDs(t *testing.T) {
+	s := newSimEC2(t, simConfig(), nil)
+	ctx := context.Background()
+	pool := s.pool(t, "zones", 3)
+	launched, err := s.engine.launchFresh(ctx, pool, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := func(i Instance) bool { return i.EC2State == "running" }
+	if err := s.engine.waitInstances(ctx, pool.ID(), instanceIDs(launched), running); err != nil {
+		t.Fatal(err)
+	}
+	state, err := s.engine.Observe(ctx, pool.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.setConfig(t, func(c *cloud.Config) { c.DisruptedZones = []string{"us-east-1a"} })
+
+	// A later apply: a new engine that knows the pool only from state.
+	later := &Engine{EC2: s.engine.EC2, Options: s.engine.Options, Logf: t.Logf, Known: state.Instances}
+	obs, err := later.Observe(ctx, pool.ID())
+	if err != nil {
+		t.Fatalf("observe during a zone disruption: %v", err)
+	}
+	if len(obs.Instances) != 3 || len(obs.DisruptedZones) != 1 || obs.DisruptedZones[0] != "us-east-1a" {
+		t.Fatalf("observed %d instances, disrupted %v; want 3 and [us-east-1a]", len(obs.Instances), obs.DisruptedZones)
+	}
+	if err := later.Destroy(ctx, pool.ID(), instanceIDs(state.Instances)); err != nil {
+		t.Fatalf("destroy during a zone disruption: %v", err)
+	}
+	if got := s.states(pool); got[cloud.StateShuttingDown]+got[cloud.StateTerminated] != 3 {
+		t.Fatalf("after destroy: %v", got)
+	}
+}
