@@ -31,7 +31,10 @@ var providerKubeconfig string
 // the documented ClusterRole only (examples/kubernetes/clusterrole.yaml):
 // the sandbox's apiserver enforces RBAC, so a provider run with it can do
 // exactly what the docs grant. The sandbox's KUBE_CONFIG_PATH points at it.
-func ProviderKubeconfig(t interface{ Helper(); Skip(...any) }) string {
+func ProviderKubeconfig(t interface {
+	Helper()
+	Skip(...any)
+}) string {
 	t.Helper()
 	if providerKubeconfig == "" {
 		t.Skip("needs the sandbox: set TF_ACC=1 or STRATOS_SANDBOX=1")
