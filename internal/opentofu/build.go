@@ -8,18 +8,15 @@ package opentofu
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/gobuild"
 )
 
 // Version is the OpenTofu release built here: the newest the Go module
@@ -29,16 +26,15 @@ const Version = "v1.12.6"
 // Module is OpenTofu's Go module; its CLI is the package cmd/tofu.
 const Module = "github.com/opentofu/opentofu"
 
+// lockWaiting is what a caller says while another process builds.
+const lockWaiting = "opentofu: waiting for another process building OpenTofu"
+
 // CacheDir is the folder of one version's build: a new version never
 // reuses an old binary.
 func CacheDir() (string, error) {
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("find cache directory: %w", err)
-		}
-		base = filepath.Join(home, ".cache")
+	base, err := gobuild.CacheRoot()
+	if err != nil {
+		return "", err
 	}
 	return filepath.Join(base, "stratos", "opentofu-"+Version), nil
 }
@@ -50,7 +46,7 @@ func Cached() (string, bool) {
 		return "", false
 	}
 	bin := filepath.Join(dir, "tofu")
-	return bin, executable(bin)
+	return bin, gobuild.Executable(bin)
 }
 
 // Ensure returns the cached CLI, building it first if needed. Concurrent
@@ -71,13 +67,13 @@ func Ensure(ctx context.Context, log io.Writer) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("create cache directory: %w", err)
 	}
-	unlock, err := lock(ctx, filepath.Join(dir, ".lock"), log)
+	unlock, err := gobuild.Lock(ctx, filepath.Join(dir, ".lock"), lockWaiting, log)
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
 	bin := filepath.Join(dir, "tofu")
-	if executable(bin) {
+	if gobuild.Executable(bin) {
 		return bin, nil // built by the process that held the lock
 	}
 	start := time.Now()
@@ -100,7 +96,7 @@ func build(ctx context.Context, out string, log io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	upstream, err := downloadGoMod(ctx, work, log)
+	upstream, err := gobuild.DownloadGoMod(ctx, Module+"@"+Version, log)
 	if err != nil {
 		return err
 	}
@@ -115,7 +111,7 @@ func build(ctx context.Context, out string, log io.Writer) error {
 	// dev=no drops the "-dev" suffix, as OpenTofu's release builds do, so
 	// `tofu version` reports the plain release.
 	ldflags := "-s -w -X " + Module + "/version.dev=no"
-	cmd := goCommand(ctx, work, log, "build", "-trimpath", "-ldflags", ldflags, "-o", tmp, Module+"/cmd/tofu")
+	cmd := gobuild.Command(ctx, work, log, "build", "-trimpath", "-ldflags", ldflags, "-o", tmp, Module+"/cmd/tofu")
 	if err := cmd.Run(); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("go build %s/cmd/tofu: %w", Module, err)
@@ -160,66 +156,4 @@ func WrapperGoMod(upstream []byte) ([]byte, error) {
 	}
 	w.Cleanup()
 	return w.Format()
-}
-
-// downloadGoMod fetches Module at Version through the module proxy and
-// returns its go.mod.
-func downloadGoMod(ctx context.Context, work string, log io.Writer) ([]byte, error) {
-	cmd := goCommand(ctx, work, log, "mod", "download", "-json", Module+"@"+Version)
-	var stdout strings.Builder
-	cmd.Stdout = &stdout
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("go mod download %s@%s: %w", Module, Version, err)
-	}
-	var info struct{ GoMod, Error string }
-	if err := json.Unmarshal([]byte(stdout.String()), &info); err != nil {
-		return nil, fmt.Errorf("read go mod download output: %w", err)
-	}
-	if info.Error != "" {
-		return nil, fmt.Errorf("download %s@%s: %s", Module, Version, info.Error)
-	}
-	return os.ReadFile(info.GoMod)
-}
-
-// goCommand runs the go tool with the toolchain and workspace pinned, so a
-// go.work or a toolchain line elsewhere cannot change what is built.
-func goCommand(ctx context.Context, dir string, log io.Writer, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
-	cmd.Stdout = log
-	cmd.Stderr = log
-	return cmd
-}
-
-func executable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-// lock takes an exclusive flock on path, polling so that ctx can cancel the wait.
-func lock(ctx context.Context, path string, log io.Writer) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open build lock: %w", err)
-	}
-	for announced := false; ; announced = true {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { _ = f.Close() }, nil // closing releases the lock
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			_ = f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		if !announced {
-			fmt.Fprintf(log, "opentofu: waiting for another process building OpenTofu (%s)\n", path)
-		}
-		select {
-		case <-ctx.Done():
-			_ = f.Close()
-			return nil, fmt.Errorf("wait for build lock: %w", ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/gobuild"
 )
 
 func TestWrapperGoMod(t *testing.T) {
@@ -83,7 +85,7 @@ func TestEnsure_waitsForTheBuildInProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	unlock, err := lock(context.Background(), filepath.Join(dir, ".lock"), &log)
+	unlock, err := gobuild.Lock(context.Background(), filepath.Join(dir, ".lock"), lockWaiting, &log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +131,7 @@ func TestEnsure_cancelWhileWaiting(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := lock(context.Background(), filepath.Join(dir, ".lock"), nil)
+	unlock, err := gobuild.Lock(context.Background(), filepath.Join(dir, ".lock"), lockWaiting, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

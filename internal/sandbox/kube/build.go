@@ -8,17 +8,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/gobuild"
 )
 
 // The versions the sandbox runs. The client libraries in go.mod are
@@ -48,13 +47,9 @@ const cacheLayout = "cp1"
 // CacheDir is where built binaries live: one folder per version pair and
 // layout, so an upgrade never reuses a stale binary.
 func CacheDir() (string, error) {
-	base := os.Getenv("XDG_CACHE_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("find cache directory: %w", err)
-		}
-		base = filepath.Join(home, ".cache")
+	base, err := gobuild.CacheRoot()
+	if err != nil {
+		return "", err
 	}
 	return filepath.Join(base, "stratos-sandbox", "bin", "k8s-"+KubernetesVersion+"-etcd-"+EtcdVersion+"-"+cacheLayout), nil
 }
@@ -84,7 +79,7 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (Binaries, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return Binaries{}, fmt.Errorf("create cache directory: %w", err)
 	}
-	unlock, err := lockFile(ctx, dir+".lock", log)
+	unlock, err := gobuild.Lock(ctx, dir+".lock", "stratos-sandbox: waiting for another process building the sandbox binaries", log)
 	if err != nil {
 		return Binaries{}, err
 	}
@@ -92,7 +87,7 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (Binaries, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Binaries{}, fmt.Errorf("create cache directory: %w", err)
 	}
-	if !executable(bins.Etcd) {
+	if !gobuild.Executable(bins.Etcd) {
 		start := time.Now()
 		fmt.Fprintf(log, "stratos-sandbox: building etcd %s (first use only)\n", EtcdVersion)
 		if err := buildEtcd(ctx, bins.Etcd, log); err != nil {
@@ -114,66 +109,11 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (Binaries, error) {
 
 func (b Binaries) complete() bool {
 	for _, path := range []string{b.Etcd, b.KubeAPIServer, b.KubeControllerManager, b.KubeScheduler} {
-		if !executable(path) {
+		if !gobuild.Executable(path) {
 			return false
 		}
 	}
 	return true
-}
-
-func executable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-// lockFile takes an exclusive flock, polling so that ctx can cancel the wait.
-func lockFile(ctx context.Context, path string, log io.Writer) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open build lock: %w", err)
-	}
-	announced := false
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() {
-				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-				_ = f.Close()
-			}, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			_ = f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		if !announced {
-			fmt.Fprintf(log, "stratos-sandbox: waiting for another process building the sandbox binaries (%s)\n", path)
-			announced = true
-		}
-		select {
-		case <-ctx.Done():
-			_ = f.Close()
-			return nil, fmt.Errorf("wait for build lock: %w", ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-}
-
-// goCommand runs the go tool with the toolchain and workspace pinned, so a
-// go.work or a toolchain directive elsewhere cannot change what is built.
-func goCommand(ctx context.Context, dir string, log io.Writer, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOWORK=off", "GOFLAGS=-mod=mod", "CGO_ENABLED=0")
-	cmd.Stdout = log
-	cmd.Stderr = log
-	return cmd
-}
-
-func run(cmd *exec.Cmd) error {
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s: %w", strings.Join(cmd.Args, " "), err)
-	}
-	return nil
 }
 
 // buildInWrapper writes a throwaway module with goMod as its go.mod, builds
@@ -206,7 +146,7 @@ func buildInWrapper(ctx context.Context, goMod string, outputs map[string]string
 		tmp = filepath.Join(work, "out", "bin")
 	}
 	args = append(append(args, "-o", tmp), pkgs...)
-	if err := run(goCommand(ctx, work, log, args...)); err != nil {
+	if err := gobuild.Run(gobuild.Command(ctx, work, log, args...)); err != nil {
 		return err
 	}
 	for _, pkg := range pkgs {
@@ -255,7 +195,7 @@ var stagingVersionOverrides = map[string]string{
 
 // buildKubernetes builds kubeCommands from k8s.io/kubernetes into outDir.
 func buildKubernetes(ctx context.Context, outDir string, log io.Writer) error {
-	kubeMod, err := downloadGoMod(ctx, "k8s.io/kubernetes@"+KubernetesVersion, log)
+	kubeMod, err := gobuild.DownloadGoMod(ctx, "k8s.io/kubernetes@"+KubernetesVersion, log)
 	if err != nil {
 		return err
 	}
@@ -301,32 +241,6 @@ func versionLDFlags() string {
 		}
 	}
 	return strings.Join(flags, " ")
-}
-
-// downloadGoMod fetches a module through the proxy and returns its go.mod text.
-func downloadGoMod(ctx context.Context, modVersion string, log io.Writer) ([]byte, error) {
-	work, err := os.MkdirTemp("", "stratos-sandbox-mod-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(work)
-	var stdout bytes.Buffer
-	cmd := goCommand(ctx, work, log, "mod", "download", "-json", modVersion)
-	cmd.Stdout = &stdout
-	if err := run(cmd); err != nil {
-		return nil, err
-	}
-	var info struct {
-		GoMod string
-		Error string
-	}
-	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil {
-		return nil, fmt.Errorf("read go mod download output: %w", err)
-	}
-	if info.Error != "" {
-		return nil, fmt.Errorf("download %s: %s", modVersion, info.Error)
-	}
-	return os.ReadFile(info.GoMod)
 }
 
 // stagingModules lists the modules a go.mod replaces with ./staging paths,
