@@ -52,11 +52,13 @@ func TestBudget_createCallsGrowOnlyThroughBatches(t *testing.T) {
 	smallCalls, smallKube := createCost(t, f, 10)
 	largeCalls, largeKube := createCost(t, f, 500)
 
-	if largeCalls.Total() > 3*smallCalls.Total() {
-		t.Errorf("create of 500 made %d EC2 calls, more than 3 × the %d of a create of 10", largeCalls.Total(), smallCalls.Total())
-	}
+	// The total is not compared with the create of 10: DescribeInstances
+	// is one call per poll and StopInstances one per wave of nodes turning
+	// Ready together, so both follow how long the create takes on a busy
+	// machine, not how many instances it has. Per action, one call per
+	// instance (or per instance per poll) would be ≥ 500.
+	t.Logf("EC2 calls: create of 10: %d %v; create of 500: %d %v", smallCalls.Total(), smallCalls, largeCalls.Total(), largeCalls)
 	for action, n := range largeCalls {
-		// One call per instance (or per instance per poll) would be ≥ 500.
 		if n >= 50 {
 			t.Errorf("create of 500 made %d %s calls: that grows with the instances, not with batches", n, action)
 		}
