@@ -1,18 +1,36 @@
 package sandboxtest
 
 import (
+	"maps"
 	"os"
+	"slices"
 	"testing"
+
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 func TestMain(m *testing.M) { Main(m) }
 
+// The provider under test reaches the sandbox's endpoints, and its
+// Kubernetes side runs as ProviderUser (the documented ClusterRole), not as
+// the sandbox's cluster-admin.
 func TestEnvironmentPointsAtTheSandbox(t *testing.T) {
 	sb := Get(t)
 	for k, v := range sb.Env() {
-		if got := os.Getenv(k); got != v {
-			t.Errorf("%s = %q in the process, want %q", k, got, v)
+		want := v
+		if k == "KUBE_CONFIG_PATH" {
+			want = ProviderKubeconfig(t)
 		}
+		if got := os.Getenv(k); got != want {
+			t.Errorf("%s = %q in the process, want %q", k, got, want)
+		}
+	}
+	cfg, err := clientcmd.LoadFromFile(os.Getenv("KUBE_CONFIG_PATH"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cfg.AuthInfos[ProviderUser]; !ok {
+		t.Errorf("KUBE_CONFIG_PATH's users are %v, want %s", slices.Collect(maps.Keys(cfg.AuthInfos)), ProviderUser)
 	}
 }
 
