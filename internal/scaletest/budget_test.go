@@ -74,10 +74,13 @@ func TestBudget_createCallsGrowOnlyThroughBatches(t *testing.T) {
 	}{{10, smallKube}, {500, largeKube}} {
 		// Watch-driven readiness: a GET of a node happens only to re-read it
 		// after a write conflict (each one followed by a retried patch;
-		// every node is patched once), never per node per poll. How many
-		// conflicts there are depends on how busy the machine is.
+		// every node is patched once, and patchNode re-reads at most 3
+		// times), never per node per poll. How many conflicts there are
+		// depends on how busy the machine is and on the other writers of
+		// Nodes (the cloud controller's initialization, the node lifecycle
+		// controller's taints), so only these structural bounds are asserted.
 		gets, retries := c.kube.Of("GET", "nodes"), c.kube.Of("PATCH", "nodes")-c.n
-		if gets > retries || gets >= c.n/2 {
+		if gets > retries || gets > 3*c.n {
 			t.Errorf("create of %d: %d GET node requests for %d retried patches; readiness must come from the watch", c.n, gets, retries)
 		}
 		// Pods are read per node of the pool (checkPodReadsScoped): one
