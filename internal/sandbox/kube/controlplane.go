@@ -51,6 +51,25 @@ const (
 	schedulerUser         = "system:kube-scheduler"
 )
 
+// componentFlags are the flags kube-controller-manager and kube-scheduler
+// share: their identity, a loopback serving port with the apiserver's
+// certificate (valid for 127.0.0.1, signed by the cluster CA, so the metrics
+// scrape can verify it), and metrics without delegated authentication
+// (loopback only; the sandbox reads zone states from them).
+func (c *Cluster) componentFlags(kubeconfig string, port int) []string {
+	return []string{
+		"--kubeconfig=" + kubeconfig,
+		"--bind-address=127.0.0.1",
+		"--secure-port=" + strconv.Itoa(port),
+		"--tls-cert-file=" + c.pki.servingCert,
+		"--tls-private-key-file=" + c.pki.servingKey,
+		"--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+		"--leader-elect=false",
+		"--profiling=false",
+		"--v=0",
+	}
+}
+
 // startControlPlane runs kube-controller-manager and kube-scheduler against
 // the running apiserver and waits until both answer /healthz.
 func (c *Cluster) startControlPlane(ctx context.Context, bins Binaries, ports []int, log io.Writer) error {
@@ -63,51 +82,29 @@ func (c *Cluster) startControlPlane(ctx context.Context, bins Binaries, ports []
 		return err
 	}
 	c.controllerManagerURL = "https://127.0.0.1:" + strconv.Itoa(ports[0])
-	c.controllerManager, err = startProcess("kube-controller-manager", bins.KubeControllerManager, []string{
-		"--kubeconfig=" + kcmConfig,
-		"--bind-address=127.0.0.1",
-		"--secure-port=" + strconv.Itoa(ports[0]),
-		// Served with the apiserver's certificate (valid for 127.0.0.1, signed
-		// by the cluster CA) so the metrics scrape can verify it.
-		"--tls-cert-file=" + c.pki.servingCert,
-		"--tls-private-key-file=" + c.pki.servingKey,
-		// Metrics without delegated authentication: loopback only, and the
-		// sandbox reads zone states from them.
-		"--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
-		"--leader-elect=false",
+	c.controllerManager, err = startProcess("kube-controller-manager", bins.KubeControllerManager, append(c.componentFlags(kcmConfig, ports[0]),
 		"--use-service-account-credentials=true",
-		"--service-account-private-key-file=" + c.pki.serviceKey,
-		"--root-ca-file=" + c.pki.caFile,
-		"--controllers=" + strings.Join(controllers, ","),
-		"--node-monitor-grace-period=" + c.nodeMonitorGracePeriod.String(),
+		"--service-account-private-key-file="+c.pki.serviceKey,
+		"--root-ca-file="+c.pki.caFile,
+		"--controllers="+strings.Join(controllers, ","),
+		"--node-monitor-grace-period="+c.nodeMonitorGracePeriod.String(),
 		// kube-controller-manager's default client limits (20 QPS, burst 30)
 		// would make a thousand DaemonSet pods take minutes to create; EKS
 		// runs its control plane with higher limits than the defaults.
 		"--kube-api-qps=200",
 		"--kube-api-burst=400",
-		"--profiling=false",
-		"--v=0",
-	}, log)
+	), log)
 	if err != nil {
 		return err
 	}
 	c.schedulerURL = "https://127.0.0.1:" + strconv.Itoa(ports[1])
-	c.scheduler, err = startProcess("kube-scheduler", bins.KubeScheduler, []string{
-		"--kubeconfig=" + schedConfig,
-		"--bind-address=127.0.0.1",
-		"--secure-port=" + strconv.Itoa(ports[1]),
-		"--tls-cert-file=" + c.pki.servingCert,
-		"--tls-private-key-file=" + c.pki.servingKey,
-		"--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
-		"--leader-elect=false",
+	c.scheduler, err = startProcess("kube-scheduler", bins.KubeScheduler, append(c.componentFlags(schedConfig, ports[1]),
 		// The scheduler binds every DaemonSet pod (the DaemonSet controller
 		// only sets node affinity); its default 50 QPS would pace a
 		// thousand-node warmup.
 		"--kube-api-qps=200",
 		"--kube-api-burst=400",
-		"--profiling=false",
-		"--v=0",
-	}, log)
+	), log)
 	if err != nil {
 		return err
 	}
