@@ -302,9 +302,9 @@ func TestEngine_ReplacesOutdatedStandby(t *testing.T) {
 	}
 	pool.Launch.Version = 2
 	f.render(&pool, nodeclass.Info{Name: f.tmpl, LaunchTemplateID: f.lt, Version: 2, TOML: nodeClassTOML(t, "sandbox")})
-	lines := warmpool.Describe(pool, mustObserve(t, f, pool).Instances)
+	lines := warmpool.Narrate(pool, mustObserve(t, f, pool).Instances)
 	if len(lines) != 1 || !strings.Contains(lines[0], "4 standby instances run node class version 1 (now 2)") {
-		t.Errorf("describe: %q", lines)
+		t.Errorf("narrate: %q", lines)
 	}
 	res := f.converge(pool)
 	if res.Launched != 4 || res.Terminated != 4 {
