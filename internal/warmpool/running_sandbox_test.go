@@ -53,8 +53,9 @@ func (f *fixture) runningNodes(pool warmpool.Pool) map[string]*corev1.Node {
 	return out
 }
 
-// runPods binds n pods labelled app=<app> to a node, as a scheduler
-// would, and waits until they run (the sandbox has no scheduler).
+// runPods binds n pods labelled app=<app> to a node directly (spec.nodeName,
+// bypassing kube-scheduler: these tests are about drains, not placement) and
+// waits until they run.
 func runPods(t *testing.T, kube kubernetes.Interface, node, app string, n int) {
 	t.Helper()
 	ctx := context.Background()
@@ -96,7 +97,7 @@ func podsOf(t *testing.T, kube kubernetes.Interface, app string) int {
 
 // blockingBudget creates a PodDisruptionBudget that allows no disruption of
 // app's pods, with the status the disruption controller would write (the
-// sandbox runs no controller-manager).
+// sandbox's kube-controller-manager does not run that controller).
 func blockingBudget(t *testing.T, kube kubernetes.Interface, app string) {
 	t.Helper()
 	ctx := context.Background()
