@@ -19,8 +19,8 @@ import (
 
 // Capacity served from standby takes real workloads: a Deployment that can
 // run only on the pool's nodes (the pool's label as node selector, a
-// toleration for the pool's own taint, as the docs' example pool asks of its
-// workloads) waits Pending while the pool is all standby, and once running
+// toleration for the pool's own taint, as the warm pool docs' "Scheduling
+// onto served nodes" shows) waits Pending while the pool is all standby, and once running
 // is raised the real deployment and replica set controllers' pods are bound
 // by the real kube-scheduler to the served nodes only (never to the refill
 // instances still warming up behind the warmup taint) and run there.
