@@ -23,7 +23,8 @@ import (
 //
 // call does the instances [from, from+n) in one call and returns how many
 // it did; fewer than n ends the pacing (EC2 had no more). pace returns how
-// many of the first instances were done, also when it fails.
+// many of the first instances were done, also when it fails. pool names
+// the pool in the log ("" when the caller does not know it).
 func (e *Engine) pace(ctx context.Context, pool, action string, total, most int, call func(ctx context.Context, from, n int) (int, error)) (int, error) {
 	if total <= 0 {
 		return 0, nil
@@ -35,7 +36,10 @@ func (e *Engine) pace(ctx context.Context, pool, action string, total, most int,
 		done += got
 		if isThrottle(err) {
 			ask = max(1, n/2)
-			e.logf("pool %s: %s throttled by EC2; asking for %d instances at a time", pool, action, ask)
+			if pool != "" {
+				action = "pool " + pool + ": " + action
+			}
+			e.logf("%s throttled by EC2; asking for %d instances at a time", action, ask)
 			return false, nil
 		}
 		if err != nil {
