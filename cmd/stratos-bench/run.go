@@ -11,7 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/client-go/tools/clientcmd"
+
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox"
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest/kubecount"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/scaletest/tfrun"
@@ -31,6 +34,7 @@ const (
 	opStart         = "apply (running 0 → N/10)"
 	opDrain         = "apply (running N/10 → 0)"
 	opDestroy       = "destroy"
+	noopRowIdx      = 1
 )
 
 // row is one measured Terraform command.
@@ -48,14 +52,6 @@ type row struct {
 	// planLines are the lines of a plan's output: all of them, and the
 	// pool resource's block alone (zero for other commands).
 	planLines, poolPlanLines int
-	// limited rows ran under EC2's modelled rate limits: throttled counts
-	// the calls the sandbox answered RequestLimitExceeded (also in ec2),
-	// runTokens is RunInstances' resource bucket when the command started
-	// and bucketWait the part of critical the bucket imposes.
-	limited    bool
-	throttled  scaletest.Calls
-	runTokens  float64
-	bucketWait time.Duration
 }
 
 type bench struct {
@@ -92,13 +88,6 @@ func run(ctx context.Context, opts options, log io.Writer) ([]row, error) {
 		rows = append(rows, got...)
 		if err != nil {
 			return rows, fmt.Errorf("size %d: %w", n, err)
-		}
-	}
-	if opts.limitsSize > 0 {
-		got, err := b.measureLimits(ctx, opts)
-		rows = append(rows, got...)
-		if err != nil {
-			return rows, fmt.Errorf("size %d under EC2 rate limits: %w", opts.limitsSize, err)
 		}
 	}
 	return rows, nil
@@ -145,7 +134,18 @@ func (b *bench) start(ctx context.Context, opts options) error {
 	if err != nil {
 		return fmt.Errorf("start sandbox: %w", err)
 	}
-	b.proxy, err = kubecount.StartProxy(b.sb.RESTConfig())
+	// The provider runs as the documented ClusterRole's user, as in the
+	// acceptance tests: the proxy forwards with that user's credentials, so
+	// the real apiserver's RBAC refuses whatever the docs do not grant.
+	roleKubeconfig, err := sandboxtest.BindProvider(ctx, b.sb, b.work)
+	if err != nil {
+		return fmt.Errorf("bind the provider's ClusterRole: %w", err)
+	}
+	roleConfig, err := clientcmd.BuildConfigFromFlags("", roleKubeconfig)
+	if err != nil {
+		return err
+	}
+	b.proxy, err = kubecount.StartProxy(roleConfig)
 	if err != nil {
 		return err
 	}
@@ -180,14 +180,6 @@ func (b *bench) close() {
 // PoolConfigChange edits the pool's configuration before a step.
 type PoolConfigChange func(*scaletest.PoolConfig)
 
-// step is one measured Terraform command, run after config (if any) has
-// changed the pool's configuration.
-type step struct {
-	op     string
-	config PoolConfigChange
-	args   []string
-}
-
 // measureSize creates a pool of n, applies and plans it unchanged, and destroys it.
 func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, error) {
 	name := fmt.Sprintf("bench-%d", n)
@@ -195,36 +187,7 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 	if err != nil {
 		return nil, err
 	}
-	running := max(1, n/10)
-	none := 0
-	resized := n + 2
-	if resized > warmpool.MaxSize {
-		resized = n - 2
-	}
-	var steps []step
-	for _, s := range []step{
-		{opCreate, nil, []string{"apply", "-auto-approve"}},
-		{opNoop, nil, []string{"apply", "-auto-approve"}},
-		{opPlan, nil, []string{"plan", "-detailed-exitcode"}},
-		{opPlanSize, func(c *scaletest.PoolConfig) { c.Size = resized }, []string{"plan"}},
-		{opPlanRunning, func(c *scaletest.PoolConfig) { c.Running = &running }, []string{"plan"}},
-		{opPlanNodeClass, func(c *scaletest.PoolConfig) { c.Revision = 1 }, []string{"plan"}},
-		{opStart, func(c *scaletest.PoolConfig) { c.Running = &running }, []string{"apply", "-auto-approve"}},
-		{opDrain, func(c *scaletest.PoolConfig) { c.Running = &none }, []string{"apply", "-auto-approve"}},
-		{opDestroy, nil, []string{"destroy", "-auto-approve"}},
-	} {
-		if !opts.skipRunning || (s.op != opStart && s.op != opDrain) {
-			steps = append(steps, s)
-		}
-	}
-	return b.measureSteps(ctx, ws, name, n, steps, opts)
-}
-
-// measureSteps applies the node class alone (unmeasured: what follows is
-// compared), then measures the steps on a pool of n named name. The steps
-// begin with a create and include a no-change apply, which the other rows
-// are compared with.
-func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name string, n int, steps []step, opts options) ([]row, error) {
+	// The node class first, unmeasured: the pool's create is what is compared.
 	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: -1}.HCL(b.config)); err != nil {
 		return nil, err
 	}
@@ -235,10 +198,33 @@ func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name stri
 	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: n}.HCL(b.config)); err != nil {
 		return nil, err
 	}
+	running := max(1, n/10)
+	none := 0
+	resized := n + 2
+	if resized > warmpool.MaxSize {
+		resized = n - 2
+	}
 	controlPlane := b.sb.Cluster().ProcessStats()
 	defer b.reportControlPlane(n, controlPlane)
 	var rows []row
-	for _, step := range steps {
+	for _, step := range []struct {
+		op     string
+		config PoolConfigChange
+		args   []string
+	}{
+		{opCreate, nil, []string{"apply", "-auto-approve"}},
+		{opNoop, nil, []string{"apply", "-auto-approve"}},
+		{opPlan, nil, []string{"plan", "-detailed-exitcode"}},
+		{opPlanSize, func(c *scaletest.PoolConfig) { c.Size = resized }, []string{"plan"}},
+		{opPlanRunning, func(c *scaletest.PoolConfig) { c.Running = &running }, []string{"plan"}},
+		{opPlanNodeClass, func(c *scaletest.PoolConfig) { c.Revision = 1 }, []string{"plan"}},
+		{opStart, func(c *scaletest.PoolConfig) { c.Running = &running }, []string{"apply", "-auto-approve"}},
+		{opDrain, func(c *scaletest.PoolConfig) { c.Running = &none }, []string{"apply", "-auto-approve"}},
+		{opDestroy, nil, []string{"destroy", "-auto-approve"}},
+	} {
+		if opts.skipRunning && (step.op == opStart || step.op == opDrain) {
+			continue
+		}
 		if step.config != nil {
 			cfg := scaletest.PoolConfig{Name: name, Size: n}
 			step.config(&cfg)
@@ -261,8 +247,8 @@ func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name stri
 		if err != nil {
 			return rows, err
 		}
-		if step.op == opCreate || step.op == opReplace {
-			if err := b.checkPool(ctx, ws, name, n); err != nil {
+		if step.op == opCreate {
+			if err := b.checkPool(ctx, ws, n); err != nil {
 				return rows, err
 			}
 		}
@@ -273,12 +259,8 @@ func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name stri
 			}
 		}
 	}
-	for _, r := range rows {
-		if r.op == opNoop {
-			for i := range rows {
-				rows[i].noop = r.wall
-			}
-		}
+	for i := range rows {
+		rows[i].noop = rows[noopRowIdx].wall
 	}
 	return rows, nil
 }
@@ -344,7 +326,6 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 		return row{}, tfrun.Result{}, err
 	}
 	ws.Env = []string{provider.Env()}
-	runTokens, _ := b.sb.World().ResourceTokens("RunInstances")
 	b.sb.World().ResetStats()
 	b.proxy.Reset()
 	apiBefore, err := kubecount.Scrape(ctx, b.sb.Kubernetes())
@@ -353,10 +334,8 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 		return row{}, tfrun.Result{}, err
 	}
 	res, runErr := ws.Run(ctx, args...)
-	r := row{size: n, op: op, wall: res.Duration, runTokens: runTokens}
-	r.critical, r.bucketWait = criticalPath(b.sb.World().Config(), op, n, runTokens)
-	stats := b.sb.World().Stats()
-	r.ec2, r.throttled = scaletest.Calls(stats.Calls), scaletest.Calls(stats.Throttled)
+	r := row{size: n, op: op, wall: res.Duration, critical: criticalPath(b.sb.World().Config(), op)}
+	r.ec2 = scaletest.Calls(b.sb.World().Stats().Calls)
 	r.kube = b.proxy.Counts()
 	apiAfter, err := kubecount.Scrape(ctx, b.sb.Kubernetes())
 	if err == nil {
@@ -377,7 +356,7 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 
 // checkPool makes sure the measured create did what it claims: exactly n
 // verified standby instances, all in state.
-func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, name string, n int) error {
+func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, n int) error {
 	resources, err := ws.Resources(ctx)
 	if err != nil {
 		return err
@@ -385,7 +364,7 @@ func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, name string,
 	pool := resources[scaletest.PoolAddress]
 	poolID, _ := pool["pool_id"].(string)
 	if poolID == "" {
-		poolID = warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], name)
+		poolID = warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], fmt.Sprintf("bench-%d", n))
 	}
 	recorded, err := ws.PoolInstanceIDs(ctx, scaletest.PoolAddress)
 	if err != nil {
@@ -396,7 +375,7 @@ func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, name string,
 		return err
 	}
 	if problems := audit.Problems(n); len(problems) > 0 {
-		return fmt.Errorf("pool %s: %v", name, problems)
+		return fmt.Errorf("pool after create: %v", problems)
 	}
 	return nil
 }

@@ -12,9 +12,7 @@ import (
 // StartInstances calls as possible. EC2 fails a whole call when one zone or
 // instance type lacks capacity, so a failed call is retried zone by zone
 // and instance type by type; the groups without capacity are recorded in
-// noStart, and candidates elsewhere take their place. Starts are paced to
-// StartInstances' resource bucket (see pace), so raising running past what
-// the bucket holds waits for its refill instead of failing.
+// noStart, and candidates elsewhere take their place.
 func (e *Engine) startStandby(ctx context.Context, pool Pool, candidates []Instance, n int, noStart map[string]bool) ([]Instance, error) {
 	var started []Instance
 	exhausted := map[string]bool{}
@@ -35,27 +33,27 @@ func (e *Engine) startStandby(ctx context.Context, pool Pool, candidates []Insta
 			break
 		}
 		queue = rest
-		done, err := e.startInstances(ctx, pool.Name, instanceIDs(batch))
-		started = append(started, batch[:done]...)
+		err := e.startInstances(ctx, instanceIDs(batch))
 		if err == nil {
+			started = append(started, batch...)
 			continue
 		}
 		if !isCapacityError(err) {
 			return started, err
 		}
 		// Find the groups without capacity; the others start now.
-		for _, group := range groupByZoneType(batch[done:]) {
-			done, err := e.startInstances(ctx, pool.Name, instanceIDs(group))
-			started = append(started, group[:done]...)
+		for _, group := range groupByZoneType(batch) {
+			err := e.startInstances(ctx, instanceIDs(group))
 			switch {
 			case err == nil:
+				started = append(started, group...)
 			case isCapacityError(err):
 				key := zoneType(group[0])
 				exhausted[key] = true
-				for _, i := range group[done:] {
+				for _, i := range group {
 					noStart[i.ID] = true
 				}
-				e.logf("pool %s: no capacity to start %d standby instances of %s; trying other zones", pool.Name, len(group)-done, key)
+				e.logf("pool %s: no capacity to start %d standby instances of %s; trying other zones", pool.Name, len(group), key)
 			default:
 				return started, err
 			}
@@ -72,17 +70,13 @@ func (e *Engine) startStandby(ctx context.Context, pool Pool, candidates []Insta
 	return started, nil
 }
 
-// startInstances starts ids in their order, at most IDsPerCall per call and
-// paced to StartInstances' resource bucket (see pace), and returns how many
-// of the first ids it started, also when it fails.
-func (e *Engine) startInstances(ctx context.Context, pool string, ids []string) (int, error) {
-	return e.pace(ctx, pool, "StartInstances", len(ids), e.Options.withDefaults().IDsPerCall, func(ctx context.Context, from, n int) (int, error) {
-		batch := ids[from : from+n]
+func (e *Engine) startInstances(ctx context.Context, ids []string) error {
+	for _, batch := range chunks(ids, e.Options.withDefaults().IDsPerCall) {
 		if _, err := e.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: batch}, capacityFailsFast); err != nil {
-			return 0, fmt.Errorf("start %d instances: %w", len(batch), err)
+			return fmt.Errorf("start %d instances: %w", len(batch), err)
 		}
-		return n, nil
-	})
+	}
+	return nil
 }
 
 func zoneType(i Instance) string { return i.AvailabilityZone + "/" + i.InstanceType }

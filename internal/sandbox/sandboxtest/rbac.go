@@ -105,9 +105,10 @@ func ApplyRole(ctx context.Context, kube kubernetes.Interface, role *rbacv1.Clus
 	return nil
 }
 
-// bindProvider applies the documented ClusterRole and writes a kubeconfig
-// for ProviderUser in the binding's group.
-func bindProvider(ctx context.Context, sb *sandbox.Sandbox, dir string) (string, error) {
+// BindProvider applies the documented ClusterRole and writes a kubeconfig
+// for ProviderUser in the binding's group into dir (provider.kubeconfig):
+// what the provider runs as in the tests and in cmd/stratos-bench.
+func BindProvider(ctx context.Context, sb *sandbox.Sandbox, dir string) (string, error) {
 	role, binding, err := ReadClusterRole()
 	if err != nil {
 		return "", err

@@ -107,7 +107,7 @@ func run(m *testing.M, o options) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	if providerKubeconfig, err = bindProvider(ctx, sb, dir); err != nil {
+	if providerKubeconfig, err = BindProvider(ctx, sb, dir); err != nil {
 		fmt.Fprintf(os.Stderr, "sandboxtest: bind the provider's ClusterRole: %v\n", err)
 		return 1
 	}

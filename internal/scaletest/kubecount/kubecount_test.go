@@ -1,8 +1,17 @@
 package kubecount
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
+	"testing/iotest"
+
+	"k8s.io/client-go/rest"
 )
 
 func TestClassify(t *testing.T) {
@@ -56,5 +65,67 @@ apiserver_request_duration_seconds_bucket{verb="LIST",le="0.1"} 4
 	delta := Counts{{"LIST", "nodes"}: 5, {"GET", "nodes"}: 7}.Sub(got)
 	if delta.String() != "LIST nodes=2" || delta.Of("LIST", "") != 2 {
 		t.Errorf("delta = %v", delta)
+	}
+}
+
+func TestProxyCountsObjectsRead(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("watch") == "true" {
+			fmt.Fprintln(w, `{"type":"ADDED","object":{"metadata":{"name":"a"}}}`)
+			w.(http.Flusher).Flush()
+			fmt.Fprintln(w, `{"type":"MODIFIED","object":{"metadata":{"name":"a"}}}`)
+			return
+		}
+		// Large lists come compressed to clients that accept gzip.
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		fmt.Fprint(zw, `{"apiVersion":"v1","kind":"PodList","items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}},{"metadata":{"name":"c"}}]}`)
+		_ = zw.Close()
+	}))
+	defer upstream.Close()
+	p, err := StartProxy(&rest.Config{Host: upstream.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, target := range []string{"/api/v1/pods?fieldSelector=spec.nodeName%3Dn1", "/api/v1/pods?watch=true&labelSelector=app%3Dx"} {
+		req, _ := http.NewRequest(http.MethodGet, p.URL()+target, nil)
+		req.Header.Set("Accept-Encoding", "gzip") // as client-go's transport sends it
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if len(body) == 0 {
+			t.Errorf("%s: empty body passed on", target)
+		}
+	}
+	want := Counts{{"LIST", "pods"}: 3, {"WATCH", "pods"}: 2}
+	if got := p.Objects(); got.String() != want.String() {
+		t.Errorf("objects read = %v, want %v", got, want)
+	}
+	if got := p.FieldSelectors(Request{"LIST", "pods"}); got["spec.nodeName=n1"] != 1 {
+		t.Errorf("field selectors = %v", got)
+	}
+	if got := p.LabelSelectors(Request{"WATCH", "pods"}); got["app=x"] != 1 {
+		t.Errorf("label selectors = %v", got)
+	}
+}
+
+func TestFrameCounterCountsSplitFrames(t *testing.T) {
+	var stream bytes.Buffer
+	for _, frame := range []string{"first event", "", "third"} {
+		_ = binary.Write(&stream, binary.BigEndian, uint32(len(frame)))
+		stream.WriteString(frame)
+	}
+	frames := 0
+	c := &frameCounter{ReadCloser: io.NopCloser(iotest.OneByteReader(&stream)), count: func(n int) { frames += n }}
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatal(err)
+	}
+	if frames != 3 {
+		t.Errorf("counted %d frames, want 3", frames)
 	}
 }

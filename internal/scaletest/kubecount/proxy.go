@@ -2,6 +2,7 @@ package kubecount
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -21,9 +22,11 @@ type Proxy struct {
 	listener net.Listener
 	server   *http.Server
 
-	mu        sync.Mutex
-	counts    Counts
-	selectors map[Request]map[string]int
+	mu             sync.Mutex
+	counts         Counts
+	objects        Counts
+	selectors      map[Request]map[string]int
+	labelSelectors map[Request]map[string]int
 }
 
 // StartProxy serves a counting proxy to the apiserver cfg names.
@@ -40,7 +43,9 @@ func StartProxy(cfg *rest.Config) (*Proxy, error) {
 	rp.Transport = transport
 	// Watches are streams: pass every event on as it arrives.
 	rp.FlushInterval = -1
-	p := &Proxy{counts: Counts{}, selectors: map[Request]map[string]int{}}
+	p := &Proxy{}
+	p.Reset()
+	rp.ModifyResponse = p.countObjects
 	p.listener, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
@@ -50,11 +55,8 @@ func StartProxy(cfg *rest.Config) (*Proxy, error) {
 		p.mu.Lock()
 		p.counts[req]++
 		if req.Verb == "LIST" || req.Verb == "WATCH" {
-			sel := r.URL.Query().Get("fieldSelector")
-			if p.selectors[req] == nil {
-				p.selectors[req] = map[string]int{}
-			}
-			p.selectors[req][sel]++
+			countSelector(p.selectors, req, r.URL.Query().Get("fieldSelector"))
+			countSelector(p.labelSelectors, req, r.URL.Query().Get("labelSelector"))
 		}
 		p.mu.Unlock()
 		rp.ServeHTTP(w, r)
@@ -70,11 +72,7 @@ func (p *Proxy) URL() string { return "http://" + p.listener.Addr().String() }
 func (p *Proxy) Counts() Counts {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(Counts, len(p.counts))
-	for k, v := range p.counts {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(p.counts)
 }
 
 // FieldSelectors counts the LIST or WATCH requests of a kind by their field
@@ -82,19 +80,43 @@ func (p *Proxy) Counts() Counts {
 func (p *Proxy) FieldSelectors(req Request) map[string]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range p.selectors[req] {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(p.selectors[req])
+}
+
+// LabelSelectors counts the LIST or WATCH requests of a kind by their label
+// selector ("" for none).
+func (p *Proxy) LabelSelectors(req Request) map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.labelSelectors[req])
+}
+
+// Objects counts the objects the process read by LIST and WATCH requests:
+// the items of every list response and the events of every watch stream
+// (bookmarks included), by kind of request. It says how much of the
+// cluster a process reads, which request counts alone do not: one
+// unscoped list of pods costs one request and every pod of the cluster.
+func (p *Proxy) Objects() Counts {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.objects)
 }
 
 // Reset zeroes the counters.
 func (p *Proxy) Reset() {
 	p.mu.Lock()
 	p.counts = Counts{}
+	p.objects = Counts{}
 	p.selectors = map[Request]map[string]int{}
+	p.labelSelectors = map[Request]map[string]int{}
 	p.mu.Unlock()
+}
+
+func countSelector(into map[Request]map[string]int, req Request, selector string) {
+	if into[req] == nil {
+		into[req] = map[string]int{}
+	}
+	into[req][selector]++
 }
 
 // WriteKubeconfig writes a kubeconfig that reaches the apiserver through the
