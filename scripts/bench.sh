@@ -2,11 +2,16 @@
 # `make bench`: real `terraform apply` / `plan` / `destroy` of warm pools of
 # 10, 100 and 500 instances against the sandbox (latencies of a real launch:
 # launch 2s, boot 5s, cni 2s, stop 3s), one table of wall times, EC2 calls,
-# Kubernetes requests and the provider's peak memory.
+# Kubernetes requests and the provider's peak memory; then a create of 1,000
+# and a node class replacement under EC2's modelled rate limits (a second
+# table: calls EC2 throttled, the critical path the RunInstances bucket imposes).
 #
-#   make bench                          # sizes 10, 100, 500
+#   make bench                          # sizes 10, 100, 500, then 1,000 under EC2's rate limits
 #   BENCH_ARGS=-large make bench        # and 1000
-#   BENCH_ARGS='-sizes 10' make bench   # just one size
+#   BENCH_ARGS='-sizes 10' make bench   # just one size (and the rate limits part)
+#   BENCH_ARGS='-ec2-limits 0' make bench            # without the rate limits part
+#   BENCH_ARGS=-sizes= make bench                    # only the rate limits part
+#   BENCH_ARGS='-ec2-limits-time-scale 1' make bench # the documented refill rates (a replacement takes minutes longer)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$STRATOS_ROOT"

@@ -2,7 +2,10 @@
 // sandbox with realistic latencies, runs the real Terraform CLI (apply, a
 // no-op apply, plan, destroy) against the provider built from this tree for
 // each pool size, and prints one table of wall times, EC2 calls, Kubernetes
-// requests and the provider's peak memory. `make bench` runs it.
+// requests and the provider's peak memory. Then it creates a pool of 1,000
+// under EC2's modelled rate limits and replaces its node class, and prints
+// a second table with the calls EC2 throttled and the critical path the
+// limits impose. `make bench` runs it.
 package main
 
 import (
@@ -21,7 +24,7 @@ import (
 func main() {
 	var opts options
 	var sizes string
-	flag.StringVar(&sizes, "sizes", "10,100,500", "comma-separated pool sizes")
+	flag.StringVar(&sizes, "sizes", "10,100,500", "comma-separated pool sizes (\"\": none)")
 	flag.BoolVar(&opts.large, "large", false, "also measure a pool of 1000")
 	flag.StringVar(&opts.terraform, "terraform", "", "Terraform CLI (default: tfrun.FindTerraform)")
 	flag.StringVar(&opts.provider, "provider", "", "provider binary (default: built from this module)")
@@ -29,13 +32,19 @@ func main() {
 	flag.StringVar(&opts.sandboxLog, "sandbox-log", "", "file for the sandbox's etcd/apiserver/simulator output")
 	flag.BoolVar(&opts.skipRunning, "skip-running", false, "leave out the running 0 → N/10 → 0 steps (faster when only create and plan matter)")
 	flag.IntVar(&opts.repeat, "repeat", 1, "run the no-change apply and plan this many times and report the median (a noisy machine's outliers)")
+	flag.IntVar(&opts.limitsSize, "ec2-limits", 1000, "after the sizes, create a pool of this size under EC2's modelled rate limits and replace its node class (0 leaves it out)")
+	flag.Float64Var(&opts.limitsTimeScale, "ec2-limits-time-scale", 2, "multiply every refill rate of the EC2 rate limits by this (1: the documented rates)")
 	flag.BoolVar(&opts.hold, "hold", false, "after the plan of each size, keep the pool and the sandbox until Enter is pressed, to profile by hand (the workspace's environment is written to env.sh beside it)")
 	flag.Parse()
+	if opts.limitsSize < 0 || opts.limitsSize > 1000 || opts.limitsTimeScale <= 0 {
+		fmt.Fprintln(os.Stderr, "stratos-bench: -ec2-limits must be 0–1000 and -ec2-limits-time-scale positive")
+		os.Exit(2)
+	}
 	if opts.repeat < 1 {
 		fmt.Fprintln(os.Stderr, "stratos-bench: -repeat must be at least 1")
 		os.Exit(2)
 	}
-	for _, s := range strings.Split(sizes, ",") {
+	for _, s := range strings.FieldsFunc(sizes, func(r rune) bool { return r == ',' }) {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 || n > 1000 {
 			fmt.Fprintf(os.Stderr, "stratos-bench: bad size %q (1–1000)\n", s)
@@ -68,6 +77,10 @@ type options struct {
 	skipRunning bool
 	repeat      int
 	hold        bool
+	// limitsSize is the pool measured under EC2's rate limits (0: none),
+	// limitsTimeScale what their refill rates are multiplied by.
+	limitsSize      int
+	limitsTimeScale float64
 }
 
 func contains(list []int, n int) bool {

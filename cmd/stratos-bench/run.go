@@ -34,7 +34,6 @@ const (
 	opStart         = "apply (running 0 → N/10)"
 	opDrain         = "apply (running N/10 → 0)"
 	opDestroy       = "destroy"
-	noopRowIdx      = 1
 )
 
 // row is one measured Terraform command.
@@ -52,6 +51,14 @@ type row struct {
 	// planLines are the lines of a plan's output: all of them, and the
 	// pool resource's block alone (zero for other commands).
 	planLines, poolPlanLines int
+	// limited rows ran under EC2's modelled rate limits: throttled counts
+	// the calls the sandbox answered RequestLimitExceeded (also in ec2),
+	// runTokens is RunInstances' resource bucket when the command started
+	// and bucketWait the part of critical the bucket imposes.
+	limited    bool
+	throttled  scaletest.Calls
+	runTokens  float64
+	bucketWait time.Duration
 }
 
 type bench struct {
@@ -88,6 +95,13 @@ func run(ctx context.Context, opts options, log io.Writer) ([]row, error) {
 		rows = append(rows, got...)
 		if err != nil {
 			return rows, fmt.Errorf("size %d: %w", n, err)
+		}
+	}
+	if opts.limitsSize > 0 {
+		got, err := b.measureLimits(ctx, opts)
+		rows = append(rows, got...)
+		if err != nil {
+			return rows, fmt.Errorf("size %d under EC2 rate limits: %w", opts.limitsSize, err)
 		}
 	}
 	return rows, nil
@@ -180,22 +194,19 @@ func (b *bench) close() {
 // PoolConfigChange edits the pool's configuration before a step.
 type PoolConfigChange func(*scaletest.PoolConfig)
 
+// step is one measured Terraform command, run after config (if any) has
+// changed the pool's configuration.
+type step struct {
+	op     string
+	config PoolConfigChange
+	args   []string
+}
+
 // measureSize creates a pool of n, applies and plans it unchanged, and destroys it.
 func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, error) {
 	name := fmt.Sprintf("bench-%d", n)
 	ws, err := b.setup.NewWorkspace(filepath.Join(b.work, name))
 	if err != nil {
-		return nil, err
-	}
-	// The node class first, unmeasured: the pool's create is what is compared.
-	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: -1}.HCL(b.config)); err != nil {
-		return nil, err
-	}
-	progress(b.log, "N=%d: node class", n)
-	if _, _, err := b.measure(ctx, ws, n, "setup", "apply", "-auto-approve"); err != nil {
-		return nil, err
-	}
-	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: n}.HCL(b.config)); err != nil {
 		return nil, err
 	}
 	running := max(1, n/10)
@@ -204,14 +215,8 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 	if resized > warmpool.MaxSize {
 		resized = n - 2
 	}
-	controlPlane := b.sb.Cluster().ProcessStats()
-	defer b.reportControlPlane(n, controlPlane)
-	var rows []row
-	for _, step := range []struct {
-		op     string
-		config PoolConfigChange
-		args   []string
-	}{
+	var steps []step
+	for _, s := range []step{
 		{opCreate, nil, []string{"apply", "-auto-approve"}},
 		{opNoop, nil, []string{"apply", "-auto-approve"}},
 		{opPlan, nil, []string{"plan", "-detailed-exitcode"}},
@@ -222,9 +227,32 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 		{opDrain, func(c *scaletest.PoolConfig) { c.Running = &none }, []string{"apply", "-auto-approve"}},
 		{opDestroy, nil, []string{"destroy", "-auto-approve"}},
 	} {
-		if opts.skipRunning && (step.op == opStart || step.op == opDrain) {
-			continue
+		if !opts.skipRunning || (s.op != opStart && s.op != opDrain) {
+			steps = append(steps, s)
 		}
+	}
+	return b.measureSteps(ctx, ws, name, n, steps, opts)
+}
+
+// measureSteps applies the node class alone (unmeasured: what follows is
+// compared), then measures the steps on a pool of n named name. The steps
+// begin with a create and include a no-change apply, which the other rows
+// are compared with.
+func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name string, n int, steps []step, opts options) ([]row, error) {
+	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: -1}.HCL(b.config)); err != nil {
+		return nil, err
+	}
+	progress(b.log, "N=%d: node class", n)
+	if _, _, err := b.measure(ctx, ws, n, "setup", "apply", "-auto-approve"); err != nil {
+		return nil, err
+	}
+	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: n}.HCL(b.config)); err != nil {
+		return nil, err
+	}
+	controlPlane := b.sb.Cluster().ProcessStats()
+	defer b.reportControlPlane(n, controlPlane)
+	var rows []row
+	for _, step := range steps {
 		if step.config != nil {
 			cfg := scaletest.PoolConfig{Name: name, Size: n}
 			step.config(&cfg)
@@ -247,8 +275,8 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 		if err != nil {
 			return rows, err
 		}
-		if step.op == opCreate {
-			if err := b.checkPool(ctx, ws, n); err != nil {
+		if step.op == opCreate || step.op == opReplace {
+			if err := b.checkPool(ctx, ws, name, n); err != nil {
 				return rows, err
 			}
 		}
@@ -259,8 +287,12 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 			}
 		}
 	}
-	for i := range rows {
-		rows[i].noop = rows[noopRowIdx].wall
+	for _, r := range rows {
+		if r.op == opNoop {
+			for i := range rows {
+				rows[i].noop = r.wall
+			}
+		}
 	}
 	return rows, nil
 }
@@ -326,6 +358,7 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 		return row{}, tfrun.Result{}, err
 	}
 	ws.Env = []string{provider.Env()}
+	runTokens, _ := b.sb.World().ResourceTokens("RunInstances")
 	b.sb.World().ResetStats()
 	b.proxy.Reset()
 	apiBefore, err := kubecount.Scrape(ctx, b.sb.Kubernetes())
@@ -334,8 +367,10 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 		return row{}, tfrun.Result{}, err
 	}
 	res, runErr := ws.Run(ctx, args...)
-	r := row{size: n, op: op, wall: res.Duration, critical: criticalPath(b.sb.World().Config(), op)}
-	r.ec2 = scaletest.Calls(b.sb.World().Stats().Calls)
+	r := row{size: n, op: op, wall: res.Duration, runTokens: runTokens}
+	r.critical, r.bucketWait = criticalPath(b.sb.World().Config(), op, n, runTokens)
+	stats := b.sb.World().Stats()
+	r.ec2, r.throttled = scaletest.Calls(stats.Calls), scaletest.Calls(stats.Throttled)
 	r.kube = b.proxy.Counts()
 	apiAfter, err := kubecount.Scrape(ctx, b.sb.Kubernetes())
 	if err == nil {
@@ -356,7 +391,7 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 
 // checkPool makes sure the measured create did what it claims: exactly n
 // verified standby instances, all in state.
-func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, n int) error {
+func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, name string, n int) error {
 	resources, err := ws.Resources(ctx)
 	if err != nil {
 		return err
@@ -364,7 +399,7 @@ func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, n int) error
 	pool := resources[scaletest.PoolAddress]
 	poolID, _ := pool["pool_id"].(string)
 	if poolID == "" {
-		poolID = warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], fmt.Sprintf("bench-%d", n))
+		poolID = warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], name)
 	}
 	recorded, err := ws.PoolInstanceIDs(ctx, scaletest.PoolAddress)
 	if err != nil {
@@ -375,7 +410,7 @@ func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, n int) error
 		return err
 	}
 	if problems := audit.Problems(n); len(problems) > 0 {
-		return fmt.Errorf("pool after create: %v", problems)
+		return fmt.Errorf("pool %s: %v", name, problems)
 	}
 	return nil
 }

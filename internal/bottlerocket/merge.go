@@ -61,12 +61,12 @@ func (m *merger) merge(dst map[string]any, path []string, src map[string]any, s 
 			first := m.origins[pathKey(p)]
 			m.problems = append(m.problems, errorProblem(s, p, "Conflicting values for "+settingPath(p),
 				fmt.Sprintf("%s is %s in %s and %s in %s. Set it in one place or give both the same value: no input takes precedence over another.",
-					settingPath(p), describeValue(ov), first, describeValue(nv), s)))
+					settingPath(p), formatValue(ov), first, formatValue(nv), s)))
 		}
 	}
 }
 
-func describeValue(v any) string {
+func formatValue(v any) string {
 	if _, ok := v.(map[string]any); ok {
 		return "a table"
 	}

@@ -28,10 +28,10 @@ type SelectorMatchedNothingError struct {
 }
 
 func (e *SelectorMatchedNothingError) Error() string {
-	return fmt.Sprintf("no %s matches the tags %s", e.Kind, describeSelector(e.Selector))
+	return fmt.Sprintf("no %s matches the tags %s", e.Kind, formatSelector(e.Selector))
 }
 
-func describeSelector(tags map[string]string) string {
+func formatSelector(tags map[string]string) string {
 	parts := make([]string, 0, len(tags))
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		parts = append(parts, fmt.Sprintf("%s=%q", k, tags[k]))

@@ -81,7 +81,7 @@ func loadAWSConfig(ctx context.Context, s awsSettings, userAgent string) (aws.Co
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return aws.Config{}, describeAWSConfigError(s, err)
+		return aws.Config{}, awsConfigError(s, err)
 	}
 	if s.MaxRetries != nil {
 		// Wins over AWS_MAX_ATTEMPTS, which the SDK applies per client.
@@ -113,7 +113,7 @@ func stsEndpoint(e awsEndpoints) func(*sts.Options) {
 	}
 }
 
-func describeAWSConfigError(s awsSettings, err error) error {
+func awsConfigError(s awsSettings, err error) error {
 	var notExist config.SharedConfigProfileNotExistError
 	if errors.As(err, &notExist) {
 		return fmt.Errorf("AWS profile %q: not found in the shared config files (%s)", notExist.Profile, strings.Join(notExist.Filename, ", "))
@@ -128,7 +128,7 @@ func describeAWSConfigError(s awsSettings, err error) error {
 func checkAWSCredentials(ctx context.Context, cfg aws.Config, s awsSettings) error {
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 		tflog.Debug(ctx, "AWS credential chain failed", map[string]any{"error": err.Error()})
-		return describeCredentialsError(s, err)
+		return credentialsError(s, err)
 	}
 	if s.SkipCredentialsValidation {
 		return nil
@@ -144,7 +144,7 @@ func checkAWSCredentials(ctx context.Context, cfg aws.Config, s awsSettings) err
 	return nil
 }
 
-func describeCredentialsError(s awsSettings, err error) error {
+func credentialsError(s awsSettings, err error) error {
 	var apiErr smithy.APIError
 	switch {
 	case s.AssumeRole != nil:

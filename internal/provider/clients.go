@@ -83,7 +83,7 @@ func (d *providerData) awsReady(ctx context.Context) (aws.Config, error) {
 	}
 	if !d.credsDone {
 		if cfg.Credentials == nil {
-			d.credsErr = describeCredentialsError(d.aws, errors.New("no credential provider"))
+			d.credsErr = credentialsError(d.aws, errors.New("no credential provider"))
 		} else {
 			d.credsErr = checkAWSCredentials(ctx, cfg, d.aws)
 		}

@@ -237,7 +237,7 @@ func (r *warmPoolResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	warnDisruptedZones(&resp.Diagnostics, state.Name.ValueString(), obs.DisruptedZones)
-	for _, line := range warmpool.DescribeDrift(before, obs.Instances, !state.Running.IsNull()) {
+	for _, line := range warmpool.NarrateDrift(before, obs.Instances, !state.Running.IsNull()) {
 		resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+" changed outside Terraform", line)
 	}
 	state.setObserved(obs, state.ConfigHash.ValueString())

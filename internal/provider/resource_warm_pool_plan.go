@@ -62,7 +62,7 @@ func (r *warmPoolResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	if req.Plan.Raw.IsNull() {
 		if state != nil {
-			for _, line := range warmpool.DescribeDestroy(before) {
+			for _, line := range warmpool.NarrateDestroy(before) {
 				resp.Diagnostics.AddWarning("Warm pool "+state.Name.ValueString()+": destroy", line)
 			}
 		}
@@ -206,7 +206,7 @@ func (r *warmPoolResource) explain(ctx context.Context, plan warmPoolModel, stat
 		Launch: warmpool.LaunchSpec{ConfigHash: plan.ConfigHash.ValueString(), Version: plan.NodeClassVersion.ValueInt64()},
 	}
 	plan.runningSpec(&pool, diags)
-	for _, line := range warmpool.DescribePlan(pool, before, r.podsToDrain(ctx, pool, before, diags)) {
+	for _, line := range warmpool.NarratePlan(pool, before, r.podsToDrain(ctx, pool, before, diags)) {
 		diags.AddWarning(title, line)
 	}
 }

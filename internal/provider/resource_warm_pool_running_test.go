@@ -15,9 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
@@ -122,30 +120,6 @@ func appPods(t *testing.T, app string, phase corev1.PodPhase) int {
 	return n
 }
 
-// guardPods creates a PodDisruptionBudget that allows no disruption of
-// app's pods, with the status the disruption controller would write (the
-// sandbox runs no controller-manager); it returns a function removing it.
-func guardPods(t *testing.T, app string) func() {
-	t.Helper()
-	budgets := sandboxtest.Get(t).Kubernetes().PolicyV1().PodDisruptionBudgets("default")
-	ctx := context.Background()
-	one := intstr.FromInt32(1)
-	pdb, err := budgets.Create(ctx, &policyv1.PodDisruptionBudget{
-		ObjectMeta: metav1.ObjectMeta{Name: app, Namespace: "default"},
-		Spec:       policyv1.PodDisruptionBudgetSpec{MinAvailable: &one, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pdb.Status = policyv1.PodDisruptionBudgetStatus{ObservedGeneration: pdb.Generation, CurrentHealthy: 1, DesiredHealthy: 1, ExpectedPods: 1}
-	if _, err := budgets.UpdateStatus(ctx, pdb, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	remove := func() { _ = budgets.Delete(context.Background(), app, metav1.DeleteOptions{}) }
-	t.Cleanup(remove)
-	return remove
-}
-
 // runningNodeNames lists the pool's running nodes by instance id.
 func runningNodeNames(t *testing.T, name string) map[string]string {
 	out := map[string]string{}
@@ -226,7 +200,7 @@ func TestAccWarmPool_drainTimeout(t *testing.T) {
 					for _, node := range runningNodeNames(t, nc.Name) {
 						runPodsOn(t, node, app, 1)
 					}
-					unguard = guardPods(t, app)
+					unguard = sandboxtest.BlockingBudget(t, sandboxtest.Get(t).Kubernetes(), app)
 				},
 				Config: poolConfig(nc, 0, extra(0)),
 			}

@@ -27,16 +27,21 @@ func (e *Engine) tagState(ctx context.Context, ids []string, state State, extra 
 	return nil
 }
 
+// stopInstances stops ids, at most IDsPerCall per call and paced to
+// StopInstances' resource bucket (see pace).
 func (e *Engine) stopInstances(ctx context.Context, ids []string, force bool) error {
-	for _, batch := range chunks(ids, e.Options.withDefaults().IDsPerCall) {
+	_, err := e.pace(ctx, "", "StopInstances", len(ids), e.Options.withDefaults().IDsPerCall, func(ctx context.Context, from, n int) (int, error) {
+		batch := ids[from : from+n]
 		if _, err := e.EC2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: batch, Force: aws.Bool(force)}); err != nil {
-			return fmt.Errorf("stop %d instances: %w", len(batch), err)
+			return 0, fmt.Errorf("stop %d instances: %w", len(batch), err)
 		}
-	}
-	return nil
+		return n, nil
+	})
+	return err
 }
 
-// terminateInstances terminates ids in batches. EC2 fails a whole call when
+// terminateInstances terminates ids in batches, paced to
+// TerminateInstances' resource bucket (see pace). EC2 fails a whole call when
 // one id is unknown, so the ids it names are set aside and the call
 // repeated for the rest. An unknown id is not proof that the instance is
 // gone: right after a launch EC2 may not know it yet ("eventual
@@ -47,19 +52,23 @@ func (e *Engine) stopInstances(ctx context.Context, ids []string, force bool) er
 // as gone (terminated long ago).
 func (e *Engine) terminateInstances(ctx context.Context, ids []string) error {
 	var unknown []string
-	for _, batch := range chunks(ids, e.Options.withDefaults().IDsPerCall) {
-		missing, err := e.terminateKnown(ctx, batch)
+	_, err := e.pace(ctx, "", "TerminateInstances", len(ids), e.Options.withDefaults().IDsPerCall, func(ctx context.Context, from, n int) (int, error) {
+		missing, err := e.terminateKnown(ctx, ids[from:from+n])
 		if err != nil {
-			return err
+			return 0, err
 		}
 		unknown = append(unknown, missing...)
+		return n, nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(unknown) == 0 {
 		return nil
 	}
 	o := e.pollOptions()
 	o.NotFoundChecks = notFoundChecks
-	err := poll.Until(ctx, o, func(ctx context.Context, r *poll.Round) (bool, error) {
+	err = poll.Until(ctx, o, func(ctx context.Context, r *poll.Round) (bool, error) {
 		missing, err := e.terminateKnown(ctx, unknown)
 		if err != nil {
 			return false, err

@@ -17,6 +17,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/awshttp"
 	"github.com/stratos-sh/terraform-provider-stratos/internal/bottlerocket"
@@ -66,6 +68,22 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f.lt = aws.ToString(out.LaunchTemplate.LaunchTemplateId)
 	return f
+}
+
+// asProvider makes the engine's Kubernetes client the provider's under test:
+// bound to the documented ClusterRole only (sandboxtest.ProviderKubeconfig),
+// so the real apiserver refuses anything the docs do not grant.
+func (f *fixture) asProvider() {
+	f.t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", sandboxtest.ProviderKubeconfig(f.t))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.engine.Kube = kube
 }
 
 // nodeClassTOML is a node class's rendered user data for the sandbox cluster.
@@ -302,9 +320,9 @@ func TestEngine_ReplacesOutdatedStandby(t *testing.T) {
 	}
 	pool.Launch.Version = 2
 	f.render(&pool, nodeclass.Info{Name: f.tmpl, LaunchTemplateID: f.lt, Version: 2, TOML: nodeClassTOML(t, "sandbox")})
-	lines := warmpool.Describe(pool, mustObserve(t, f, pool).Instances)
+	lines := warmpool.Narrate(pool, mustObserve(t, f, pool).Instances)
 	if len(lines) != 1 || !strings.Contains(lines[0], "4 standby instances run node class version 1 (now 2)") {
-		t.Errorf("describe: %q", lines)
+		t.Errorf("narrate: %q", lines)
 	}
 	res := f.converge(pool)
 	if res.Launched != 4 || res.Terminated != 4 {

@@ -9,10 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
@@ -53,8 +50,9 @@ func (f *fixture) runningNodes(pool warmpool.Pool) map[string]*corev1.Node {
 	return out
 }
 
-// runPods binds n pods labelled app=<app> to a node, as a scheduler
-// would, and waits until they run (the sandbox has no scheduler).
+// runPods binds n pods labelled app=<app> to a node directly (spec.nodeName,
+// bypassing kube-scheduler: these tests are about drains, not placement) and
+// waits until they run.
 func runPods(t *testing.T, kube kubernetes.Interface, node, app string, n int) {
 	t.Helper()
 	ctx := context.Background()
@@ -92,32 +90,6 @@ func podsOf(t *testing.T, kube kubernetes.Interface, app string) int {
 		t.Fatal(err)
 	}
 	return len(pods.Items)
-}
-
-// blockingBudget creates a PodDisruptionBudget that allows no disruption of
-// app's pods, with the status the disruption controller would write (the
-// sandbox runs no controller-manager).
-func blockingBudget(t *testing.T, kube kubernetes.Interface, app string) {
-	t.Helper()
-	ctx := context.Background()
-	one := intstr.FromInt32(1)
-	pdb, err := kube.PolicyV1().PodDisruptionBudgets("default").Create(ctx, &policyv1.PodDisruptionBudget{
-		ObjectMeta: metav1.ObjectMeta{Name: app, Namespace: "default"},
-		Spec:       policyv1.PodDisruptionBudgetSpec{MinAvailable: &one, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pdb.Status = policyv1.PodDisruptionBudgetStatus{ObservedGeneration: pdb.Generation, DisruptionsAllowed: 0, CurrentHealthy: 1, DesiredHealthy: 1, ExpectedPods: 1}
-	if _, err := kube.PolicyV1().PodDisruptionBudgets("default").UpdateStatus(ctx, pdb, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		err := kube.PolicyV1().PodDisruptionBudgets("default").Delete(context.Background(), app, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			t.Error(err)
-		}
-	})
 }
 
 // standbyCount counts the pool's standby instances (stopped, no Node)
@@ -215,7 +187,7 @@ func TestEngineRunning_DrainTimeout(t *testing.T) {
 			}
 			app := "guarded-" + string(action)
 			runPods(t, kube, node, app, 1)
-			blockingBudget(t, kube, app)
+			sandboxtest.BlockingBudget(t, kube, app)
 
 			res, err := f.engine.Converge(context.Background(), runningPool(pool, 0))
 			var drainErr *warmpool.DrainError

@@ -108,7 +108,7 @@ func TestPlanRunning(t *testing.T) {
 	}
 }
 
-func TestDescribeRunning(t *testing.T) {
+func TestNarrateRunning(t *testing.T) {
 	five := []Instance{standby("a", 1), standby("b", 2), standby("c", 3), standby("d", 4), standby("e", 5)}
 	capped := withRunning(5, 3)
 	capped.MaxSize = 6
@@ -134,7 +134,7 @@ func TestDescribeRunning(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := DescribePlan(tc.pool, tc.instances, tc.pods)
+			got := NarratePlan(tc.pool, tc.instances, tc.pods)
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}

@@ -12,7 +12,9 @@ import (
 // StartInstances calls as possible. EC2 fails a whole call when one zone or
 // instance type lacks capacity, so a failed call is retried zone by zone
 // and instance type by type; the groups without capacity are recorded in
-// noStart, and candidates elsewhere take their place.
+// noStart, and candidates elsewhere take their place. Starts are paced to
+// StartInstances' resource bucket (see pace), so raising running past what
+// the bucket holds waits for its refill instead of failing.
 func (e *Engine) startStandby(ctx context.Context, pool Pool, candidates []Instance, n int, noStart map[string]bool) ([]Instance, error) {
 	var started []Instance
 	exhausted := map[string]bool{}
@@ -33,27 +35,27 @@ func (e *Engine) startStandby(ctx context.Context, pool Pool, candidates []Insta
 			break
 		}
 		queue = rest
-		err := e.startInstances(ctx, instanceIDs(batch))
+		done, err := e.startInstances(ctx, pool.Name, instanceIDs(batch))
+		started = append(started, batch[:done]...)
 		if err == nil {
-			started = append(started, batch...)
 			continue
 		}
 		if !isCapacityError(err) {
 			return started, err
 		}
 		// Find the groups without capacity; the others start now.
-		for _, group := range groupByZoneType(batch) {
-			err := e.startInstances(ctx, instanceIDs(group))
+		for _, group := range groupByZoneType(batch[done:]) {
+			done, err := e.startInstances(ctx, pool.Name, instanceIDs(group))
+			started = append(started, group[:done]...)
 			switch {
 			case err == nil:
-				started = append(started, group...)
 			case isCapacityError(err):
 				key := zoneType(group[0])
 				exhausted[key] = true
-				for _, i := range group {
+				for _, i := range group[done:] {
 					noStart[i.ID] = true
 				}
-				e.logf("pool %s: no capacity to start %d standby instances of %s; trying other zones", pool.Name, len(group), key)
+				e.logf("pool %s: no capacity to start %d standby instances of %s; trying other zones", pool.Name, len(group)-done, key)
 			default:
 				return started, err
 			}
@@ -70,13 +72,17 @@ func (e *Engine) startStandby(ctx context.Context, pool Pool, candidates []Insta
 	return started, nil
 }
 
-func (e *Engine) startInstances(ctx context.Context, ids []string) error {
-	for _, batch := range chunks(ids, e.Options.withDefaults().IDsPerCall) {
+// startInstances starts ids in their order, at most IDsPerCall per call and
+// paced to StartInstances' resource bucket (see pace), and returns how many
+// of the first ids it started, also when it fails.
+func (e *Engine) startInstances(ctx context.Context, pool string, ids []string) (int, error) {
+	return e.pace(ctx, pool, "StartInstances", len(ids), e.Options.withDefaults().IDsPerCall, func(ctx context.Context, from, n int) (int, error) {
+		batch := ids[from : from+n]
 		if _, err := e.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: batch}, capacityFailsFast); err != nil {
-			return fmt.Errorf("start %d instances: %w", len(batch), err)
+			return 0, fmt.Errorf("start %d instances: %w", len(batch), err)
 		}
-	}
-	return nil
+		return n, nil
+	})
 }
 
 func zoneType(i Instance) string { return i.AvailabilityZone + "/" + i.InstanceType }

@@ -107,6 +107,23 @@ type bucketLevel struct {
 func (bs *buckets) take(name string, b Bucket, n float64, now time.Time) bool {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
+	l := bs.refill(name, b, now)
+	if l.tokens < n {
+		return false
+	}
+	l.tokens -= n
+	return true
+}
+
+// level is how many tokens the named bucket holds at now.
+func (bs *buckets) level(name string, b Bucket, now time.Time) float64 {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	return bs.refill(name, b, now).tokens
+}
+
+// refill brings the named bucket up to now; an unused bucket is full.
+func (bs *buckets) refill(name string, b Bucket, now time.Time) *bucketLevel {
 	if bs.levels == nil {
 		bs.levels = map[string]*bucketLevel{}
 	}
@@ -120,11 +137,22 @@ func (bs *buckets) take(name string, b Bucket, n float64, now time.Time) bool {
 		l.at = now
 	}
 	l.tokens = min(l.tokens, b.Capacity)
-	if l.tokens < n {
-		return false
+	return l
+}
+
+// ResourceTokens is how many instances action's resource bucket would let
+// a call affect now, and false when no resource bucket is configured for
+// it: the benchmark reads it to know what the bucket imposes on a step.
+func (w *World) ResourceTokens(action string) (float64, bool) {
+	limits := w.cfg.Load().RateLimits
+	if limits == nil {
+		return 0, false
 	}
-	l.tokens -= n
-	return true
+	b, ok := limits.Resources[action]
+	if !ok {
+		return 0, false
+	}
+	return w.buckets.level("resource/"+action, b, w.clock.Now()), true
 }
 
 func requestLimitExceeded() *apiError {

@@ -34,7 +34,13 @@ func TestRunInstancesResourceBucket(t *testing.T) {
 		}
 	}
 	expectCode(t, launch(1, 0), "RequestLimitExceeded")
+	if got, ok := e.world.ResourceTokens("RunInstances"); !ok || got != 0 {
+		t.Fatalf("RunInstances tokens after 1,000 launches = %v, %v; want 0", got, ok)
+	}
 	clock.Advance(time.Second)
+	if got, _ := e.world.ResourceTokens("RunInstances"); got != 2 {
+		t.Fatalf("RunInstances tokens a second later = %v, want 2", got)
+	}
 	expectCode(t, launch(3, 0), "RequestLimitExceeded")
 	if err := launch(2, 0); err != nil {
 		t.Fatalf("two instances after a second: %v", err)

@@ -22,7 +22,8 @@ const DefaultNodeMonitorGracePeriod = 40 * time.Second
 
 // controllers are the kube-controller-manager controllers the sandbox runs
 // (v1.32 names, `kube-controller-manager --help`): what a cluster does with
-// nodes, DaemonSets, Deployments and their pods. Left out: the cloud
+// nodes, DaemonSets, Deployments and their pods, and the status of
+// PodDisruptionBudgets that evictions are admitted by. Left out: the cloud
 // controllers (no cloud provider; the sandbox plays EKS's cloud controller
 // in package nodes), node IPAM (EKS's VPC CNI assigns pod addresses),
 // volumes, jobs, certificates and the other API-specific controllers no
@@ -32,6 +33,7 @@ var controllers = []string{
 	"taint-eviction-controller",
 	"daemonset-controller",
 	"deployment-controller",
+	"disruption-controller",
 	"replicaset-controller",
 	"pod-garbage-collector-controller",
 	"garbage-collector-controller",

@@ -6,29 +6,29 @@ import (
 	"strings"
 )
 
-// Describe says in words what converging to pool will do, for a reviewer
+// Narrate says in words what converging to pool will do, for a reviewer
 // reading a plan: one sentence per kind of change, counts and reasons first.
-func Describe(pool Pool, instances []Instance) []string {
-	return DescribePlan(pool, instances, nil)
+func Narrate(pool Pool, instances []Instance) []string {
+	return NarratePlan(pool, instances, nil)
 }
 
-// DescribePlan is Describe with the evictable pods on each running
+// NarratePlan is Narrate with the evictable pods on each running
 // instance's node (by instance id), which decide and explain drains; nil
 // when they were not counted.
-func DescribePlan(pool Pool, instances []Instance, pods map[string]int) []string {
+func NarratePlan(pool Pool, instances []Instance, pods map[string]int) []string {
 	p := newPlan(pool, instances, planHints{pods: pods})
-	lines, after, described := describeRunning(pool, p, instances, pods)
+	lines, after, narrated := narrateRunning(pool, p, instances, pods)
 	if after != nil {
 		p = newPlan(pool, after, planHints{pods: pods})
 		instances = after
 	}
-	return append(lines, describeStandby(pool, p, instances, described)...)
+	return append(lines, narrateStandby(pool, p, instances, narrated)...)
 }
 
-// describeStandby explains the standby side of a plan; sizeDescribed skips
+// narrateStandby explains the standby side of a plan; sizeNarrated skips
 // the size line when the running line already gave the launch or
 // termination count.
-func describeStandby(pool Pool, p Plan, instances []Instance, sizeDescribed bool) []string {
+func narrateStandby(pool Pool, p Plan, instances []Instance, sizeNarrated bool) []string {
 	var lines []string
 	target := p.StandbyTarget
 	have := len(p.Standby) + len(p.StopPending) + len(p.Warming)
@@ -39,7 +39,7 @@ func describeStandby(pool Pool, p Plan, instances []Instance, sizeDescribed bool
 		}
 	}
 	if outdated > 0 {
-		lines = append(lines, describeOutdated(pool, instances)...)
+		lines = append(lines, narrateOutdated(pool, instances)...)
 	}
 	excess := 0
 	for _, i := range p.Terminate {
@@ -48,7 +48,7 @@ func describeStandby(pool Pool, p Plan, instances []Instance, sizeDescribed bool
 		}
 	}
 	switch {
-	case sizeDescribed:
+	case sizeNarrated:
 	case have < target:
 		fresh := target - have - min(outdated, target-have)
 		if fresh > 0 {
@@ -72,7 +72,7 @@ func describeStandby(pool Pool, p Plan, instances []Instance, sizeDescribed bool
 	return lines
 }
 
-func describeOutdated(pool Pool, instances []Instance) []string {
+func narrateOutdated(pool Pool, instances []Instance) []string {
 	byVersion := map[int64]int{}
 	sameVersion := 0
 	for _, i := range instances {
@@ -101,8 +101,8 @@ func describeOutdated(pool Pool, instances []Instance) []string {
 	return lines
 }
 
-// DescribeDestroy says what destroying the pool terminates.
-func DescribeDestroy(instances []Instance) []string {
+// NarrateDestroy says what destroying the pool terminates.
+func NarrateDestroy(instances []Instance) []string {
 	var standby, running, other int
 	for _, i := range instances {
 		switch {
@@ -164,11 +164,11 @@ func ids(list []Instance) string {
 	return strings.Join(out, ", ")
 }
 
-// DescribeDrift says what changed outside Terraform between the instances
+// NarrateDrift says what changed outside Terraform between the instances
 // recorded in state and those found now. runningManaged is whether the pool
 // sets running: then a started standby instance counts as running rather
 // than being left alone.
-func DescribeDrift(before, now []Instance, runningManaged bool) []string {
+func NarrateDrift(before, now []Instance, runningManaged bool) []string {
 	current := map[string]Instance{}
 	for _, i := range now {
 		current[i.ID] = i

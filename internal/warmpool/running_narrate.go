@@ -7,13 +7,13 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
-// describeRunning explains the running side of a plan: how many standby
+// narrateRunning explains the running side of a plan: how many standby
 // instances start, and how many launch to refill standby behind them; or
 // how many nodes drain, with the pods they evict. after is the pool as it
 // will be once the starts or drains are done (nil when there are none);
-// sizeDescribed says the line already counted the standby launches or
+// sizeNarrated says the line already counted the standby launches or
 // terminations that follow.
-func describeRunning(pool Pool, p Plan, instances []Instance, pods map[string]int) (lines []string, after []Instance, sizeDescribed bool) {
+func narrateRunning(pool Pool, p Plan, instances []Instance, pods map[string]int) (lines []string, after []Instance, sizeNarrated bool) {
 	if pool.Running == nil || (p.Start == 0 && len(p.Drain) == 0 && len(p.Running) == *pool.Running) {
 		return nil, nil, false
 	}

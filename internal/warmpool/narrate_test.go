@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestDescribe(t *testing.T) {
+func TestNarrate(t *testing.T) {
 	tests := []struct {
 		name      string
 		size      int
@@ -33,7 +33,7 @@ func TestDescribe(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Describe(testPool(tc.size), tc.instances)
+			got := Narrate(testPool(tc.size), tc.instances)
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
@@ -41,18 +41,18 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-func TestDescribeDestroy(t *testing.T) {
-	got := DescribeDestroy([]Instance{standby("a", 1), standby("b", 2), inst("r", "running", StateStandby, currentHash, 3), inst("x", "terminated", StateStandby, currentHash, 3)})
+func TestNarrateDestroy(t *testing.T) {
+	got := NarrateDestroy([]Instance{standby("a", 1), standby("b", 2), inst("r", "running", StateStandby, currentHash, 3), inst("x", "terminated", StateStandby, currentHash, 3)})
 	want := "destroy terminates 2 standby instances and 1 running node and deletes their nodes"
 	if len(got) != 1 || got[0] != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if got := DescribeDestroy(nil); got != nil {
+	if got := NarrateDestroy(nil); got != nil {
 		t.Fatalf("empty pool: got %q", got)
 	}
 }
 
-func TestDescribeDrift(t *testing.T) {
+func TestNarrateDrift(t *testing.T) {
 	before := []Instance{standby("a", 1), standby("b", 2), standby("c", 3)}
 	now := []Instance{standby("a", 1), inst("b", "running", StateStandby, currentHash, 2)}
 	for _, tc := range []struct {
@@ -70,13 +70,13 @@ func TestDescribeDrift(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := DescribeDrift(before, now, tc.runningManaged)
+			got := NarrateDrift(before, now, tc.runningManaged)
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 			}
 		})
 	}
-	if got := DescribeDrift(before, before, true); got != nil {
+	if got := NarrateDrift(before, before, true); got != nil {
 		t.Errorf("no drift: got %q", got)
 	}
 }
