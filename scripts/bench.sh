@@ -5,12 +5,17 @@
 # Kubernetes requests and the provider's peak memory; then a create of 1,000
 # and a node class replacement under EC2's modelled rate limits (a second
 # table: calls EC2 throttled, the critical path the RunInstances bucket imposes).
+# Between them, the cost of the rest of the cluster: a pool of 20 in an empty
+# cluster and with 20,000 background pods on 200 other nodes, and one pool of
+# 10 against 8 pools of 10 in one configuration (ratios against the goals).
+# The provider runs as the documented ClusterRole (examples/kubernetes).
 #
 #   make bench                          # sizes 10, 100, 500, then 1,000 under EC2's rate limits
 #   BENCH_ARGS=-large make bench        # and 1000
 #   BENCH_ARGS='-sizes 10' make bench   # just one size (and the rate limits part)
 #   BENCH_ARGS='-ec2-limits 0' make bench            # without the rate limits part
-#   BENCH_ARGS=-sizes= make bench                    # only the rate limits part
+#   BENCH_ARGS='-busy-pods 0 -pools 0' make bench    # without the busy-cluster and many-pools rows
+#   BENCH_ARGS=-sizes= make bench                    # no sizes: busy cluster, many pools, rate limits
 #   BENCH_ARGS='-ec2-limits-time-scale 1' make bench # the documented refill rates (a replacement takes minutes longer)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

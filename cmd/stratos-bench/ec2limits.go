@@ -83,7 +83,7 @@ func (b *bench) measureLimits(ctx context.Context, opts options) ([]row, error) 
 		{op: opNoop, args: []string{"apply", "-auto-approve"}},
 		{op: opReplace, config: func(c *scaletest.PoolConfig) { c.Revision = 1 }, args: []string{"apply", "-auto-approve"}},
 	}
-	rows, err := b.measureSteps(ctx, ws, name, n, steps, options{repeat: 1})
+	rows, err := b.measureSteps(ctx, ws, scaletest.PoolConfig{Name: name, Size: n}, steps, options{repeat: 1})
 	for i := range rows {
 		rows[i].limited = true
 	}

@@ -34,10 +34,16 @@ func main() {
 	flag.IntVar(&opts.repeat, "repeat", 1, "run the no-change apply and plan this many times and report the median (a noisy machine's outliers)")
 	flag.IntVar(&opts.limitsSize, "ec2-limits", 1000, "after the sizes, create a pool of this size under EC2's modelled rate limits and replace its node class (0 leaves it out)")
 	flag.Float64Var(&opts.limitsTimeScale, "ec2-limits-time-scale", 2, "multiply every refill rate of the EC2 rate limits by this (1: the documented rates)")
+	flag.IntVar(&opts.busyPods, "busy-pods", 20000, "measure a pool of 20 in an empty cluster and with this many background pods on other nodes (0 leaves it out)")
+	flag.IntVar(&opts.pools, "pools", 8, "measure one pool of 10 and this many pools of 10 in one configuration (0 leaves it out)")
 	flag.BoolVar(&opts.hold, "hold", false, "after the plan of each size, keep the pool and the sandbox until Enter is pressed, to profile by hand (the workspace's environment is written to env.sh beside it)")
 	flag.Parse()
 	if opts.limitsSize < 0 || opts.limitsSize > 1000 || opts.limitsTimeScale <= 0 {
 		fmt.Fprintln(os.Stderr, "stratos-bench: -ec2-limits must be 0–1000 and -ec2-limits-time-scale positive")
+		os.Exit(2)
+	}
+	if opts.busyPods < 0 || opts.pools < 0 || opts.pools > 50 {
+		fmt.Fprintln(os.Stderr, "stratos-bench: -busy-pods must be 0 or more, -pools 0–50")
 		os.Exit(2)
 	}
 	if opts.repeat < 1 {
@@ -81,6 +87,9 @@ type options struct {
 	// limitsTimeScale what their refill rates are multiplied by.
 	limitsSize      int
 	limitsTimeScale float64
+	// busyPods are the background pods of the busy-cluster rows, pools the
+	// pools of the many-pools rows (0: leave them out).
+	busyPods, pools int
 }
 
 func contains(list []int, n int) bool {

@@ -59,6 +59,13 @@ type row struct {
 	throttled  scaletest.Calls
 	runTokens  float64
 	bucketWait time.Duration
+	// group names the comparison the row belongs to (clustercost.go; ""
+	// for the sizes), scenario what was measured in it, baseline whether
+	// it is what the others are compared with; pools is how many pools of
+	// size the configuration holds.
+	group, scenario string
+	baseline        bool
+	pools           int
 }
 
 type bench struct {
@@ -95,6 +102,20 @@ func run(ctx context.Context, opts options, log io.Writer) ([]row, error) {
 		rows = append(rows, got...)
 		if err != nil {
 			return rows, fmt.Errorf("size %d: %w", n, err)
+		}
+	}
+	if opts.busyPods > 0 {
+		got, err := b.measureBusyCluster(ctx, opts)
+		rows = append(rows, got...)
+		if err != nil {
+			return rows, fmt.Errorf("busy cluster: %w", err)
+		}
+	}
+	if opts.pools > 0 {
+		got, err := b.measureManyPools(ctx, opts)
+		rows = append(rows, got...)
+		if err != nil {
+			return rows, fmt.Errorf("many pools: %w", err)
 		}
 	}
 	if opts.limitsSize > 0 {
@@ -231,22 +252,23 @@ func (b *bench) measureSize(ctx context.Context, n int, opts options) ([]row, er
 			steps = append(steps, s)
 		}
 	}
-	return b.measureSteps(ctx, ws, name, n, steps, opts)
+	return b.measureSteps(ctx, ws, scaletest.PoolConfig{Name: name, Size: n}, steps, opts)
 }
 
 // measureSteps applies the node class alone (unmeasured: what follows is
-// compared), then measures the steps on a pool of n named name. The steps
-// begin with a create and include a no-change apply, which the other rows
-// are compared with.
-func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name string, n int, steps []step, opts options) ([]row, error) {
-	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: -1}.HCL(b.config)); err != nil {
+// compared), then measures the steps on the pool (or pools) of pool. The
+// steps begin with a create and may include a no-change apply, which the
+// other rows are compared with.
+func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, pool scaletest.PoolConfig, steps []step, opts options) ([]row, error) {
+	n := pool.Size
+	if err := ws.WriteConfig(scaletest.PoolConfig{Name: pool.Name, Size: -1}.HCL(b.config)); err != nil {
 		return nil, err
 	}
 	progress(b.log, "N=%d: node class", n)
 	if _, _, err := b.measure(ctx, ws, n, "setup", "apply", "-auto-approve"); err != nil {
 		return nil, err
 	}
-	if err := ws.WriteConfig(scaletest.PoolConfig{Name: name, Size: n}.HCL(b.config)); err != nil {
+	if err := ws.WriteConfig(pool.HCL(b.config)); err != nil {
 		return nil, err
 	}
 	controlPlane := b.sb.Cluster().ProcessStats()
@@ -254,7 +276,7 @@ func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name stri
 	var rows []row
 	for _, step := range steps {
 		if step.config != nil {
-			cfg := scaletest.PoolConfig{Name: name, Size: n}
+			cfg := pool
 			step.config(&cfg)
 			if err := ws.WriteConfig(cfg.HCL(b.config)); err != nil {
 				return rows, err
@@ -276,7 +298,7 @@ func (b *bench) measureSteps(ctx context.Context, ws *tfrun.Workspace, name stri
 			return rows, err
 		}
 		if step.op == opCreate || step.op == opReplace {
-			if err := b.checkPool(ctx, ws, name, n); err != nil {
+			if err := b.checkPools(ctx, ws, pool); err != nil {
 				return rows, err
 			}
 		}
@@ -389,28 +411,23 @@ func (b *bench) measure(ctx context.Context, ws *tfrun.Workspace, n int, op stri
 	return r, res, err
 }
 
-// checkPool makes sure the measured create did what it claims: exactly n
-// verified standby instances, all in state.
-func (b *bench) checkPool(ctx context.Context, ws *tfrun.Workspace, name string, n int) error {
-	resources, err := ws.Resources(ctx)
-	if err != nil {
-		return err
-	}
-	pool := resources[scaletest.PoolAddress]
-	poolID, _ := pool["pool_id"].(string)
-	if poolID == "" {
-		poolID = warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], name)
-	}
-	recorded, err := ws.PoolInstanceIDs(ctx, scaletest.PoolAddress)
-	if err != nil {
-		return err
-	}
-	audit, err := scaletest.AuditPool(ctx, b.sb.World(), b.sb.Kubernetes(), poolID, recorded)
-	if err != nil {
-		return err
-	}
-	if problems := audit.Problems(n); len(problems) > 0 {
-		return fmt.Errorf("pool %s: %v", name, problems)
+// checkPools makes sure the measured create did what it claims: exactly
+// the size of verified standby instances in each pool, all in state.
+func (b *bench) checkPools(ctx context.Context, ws *tfrun.Workspace, pool scaletest.PoolConfig) error {
+	names, addresses := pool.PoolNames()
+	for k, name := range names {
+		poolID := warmpool.PoolID(b.config.Env["STRATOS_SANDBOX_CLUSTER_NAME"], name)
+		recorded, err := ws.PoolInstanceIDs(ctx, addresses[k])
+		if err != nil {
+			return err
+		}
+		audit, err := scaletest.AuditPool(ctx, b.sb.World(), b.sb.Kubernetes(), poolID, recorded)
+		if err != nil {
+			return err
+		}
+		if problems := audit.Problems(pool.Size); len(problems) > 0 {
+			return fmt.Errorf("pool %s: %v", name, problems)
+		}
 	}
 	return nil
 }

@@ -13,16 +13,22 @@ import (
 func printTable(w io.Writer, rows []row, opts options) {
 	fmt.Fprintf(w, "\nstratos-bench %s, %s/%s, %d CPUs; sandbox latencies: launch 2s, boot 5s, cni 2s, stop 3s, start 2s, terminate 1s (create critical path 12s)\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	var sizes, limited []row
+	var sizes, limited, clusterCost []row
 	for _, r := range rows {
-		if r.limited {
+		switch {
+		case r.limited:
 			limited = append(limited, r)
-		} else {
+		case r.group != "":
+			clusterCost = append(clusterCost, r)
+		default:
 			sizes = append(sizes, r)
 		}
 	}
 	if len(sizes) > 0 {
 		printSizes(w, sizes, opts)
+	}
+	if len(clusterCost) > 0 {
+		printClusterCost(w, clusterCost)
 	}
 	if len(limited) > 0 {
 		printLimited(w, limited, opts)
@@ -41,8 +47,15 @@ func printSizes(w io.Writer, rows []row, opts options) {
 		if r.planLines > 0 {
 			lines = fmt.Sprintf("%d / %d", r.poolPlanLines, r.planLines)
 		}
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n",
-			r.size, r.op, seconds(r.wall), minus, ratio,
+		size, op := fmt.Sprint(r.size), r.op
+		if r.pools > 1 {
+			size = fmt.Sprintf("%d × %d", r.pools, r.size)
+		}
+		if r.scenario != "" {
+			op += ", " + r.scenario
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |\n",
+			size, op, seconds(r.wall), minus, ratio,
 			shorten(r.ec2.String()), shorten(r.kube.String()), r.apiAll.Total(), megabytes(r.peakRSS), seconds(r.cpu), lines)
 	}
 }

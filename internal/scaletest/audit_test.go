@@ -56,4 +56,15 @@ func TestPoolConfigHCL(t *testing.T) {
 			t.Errorf("pool config lacks %q:\n%s", want, pool)
 		}
 	}
+	many := PoolConfig{Name: "x", Size: 10, Pools: 8}
+	if hcl := many.HCL(sb); !strings.Contains(hcl, `count              = 8`) || !strings.Contains(hcl, `name               = "x-${count.index}"`) {
+		t.Errorf("8 pools:\n%s", hcl)
+	}
+	names, addresses := many.PoolNames()
+	if len(names) != 8 || names[7] != "x-7" || addresses[7] != "stratos_warm_pool.bench[7]" {
+		t.Errorf("8 pools: names %v, addresses %v", names, addresses)
+	}
+	if names, addresses := (PoolConfig{Name: "x", Size: 1}).PoolNames(); len(names) != 1 || names[0] != "x" || addresses[0] != PoolAddress {
+		t.Errorf("one pool: names %v, addresses %v", names, addresses)
+	}
 }

@@ -10,8 +10,10 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/component-helpers/apimachinery/lease"
 	"k8s.io/utils/clock"
@@ -153,8 +155,15 @@ func (b *Background) Close(ctx context.Context) error {
 	b.leases.Wait()
 	zero := int64(0)
 	var errs []error
+	// One collection per node, in parallel: the apiserver deletes a
+	// collection item by item within one request's timeout (60 s), too
+	// short for tens of thousands of pods at once.
 	pods := b.kube.CoreV1().Pods(BackgroundNamespace)
-	if err := pods.DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{}); err != nil {
+	err := parallel(ctx, len(b.nodes), func(ctx context.Context, i int) error {
+		return pods.DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero},
+			metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("spec.nodeName", b.nodes[i]).String()})
+	})
+	if err != nil {
 		errs = append(errs, fmt.Errorf("delete background pods: %w", err))
 	}
 	if err := b.kube.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: backgroundLabel}); err != nil {
@@ -162,8 +171,28 @@ func (b *Background) Close(ctx context.Context) error {
 	}
 	if err := b.kube.CoreV1().Namespaces().Delete(ctx, BackgroundNamespace, metav1.DeleteOptions{}); err != nil {
 		errs = append(errs, fmt.Errorf("delete background namespace: %w", err))
+	} else if err := b.waitNamespaceGone(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// waitNamespaceGone waits for the namespace controller to finish, so what
+// is measured next does not share the apiserver with the clean-up.
+func (b *Background) waitNamespaceGone(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	for {
+		_, err := b.kube.CoreV1().Namespaces().Get(ctx, BackgroundNamespace, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("background namespace not deleted: %w", context.Cause(ctx))
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 func backgroundNode(name, zone string) *corev1.Node {

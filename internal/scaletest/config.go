@@ -28,6 +28,10 @@ type PoolConfig struct {
 	WarmupTimeout string
 	// Running, when set, is how many of the pool's instances run.
 	Running *int
+	// Pools, when above 1, makes that many pools of Size of the one node
+	// class (count; named Name-0, Name-1, …): what Terraform applies at
+	// once in one provider process.
+	Pools int
 }
 
 // HCL renders the configuration.
@@ -68,15 +72,33 @@ resource "stratos_node_class" "bench" {
 	if c.Running != nil {
 		warmup += fmt.Sprintf("\n  running            = %d", *c.Running)
 	}
+	count, name := "", fmt.Sprintf("%q", c.Name)
+	if c.Pools > 1 {
+		count = fmt.Sprintf("\n  count              = %d", c.Pools)
+		name = fmt.Sprintf(`"%s-${count.index}"`, c.Name)
+	}
 	fmt.Fprintf(&b, `
-resource "stratos_warm_pool" "bench" {
-  name               = %q
+resource "stratos_warm_pool" "bench" {%s
+  name               = %s
   node_class         = stratos_node_class.bench.id
   node_class_version = stratos_node_class.bench.version
   size               = %d%s
 }
-`, c.Name, c.Size, warmup)
+`, count, name, c.Size, warmup)
 	return b.String()
+}
+
+// PoolNames are the names of the configuration's pools and their resource
+// addresses.
+func (c PoolConfig) PoolNames() (names, addresses []string) {
+	if c.Pools <= 1 {
+		return []string{c.Name}, []string{PoolAddress}
+	}
+	for k := range c.Pools {
+		names = append(names, fmt.Sprintf("%s-%d", c.Name, k))
+		addresses = append(addresses, fmt.Sprintf("%s[%d]", PoolAddress, k))
+	}
+	return names, addresses
 }
 
 // PoolAddress is the pool's resource address in the configuration.

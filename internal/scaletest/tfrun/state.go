@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Resources reads the workspace's state with `terraform show -json`: each
@@ -46,12 +47,15 @@ func (w *Workspace) PoolInstanceIDs(ctx context.Context, address string) ([]stri
 }
 
 // poolInstanceIDs reads a state file's private instance record of the pool
-// at address (a root module resource, no count or for_each).
+// at address (a root module resource; "type.name[k]" for one instance of a
+// resource with count).
 func poolInstanceIDs(stateFile []byte, address string) ([]string, error) {
+	base, index, counted := strings.Cut(strings.TrimSuffix(address, "]"), "[")
 	var doc struct {
 		Resources []struct {
 			Mode, Type, Name string
 			Instances        []struct {
+				IndexKey any `json:"index_key"`
 				// Private is base64 of the framework's private state: a JSON
 				// object of base64 values, one per key.
 				Private []byte `json:"private"`
@@ -63,10 +67,13 @@ func poolInstanceIDs(stateFile []byte, address string) ([]string, error) {
 	}
 	var out []string
 	for _, r := range doc.Resources {
-		if r.Mode != "managed" || r.Type+"."+r.Name != address {
+		if r.Mode != "managed" || r.Type+"."+r.Name != base {
 			continue
 		}
 		for _, inst := range r.Instances {
+			if counted && fmt.Sprint(inst.IndexKey) != index {
+				continue
+			}
 			if len(inst.Private) == 0 {
 				continue
 			}

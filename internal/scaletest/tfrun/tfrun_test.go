@@ -32,6 +32,15 @@ func TestPoolInstanceIDs(t *testing.T) {
 	if got, err := poolInstanceIDs([]byte(`{"resources":[]}`), "stratos_warm_pool.bench"); err != nil || len(got) != 0 {
 		t.Errorf("no pool: got %v, %v", got, err)
 	}
+	other := base64.StdEncoding.EncodeToString([]byte(`{"instances":"` + base64.StdEncoding.EncodeToString([]byte(`[{"id":"i-3"}]`)) + `"}`))
+	counted := `{"version":4,"resources":[
+  {"mode":"managed","type":"stratos_warm_pool","name":"bench","instances":[
+    {"index_key":0,"attributes":{},"private":"` + private + `"},
+    {"index_key":1,"attributes":{},"private":"` + other + `"}]}
+]}`
+	if got, err := poolInstanceIDs([]byte(counted), "stratos_warm_pool.bench[1]"); err != nil || !slices.Equal(got, []string{"i-3"}) {
+		t.Errorf("pool [1] of a counted resource: got %v, %v; want [i-3]", got, err)
+	}
 }
 
 // Kill must reach a grandchild that left the process group, as a provider
