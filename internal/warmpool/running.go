@@ -114,7 +114,7 @@ func (e *Engine) serve(ctx context.Context, pool Pool, w *clusterWatch, instance
 				node := w.node(id)
 				var view ClusterView
 				if node != nil {
-					view = w.view(node.Name)
+					view = w.view(node)
 				}
 				r := startedReadiness(node, view, pool.Warmup, network, since)
 				if !r.Ready {

@@ -106,7 +106,7 @@ func (e *Engine) warmup(ctx context.Context, pool Pool, w *clusterWatch, instanc
 					node := w.node(id)
 					var view ClusterView
 					if node != nil {
-						view = w.view(node.Name)
+						view = w.view(node)
 						p.inst.NodeName = node.Name
 					}
 					r := EvaluateNode(node, view, pool.Warmup, network)

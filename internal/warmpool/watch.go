@@ -109,10 +109,18 @@ func (w *clusterWatch) syncPods(ctx context.Context, nodeNames []string) error {
 }
 
 // view is what readiness reads of the cluster for one node. Until the
-// node's pods are listed it holds none, which readiness waits on.
-func (w *clusterWatch) view(nodeName string) ClusterView {
-	pods, _ := w.podsOn(nodeName)
-	return ClusterView{PodsOnNode: pods, DaemonSets: w.allDaemonSets()}
+// node's pods are listed it holds none, which readiness waits on. A node
+// that is not Ready gets no pod informer yet: readiness decides on the
+// node's own Ready condition before it reads a pod, and a pool's nodes
+// spend most of their warmup booting, so watching only from Ready on keeps
+// the pod watches open at once to the nodes between Ready and verified
+// rather than every node of a create.
+func (w *clusterWatch) view(node *corev1.Node) ClusterView {
+	view := ClusterView{DaemonSets: w.allDaemonSets()}
+	if ready := condition(node, corev1.NodeReady); ready != nil && ready.Status == corev1.ConditionTrue {
+		view.PodsOnNode, _ = w.podsOn(node.Name)
+	}
+	return view
 }
 
 func (w *clusterWatch) allDaemonSets() []*appsv1.DaemonSet {

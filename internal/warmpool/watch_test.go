@@ -1,10 +1,12 @@
 package warmpool
 
 import (
+	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
@@ -70,5 +72,33 @@ func TestSlimPod(t *testing.T) {
 	}
 	if other, _ := slimPod("not a pod"); other != "not a pod" {
 		t.Error("other objects pass through")
+	}
+}
+
+// A node's pods are watched only once the node is Ready: until then
+// readiness waits on the node itself, and a create of 1,000 would otherwise
+// hold a pod watch for every booting node at once.
+func TestViewWatchesPodsOnlyOfReadyNodes(t *testing.T) {
+	node := func(name string, ready corev1.ConditionStatus) *corev1.Node {
+		return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: ready}}}}
+	}
+	e := &Engine{Kube: fake.NewClientset()}
+	w, err := e.watchCluster(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	for _, n := range []*corev1.Node{node("booting", corev1.ConditionFalse), node("unknown", corev1.ConditionUnknown), {ObjectMeta: metav1.ObjectMeta{Name: "new"}}} {
+		if view := w.view(n); view.PodsOnNode != nil {
+			t.Errorf("%s: pods %v before the node is Ready", n.Name, view.PodsOnNode)
+		}
+	}
+	if got := w.informers.podsWatched(); got != 0 {
+		t.Fatalf("%d pod informers for nodes that are not Ready, want 0", got)
+	}
+	w.view(node("ready", corev1.ConditionTrue))
+	if got := w.informers.podsWatched(); got != 1 {
+		t.Fatalf("%d pod informers after a Ready node's view, want 1", got)
 	}
 }
