@@ -47,7 +47,7 @@ func (e *Engine) Converge(ctx context.Context, pool Pool) (*Result, error) {
 	}
 	res.Observation = obs
 	if err == nil {
-		err = permissionError(e.deleteNodes(ctx, append(obs.OrphanNodes, obs.StoppedNodes...)))
+		err = permissionError(e.deleteNodes(ctx, pool.ID(), append(obs.OrphanNodes, obs.StoppedNodes...)))
 	}
 	return res, err
 }
@@ -82,7 +82,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			}
 		}
 		plan := newPlan(pool, all, hints)
-		if err := e.terminate(ctx, plan.Terminate, res); err != nil {
+		if err := e.terminate(ctx, pool.ID(), plan.Terminate, res); err != nil {
 			return err
 		}
 		if err := e.finishStops(ctx, pool, plan.StopPending); err != nil {
@@ -129,7 +129,7 @@ func (e *Engine) converge(ctx context.Context, pool Pool, res *Result) error {
 			return err
 		}
 		if n := min(len(plan.Replace), len(warm.Verified)); n > 0 {
-			if err := e.terminate(ctx, plan.Replace[:n], res); err != nil {
+			if err := e.terminate(ctx, pool.ID(), plan.Replace[:n], res); err != nil {
 				return err
 			}
 		}
@@ -163,7 +163,7 @@ func (e *Engine) finishStops(ctx context.Context, pool Pool, pending []Instance)
 	return e.finishStandby(ctx, pool, nil, pending)
 }
 
-func (e *Engine) terminate(ctx context.Context, list []Instance, res *Result) error {
+func (e *Engine) terminate(ctx context.Context, poolID string, list []Instance, res *Result) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -179,7 +179,7 @@ func (e *Engine) terminate(ctx context.Context, list []Instance, res *Result) er
 			names = append(names, i.PrivateDNSName)
 		}
 	}
-	return e.deleteNodes(ctx, names)
+	return e.deleteNodes(ctx, poolID, names)
 }
 
 // checkSize turns a pool left short by failed warmups into an error naming

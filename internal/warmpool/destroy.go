@@ -69,5 +69,5 @@ func (e *Engine) deletePoolNodes(ctx context.Context, poolID string) error {
 	for _, n := range nodes {
 		names = append(names, n.Name)
 	}
-	return e.deleteNodes(ctx, names)
+	return e.deleteNodesByName(ctx, names)
 }

@@ -5,18 +5,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/stratos-sh/terraform-provider-stratos/internal/keys"
 )
 
-// nodeWorkers bounds concurrent node writes: Kubernetes has no batch API, so
-// writes are one per node, in parallel within the client's rate limit.
+// nodeWorkers bounds concurrent node writes: Kubernetes has no batch patch,
+// so patches (and deletes by name) are one per node, in parallel within the
+// client's rate limit.
 const nodeWorkers = 16
 
 // standbyTaints swaps the warmup taint for the standby taint, keeping the rest.
@@ -69,8 +74,76 @@ func (e *Engine) patchNode(ctx context.Context, node *corev1.Node, build func(*c
 	}
 }
 
-// deleteNodes deletes nodes by name; ones already gone are fine.
-func (e *Engine) deleteNodes(ctx context.Context, names []string) error {
+// nodesPerCollectionDelete bounds the names in one deletecollection's label
+// selector, so its URL stays a few kilobytes (node names are DNS names of
+// about 45 characters) whatever the wave's size.
+const nodesPerCollectionDelete = 100
+
+// deleteNodes deletes the named Nodes of a pool, ones already gone being
+// fine, with one deletecollection request per nodesPerCollectionDelete
+// names instead of one DELETE each. The selector picks exactly those Nodes:
+// the pool's label and the kubelet's kubernetes.io/hostname label, which is
+// the node name on EKS (the kubelet runs with an external cloud provider, so
+// cmd/kubelet/app/server.go getNodeName names the Node after its hostname,
+// and pkg/kubelet/kubelet_node_status.go initialNode sets LabelHostname to
+// that hostname; Bottlerocket sets hostname-override to the name it
+// registers). No label carries the instance id. A Node whose hostname label
+// is not its name (node_labels can set kubernetes.io/hostname) is not
+// selected, never one that is not listed; deleteNodeObjects deletes such
+// Nodes by name. Where RBAC grants delete but not deletecollection, each
+// Node is deleted on its own.
+func (e *Engine) deleteNodes(ctx context.Context, poolID string, names []string) error {
+	var selectable, single []string
+	for _, name := range names {
+		if len(validation.IsValidLabelValue(name)) == 0 {
+			selectable = append(selectable, name)
+		} else {
+			single = append(single, name)
+		}
+	}
+	var errs []error
+	for chunk := range slices.Chunk(selectable, nodesPerCollectionDelete) {
+		selector := labels.NewSelector().Add(
+			mustRequirement(keys.PoolID, selection.Equals, []string{poolID}),
+			mustRequirement(corev1.LabelHostname, selection.In, chunk),
+		)
+		err := e.Kube.CoreV1().Nodes().DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: selector.String()})
+		switch {
+		case apierrors.IsForbidden(err) || apierrors.IsMethodNotSupported(err):
+			single = append(single, chunk...)
+		case err != nil:
+			errs = append(errs, fmt.Errorf("delete %d nodes of pool %s: %w", len(chunk), poolID, err))
+		}
+	}
+	return errors.Join(append(errs, e.deleteNodesByName(ctx, single))...)
+}
+
+// mustRequirement builds a label selector requirement from values that
+// were validated as label values (and a pool id, which is one).
+func mustRequirement(key string, op selection.Operator, values []string) labels.Requirement {
+	r, err := labels.NewRequirement(key, op, values)
+	if err != nil {
+		panic(fmt.Sprintf("label requirement %s %s %v: %v", key, op, values, err))
+	}
+	return *r
+}
+
+// deleteNodeObjects deletes Nodes read from the cluster: together by label
+// where their hostname label names them, the others by name.
+func (e *Engine) deleteNodeObjects(ctx context.Context, poolID string, nodes []*corev1.Node) error {
+	var selectable, single []string
+	for _, n := range nodes {
+		if n.Labels[corev1.LabelHostname] == n.Name && n.Labels[keys.PoolID] == poolID {
+			selectable = append(selectable, n.Name)
+		} else {
+			single = append(single, n.Name)
+		}
+	}
+	return errors.Join(e.deleteNodes(ctx, poolID, selectable), e.deleteNodesByName(ctx, single))
+}
+
+// deleteNodesByName deletes nodes one request each; ones already gone are fine.
+func (e *Engine) deleteNodesByName(ctx context.Context, names []string) error {
 	return forEach(names, func(name string) error {
 		err := e.Kube.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
@@ -84,16 +157,16 @@ func (e *Engine) deleteNodes(ctx context.Context, names []string) error {
 // node cache, or with one list of the pool's nodes when there is no watch
 // (an apply finishing what an interrupted one began).
 func (e *Engine) deleteInstanceNodes(ctx context.Context, poolID string, w *clusterWatch, instances []Instance) error {
-	var names []string
+	var nodes []*corev1.Node
 	if w != nil {
 		for _, i := range instances {
 			if node := w.node(i.ID); node != nil {
-				names = append(names, node.Name)
+				nodes = append(nodes, node)
 			}
 		}
-		return e.deleteNodes(ctx, names)
+		return e.deleteNodeObjects(ctx, poolID, nodes)
 	}
-	nodes, err := e.listPoolNodes(ctx, poolID)
+	list, err := e.listPoolNodes(ctx, poolID)
 	if err != nil {
 		return err
 	}
@@ -101,12 +174,12 @@ func (e *Engine) deleteInstanceNodes(ctx context.Context, poolID string, w *clus
 	for _, i := range instances {
 		ids[i.ID] = true
 	}
-	for _, n := range nodes {
-		if ids[InstanceIDFromProviderID(n.Spec.ProviderID)] {
-			names = append(names, n.Name)
+	for n := range list {
+		if ids[InstanceIDFromProviderID(list[n].Spec.ProviderID)] {
+			nodes = append(nodes, &list[n])
 		}
 	}
-	return e.deleteNodes(ctx, names)
+	return e.deleteNodeObjects(ctx, poolID, nodes)
 }
 
 // forEach runs fn over items with nodeWorkers in parallel and joins errors.

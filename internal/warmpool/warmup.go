@@ -281,9 +281,5 @@ func (e *Engine) failWarmup(ctx context.Context, pool Pool, w *clusterWatch, exp
 	if err := e.terminateInstances(ctx, ids); err != nil {
 		return failures, err
 	}
-	names := make([]string, 0, len(nodes))
-	for _, n := range nodes {
-		names = append(names, n.Name)
-	}
-	return failures, e.deleteNodes(ctx, names)
+	return failures, e.deleteNodeObjects(ctx, pool.ID(), nodes)
 }
