@@ -97,9 +97,11 @@ func (i Instance) ProviderID() string {
 // one a user (or this pool) stopped or terminated. EC2 reports such
 // failures only in the instance's StateReason (EC2 API reference,
 // StateReason: Server.InsufficientInstanceCapacity, Client.InternalError —
-// e.g. no permission to create KMS grants for an encrypted volume —,
-// Client.VolumeLimitExceeded, …; EC2 User Guide, "Troubleshoot Amazon EC2
-// instance launch issues").
+// e.g. no permission to create KMS grants for an encrypted volume —, …;
+// EC2 User Guide, "Troubleshoot Amazon EC2 instance launch issues", whose
+// EBS volume limit example has the code Server.InternalError and the
+// message "Client.VolumeLimitExceeded: Volume limit exceeded"). The
+// message names the cause, so it is what the engine quotes.
 func (i Instance) failedAfterAcceptance() string {
 	if i.StateReason == "" || strings.HasPrefix(i.StateReason, "Client.UserInitiated") {
 		return ""

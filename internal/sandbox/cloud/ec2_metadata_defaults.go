@@ -91,8 +91,12 @@ func effectiveMetadata(launch *metadataSpec, account *InstanceMetadataDefaults) 
 }
 
 // imdsTagKey is the pattern EC2 enforces on tag keys of instances whose
-// tags are in instance metadata (the keys become IMDS path segments). The
-// error text is EC2's, as reported in karpenter-provider-aws PR #7012.
+// tags are in instance metadata (the keys become IMDS path segments): EC2
+// User Guide, "View tags for your EC2 instances using instance metadata"
+// — letters, digits and + - = . , _ : @ only, no spaces or "/", not ".",
+// ".." or "_index". The error text is EC2's, verbatim as reported in
+// aws/karpenter-provider-aws issue #1527 (InvalidParameterValue:
+// "'karpenter.sh/provisioner-name' is not a valid tag key. …").
 var imdsTagKey = regexp.MustCompile(`^[0-9a-zA-Z\-_+=,.@:]{1,255}$`)
 
 func validateIMDSTagKeys(tags map[string]string) error {

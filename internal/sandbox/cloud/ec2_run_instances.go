@@ -386,7 +386,10 @@ func (w *World) capacityRoomLocked(cfg *Config, itype, az string) (room int, lim
 }
 
 // insufficientCapacity is AWS's InsufficientInstanceCapacity error, whose
-// message names the zones that still have capacity.
+// message names the zones that still have capacity (the text as real
+// accounts answer it, quoted in public reports such as
+// infochimps-labs/ironfan issue #324 and amzn/amazon-ray issue #10; the
+// EC2 API reference's "Error codes" gives only its meaning).
 func (w *World) insufficientCapacity(cfg *Config, itype, az string) *apiError {
 	short := func(v string) bool {
 		if slices.Contains(cfg.InsufficientCapacity, v) {

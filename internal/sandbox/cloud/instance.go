@@ -78,6 +78,9 @@ func (i *instance) info() InstanceInfo {
 
 // setStateLocked moves inst to state and emits the event observers expect
 // for that transition.
+//
+// A stop or termination through the API shows the state reason
+// userInitiatedShutdown.
 func (w *World) setStateLocked(inst *instance, state string) {
 	now := w.clock.Now()
 	inst.state = state
@@ -90,11 +93,11 @@ func (w *World) setStateLocked(inst *instance, state string) {
 		w.emitLocked(InstanceRunning, inst)
 	case StateStopping:
 		inst.reason = userInitiated(now)
-		inst.stateReasonCode, inst.stateReasonMsg = "Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown"
+		inst.stateReasonCode, inst.stateReasonMsg = userInitiatedShutdown.code, userInitiatedShutdown.message
 		w.emitLocked(InstanceStopping, inst)
 	case StateShuttingDown:
 		inst.reason = userInitiated(now)
-		inst.stateReasonCode, inst.stateReasonMsg = "Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown"
+		inst.stateReasonCode, inst.stateReasonMsg = userInitiatedShutdown.code, userInitiatedShutdown.message
 		if !inst.terminatedEmitted {
 			inst.terminatedEmitted = true
 			w.emitLocked(InstanceTerminated, inst)

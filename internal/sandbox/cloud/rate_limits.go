@@ -156,6 +156,9 @@ func (w *World) ResourceTokens(action string) (float64, bool) {
 }
 
 func requestLimitExceeded() *apiError {
+	// The code is the one the EC2 Developer Guide ("Request throttling for
+	// the Amazon EC2 API") names for both bucket kinds; the message is EC2's
+	// as users report it ("RequestLimitExceeded: Request limit exceeded.").
 	// AWS answers throttling with 503; the SDK retryers treat the code
 	// RequestLimitExceeded as a throttle whatever the status.
 	return &apiError{Status: http.StatusServiceUnavailable, Code: "RequestLimitExceeded", Message: "Request limit exceeded."}

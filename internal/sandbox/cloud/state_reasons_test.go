@@ -28,6 +28,30 @@ func TestAcceptedLaunchFailsWithStateReason(t *testing.T) {
 	}
 }
 
+// Each failure shows the StateReason EC2 shows for it; an EBS volume limit
+// has the code Server.InternalError and names the limit in the message
+// (EC2 User Guide, "Troubleshoot Amazon EC2 instance launch issues").
+func TestAcceptedLaunchFailureStateReasons(t *testing.T) {
+	for fault, want := range map[string][2]string{
+		"Client.InternalError":                {"Client.InternalError", "Client.InternalError: Client error on launch"},
+		"Client.VolumeLimitExceeded":          {"Server.InternalError", "Client.VolumeLimitExceeded: Volume limit exceeded"},
+		"Server.InsufficientInstanceCapacity": {"Server.InsufficientInstanceCapacity", "Server.InsufficientInstanceCapacity: Insufficient capacity."},
+		"Server.InternalError":                {"Server.InternalError", "Server.InternalError: Internal error on launch"},
+	} {
+		t.Run(fault, func(t *testing.T) {
+			cfg := fastConfig()
+			cfg.AcceptedFailures = []cloud.AcceptedFailure{{Action: cloud.FailLaunch, Code: fault}}
+			e := newEnv(t, cfg)
+			failing := e.run(t, 1)
+			e.waitState(t, cloud.StateTerminated, ids(failing)...)
+			r := describeOne(t, e, ids(failing)[0]).StateReason
+			if r == nil || aws.ToString(r.Code) != want[0] || aws.ToString(r.Message) != want[1] {
+				t.Fatalf("state reason %+v, want code %q, message %q", r, want[0], want[1])
+			}
+		})
+	}
+}
+
 func TestAcceptedStartFailsWithStateReason(t *testing.T) {
 	e := newEnv(t, fastConfig())
 	ctx := context.Background()
