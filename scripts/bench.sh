@@ -35,7 +35,8 @@ export TF_CLI_CONFIG_FILE="$work/empty.tfrc"
 "$work/stratos-bench" -terraform "$tf" -provider "$work/bin/terraform-provider-stratos" -work "$work/run" ${BENCH_ARGS:-} "$@"
 
 # Scale-up latency, the product: time from the start of a converge (what
-# terraform apply runs) to N schedulable nodes, from standby versus a cold
-# launch, for N = 1, 10, 100 (see BenchmarkScaleUp in internal/warmpool).
+# terraform apply runs) to N schedulable nodes, and to N pending pods bound
+# by kube-scheduler and running on them, from standby versus a cold launch,
+# for N = 1, 10, 100 (see BenchmarkScaleUp in internal/warmpool).
 echo "==> scale-up latency: standby start vs cold launch (BenchmarkScaleUp)" >&2
 STRATOS_SANDBOX=1 go test ./internal/warmpool/ -run '^$' -bench ScaleUp -benchtime 1x -timeout 30m

@@ -100,7 +100,7 @@ func TestEngineRunning_DeploymentLandsOnServedNodes(t *testing.T) {
 
 // createDeployment creates a Deployment of replicas pods labelled app=<app>
 // in the default namespace, deleted (with its pods) when the test ends.
-func createDeployment(t *testing.T, client kubernetes.Interface, app string, replicas int32, spec corev1.PodSpec) {
+func createDeployment(t testing.TB, client kubernetes.Interface, app string, replicas int32, spec corev1.PodSpec) {
 	t.Helper()
 	labels := map[string]string{"app": app}
 	_, err := client.AppsV1().Deployments("default").Create(context.Background(), &appsv1.Deployment{
@@ -122,7 +122,7 @@ func createDeployment(t *testing.T, client kubernetes.Interface, app string, rep
 	})
 }
 
-func podsOfApp(t *testing.T, client kubernetes.Interface, app string) []corev1.Pod {
+func podsOfApp(t testing.TB, client kubernetes.Interface, app string) []corev1.Pod {
 	t.Helper()
 	pods, err := client.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "app=" + app})
 	if err != nil {
@@ -142,11 +142,13 @@ func scheduledReason(p *corev1.Pod) string {
 	return ""
 }
 
-func podIsReady(p *corev1.Pod) bool {
+func podIsReady(p *corev1.Pod) bool { return podCondition(p, corev1.PodReady) == corev1.ConditionTrue }
+
+func podCondition(p *corev1.Pod, t corev1.PodConditionType) corev1.ConditionStatus {
 	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
+		if c.Type == t {
+			return c.Status
 		}
 	}
-	return false
+	return corev1.ConditionUnknown
 }
