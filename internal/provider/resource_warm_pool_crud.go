@@ -124,12 +124,23 @@ func poolFieldPath(f bottlerocket.Field) path.Path {
 	}
 }
 
+// Create has no instances to pass the engine: a create has no prior state
+// (a tainted pool is destroyed with its recorded instances first), and an
+// interrupted create's instances are found by their tags.
 func (r *warmPoolResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, warmPoolModel.createTimeout)
+	r.apply(ctx, req.Plan, nil, &resp.State, resp.Private, &resp.Diagnostics, warmPoolModel.createTimeout)
 }
 
+// Update passes the instances recorded in state to the engine, which
+// describes them by id when an Availability Zone disruption fails the
+// pool's filtered DescribeInstances (see warmpool.Engine.Known).
 func (r *warmPoolResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, warmPoolModel.updateTimeout)
+	known, _, diags := recordedInstances(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, req.Plan, known, &resp.State, resp.Private, &resp.Diagnostics, warmPoolModel.updateTimeout)
 }
 
 func (m warmPoolModel) createTimeout(ctx context.Context) (time.Duration, diag.Diagnostics) {
@@ -140,11 +151,12 @@ func (m warmPoolModel) updateTimeout(ctx context.Context) (time.Duration, diag.D
 	return m.Timeouts.Update(ctx, defaultCreateTimeout)
 }
 
-// apply converges the pool to the plan and records the outcome in state.
-// When the engine does not run (the node class cannot be read, its user
-// data conflicts with the pool's), nothing was launched or stopped and the
-// state is left as it was: the prior state on an update, none on a create.
-func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, state *tfsdk.State, private privateState, diags *diag.Diagnostics, timeoutOf func(warmPoolModel, context.Context) (time.Duration, diag.Diagnostics)) {
+// apply converges the pool to the plan, knowing the instances recorded in
+// state (known), and records the outcome in state. When the engine does not
+// run (the node class cannot be read, its user data conflicts with the
+// pool's), nothing was launched or stopped and the state is left as it
+// was: the prior state on an update, none on a create.
+func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, known []warmpool.Instance, state *tfsdk.State, private privateState, diags *diag.Diagnostics, timeoutOf func(warmPoolModel, context.Context) (time.Duration, diag.Diagnostics)) {
 	var plan warmPoolModel
 	diags.Append(planned.Get(ctx, &plan)...)
 	if diags.HasError() {
@@ -152,7 +164,7 @@ func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, state 
 	}
 	timeout, d := timeoutOf(plan, ctx)
 	diags.Append(d...)
-	observed, ok := r.converge(ctx, timeout, &plan, diags)
+	observed, ok := r.converge(ctx, timeout, &plan, known, diags)
 	if !ok {
 		return
 	}
@@ -164,7 +176,7 @@ func (r *warmPoolResource) apply(ctx context.Context, planned tfsdk.Plan, state 
 // fails, so every instance it launched is in state (Terraform taints a
 // failed create) and the next apply adopts rather than duplicates. ok is
 // false when the engine did not run.
-func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, m *warmPoolModel, diags *diag.Diagnostics) ([]warmpool.Instance, bool) {
+func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, m *warmPoolModel, known []warmpool.Instance, diags *diag.Diagnostics) ([]warmpool.Instance, bool) {
 	pool, ok := r.desiredPool(ctx, *m, diags)
 	if !ok {
 		return nil, false
@@ -174,6 +186,7 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 		diags.AddError("Cannot reach the cluster or EC2", err.Error())
 		return nil, false
 	}
+	engine.Known = known
 	m.ID = m.Name
 	m.PoolID = types.StringValue(pool.ID())
 	m.ClusterName = types.StringValue(pool.Cluster)
@@ -188,6 +201,7 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 		observed = res.Observation
 	}
 	m.setObserved(observed, pool.Launch.ConfigHash)
+	warnDisruptedZones(diags, pool.Name, observed.DisruptedZones)
 	if res != nil && err == nil && len(res.Failures) > 0 {
 		diags.AddWarning("Some warmups failed and were replaced", failureList(res.Failures))
 	}

@@ -21,7 +21,9 @@ func (e *Engine) findPoolInstances(ctx context.Context, poolID string, includeTe
 	if !includeTerminated {
 		filters = append(filters, ec2types.Filter{Name: aws.String("instance-state-name"), Values: liveStates})
 	}
-	found, err := e.describe(ctx, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(e.Options.withDefaults().DescribePageSize)})
+	found, err := e.describe(ctx, &ec2.DescribeInstancesInput{Filters: filters, MaxResults: aws.Int32(e.Options.withDefaults().DescribePageSize)},
+		e.zones.filteredCallOptions()...)
+	e.zones.filteredCallFailed(isZoneDisruption(err))
 	if isZoneDisruption(err) {
 		return e.describeKnown(ctx, poolID, includeTerminated, err)
 	}
@@ -31,8 +33,8 @@ func (e *Engine) findPoolInstances(ctx context.Context, poolID string, includeTe
 	return found, err
 }
 
-func (e *Engine) describe(ctx context.Context, in *ec2.DescribeInstancesInput) ([]Instance, error) {
-	raw, err := e.describeRaw(ctx, in)
+func (e *Engine) describe(ctx context.Context, in *ec2.DescribeInstancesInput, opts ...func(*ec2.Options)) ([]Instance, error) {
+	raw, err := e.describeRaw(ctx, in, opts...)
 	if err != nil {
 		return nil, err
 	}

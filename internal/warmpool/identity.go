@@ -72,11 +72,11 @@ func (e *Engine) FindByName(ctx context.Context, name, cluster string) (*Identit
 	return nil, fmt.Errorf("pools named %q exist in clusters %s: import <cluster>/%s", name, strings.Join(clusters, ", "), name)
 }
 
-func (e *Engine) describeRaw(ctx context.Context, in *ec2.DescribeInstancesInput) ([]ec2types.Instance, error) {
+func (e *Engine) describeRaw(ctx context.Context, in *ec2.DescribeInstancesInput, opts ...func(*ec2.Options)) ([]ec2types.Instance, error) {
 	var out []ec2types.Instance
 	pages := ec2.NewDescribeInstancesPaginator(e.EC2, in)
 	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+		page, err := pages.NextPage(ctx, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("describe instances: %w", err)
 		}

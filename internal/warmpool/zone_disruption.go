@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
@@ -26,6 +27,49 @@ type zoneMemory struct {
 	seen map[string]Instance
 	// disrupted are the zones the last fallback found disrupted.
 	disrupted []string
+	// filteredFailing: the pool's filtered describe failed for a
+	// disruption the last time it was made.
+	filteredFailing bool
+}
+
+// Once a call has failed for a disruption, the SDK has already retried it
+// on its full schedule (5xx errors are transient to its retryers: 11
+// attempts, backing off up to 20 s each, in the provider). Repeating that
+// schedule on every poll of an apply would make each poll take minutes, so
+// calls known to fail for the disruption are made with the SDK retrying
+// everything but the disruption (throttling still is): one attempt a poll,
+// which still notices when the zone recovers.
+type disruptionNotRetried struct{ aws.RetryerV2 }
+
+func (r disruptionNotRetried) IsErrorRetryable(err error) bool {
+	return !isZoneDisruption(err) && r.RetryerV2.IsErrorRetryable(err)
+}
+
+func withoutDisruptionRetries(o *ec2.Options) {
+	if r, ok := o.Retryer.(aws.RetryerV2); ok {
+		o.Retryer = disruptionNotRetried{r}
+	}
+}
+
+// filteredCallOptions are the options of the pool's next filtered describe.
+func (z *zoneMemory) filteredCallOptions() []func(*ec2.Options) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.filteredFailing {
+		return []func(*ec2.Options){withoutDisruptionRetries}
+	}
+	return nil
+}
+
+// filteredCallFailed records whether the filtered describe failed for a
+// disruption; when it works, no zone is disrupted any more.
+func (z *zoneMemory) filteredCallFailed(disrupted bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.filteredFailing = disrupted
+	if !disrupted {
+		z.disrupted = nil
+	}
 }
 
 func (z *zoneMemory) remember(list []Instance) {
@@ -65,8 +109,13 @@ func (e *Engine) describeKnown(ctx context.Context, poolID string, includeTermin
 	}
 	var out []Instance
 	var disrupted []string
+	known := e.DisruptedZones()
 	for zone, list := range byZone {
-		fresh, err := e.describeIDs(ctx, instanceIDs(list))
+		var opts []func(*ec2.Options)
+		if slices.Contains(known, zone) {
+			opts = append(opts, withoutDisruptionRetries)
+		}
+		fresh, err := e.describeIDs(ctx, instanceIDs(list), opts...)
 		switch {
 		case isZoneDisruption(err):
 			disrupted = append(disrupted, zone)
@@ -101,11 +150,11 @@ func (e *Engine) describeKnown(ctx context.Context, poolID string, includeTermin
 
 // describeIDs describes instances by id (at most IDsPerCall per call; EC2
 // does not take MaxResults with ids). Ids EC2 no longer knows are left out.
-func (e *Engine) describeIDs(ctx context.Context, ids []string) ([]Instance, error) {
+func (e *Engine) describeIDs(ctx context.Context, ids []string, opts ...func(*ec2.Options)) ([]Instance, error) {
 	var out []Instance
 	for _, batch := range chunks(ids, e.Options.withDefaults().IDsPerCall) {
 		for len(batch) > 0 {
-			found, err := e.describe(ctx, &ec2.DescribeInstancesInput{InstanceIds: batch})
+			found, err := e.describe(ctx, &ec2.DescribeInstancesInput{InstanceIds: batch}, opts...)
 			if apiErr, ok := instanceNotFound(err); ok {
 				named := unknownIDs(apiErr.ErrorMessage(), batch)
 				if len(named) == 0 {
