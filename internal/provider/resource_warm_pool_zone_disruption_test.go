@@ -1,0 +1,139 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/stratos-sh/terraform-provider-stratos/internal/sandbox/sandboxtest"
+)
+
+// An update (size 3 → 4) while one Availability Zone is disrupted: the
+// pool's filtered DescribeInstances fails (EC2 API reference,
+// DescribeInstances), so the apply describes the instances recorded in
+// state by id, launches the new instance in a healthy zone, and warns
+// which zone it could not read. Without the recorded instances the engine
+// knows nothing to describe by id and the update fails.
+func TestAccWarmPool_updateDuringZoneDisruption(t *testing.T) {
+	nc := newNCConfig(t)
+	applies := &applyWarnings{}
+	var disrupted string
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"stratos": applies.factory(providerserver.NewProtocol6WithError(newWithHook("test", nil)())),
+		},
+		CheckDestroy: checkPoolDestroyed(t, nc.Name),
+		Steps: []tfresource.TestStep{{
+			Config:            fewRetries + poolConfig(nc, 3, ""),
+			ConfigStateChecks: []statecheck.StateCheck{sizeIs(3), standbyCount(t, nc.Name, 3)},
+			Check: func(*terraform.State) error {
+				zone, err := zoneToDisrupt(t, nc.Name)
+				disrupted = zone
+				return err
+			},
+		}, {
+			PreConfig: func() {
+				sandboxtest.Configure(t, fmt.Sprintf(`{"disrupted_zones": [%q]}`, disrupted))
+				applies.reset()
+			},
+			Config:            fewRetries + poolConfig(nc, 4, ""),
+			ConfigStateChecks: []statecheck.StateCheck{sizeIs(4)},
+			Check: func(*terraform.State) error {
+				want := "Availability Zone disrupted: warm pool " + nc.Name
+				for _, w := range applies.list() {
+					if strings.Contains(w, want) && strings.Contains(w, disrupted) {
+						return checkLivePool(t, nc.Name, 4)(nil)
+					}
+				}
+				return fmt.Errorf("the update did not warn that %s is disrupted; its warnings: %q", disrupted, applies.list())
+			},
+		}, {
+			// The zone recovers; the pool is whole and destroys cleanly.
+			PreConfig:         func() { sandboxtest.Configure(t, `{"disrupted_zones": []}`) },
+			Config:            fewRetries + poolConfig(nc, 4, ""),
+			ConfigStateChecks: []statecheck.StateCheck{standbyCount(t, nc.Name, 4)},
+		}},
+	})
+}
+
+// fewRetries: the SDK retries the calls a disruption fails (5xx) on its
+// full schedule, by default 11 attempts backing off up to 20 s, which
+// makes each refresh take minutes. Retries are not what the test is about.
+const fewRetries = `
+provider "stratos" {
+  max_retries = 2
+}
+`
+
+// zoneToDisrupt is the zone of one of the pool's live instances, provided
+// another instance runs in a different zone (so the update has a healthy
+// zone to read and launch in).
+func zoneToDisrupt(t *testing.T, pool string) (string, error) {
+	live, _ := poolInstances(t, pool)
+	zones := map[string]int{}
+	for _, id := range live {
+		info, _, ok := sandboxtest.Get(t).World().Instance(id)
+		if !ok {
+			return "", fmt.Errorf("instance %s not in the sandbox", id)
+		}
+		zones[info.AvailabilityZone]++
+	}
+	if len(zones) < 2 {
+		return "", fmt.Errorf("pool %s runs in %d zone(s) (%v); the test needs two", pool, len(zones), zones)
+	}
+	info, _, _ := sandboxtest.Get(t).World().Instance(live[0])
+	return info.AvailabilityZone, nil
+}
+
+// applyWarnings records the warnings the provider returns from
+// ApplyResourceChange (terraform-plugin-testing does not expose them).
+type applyWarnings struct {
+	mu       sync.Mutex
+	warnings []string
+}
+
+func (a *applyWarnings) factory(inner func() (tfprotov6.ProviderServer, error)) func() (tfprotov6.ProviderServer, error) {
+	return func() (tfprotov6.ProviderServer, error) {
+		server, err := inner()
+		return warningRecorder{ProviderServer: server, into: a}, err
+	}
+}
+
+func (a *applyWarnings) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.warnings = nil
+}
+
+func (a *applyWarnings) list() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.warnings...)
+}
+
+type warningRecorder struct {
+	tfprotov6.ProviderServer
+	into *applyWarnings
+}
+
+func (w warningRecorder) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	resp, err := w.ProviderServer.ApplyResourceChange(ctx, req)
+	if resp != nil {
+		w.into.mu.Lock()
+		for _, d := range resp.Diagnostics {
+			if d.Severity == tfprotov6.DiagnosticSeverityWarning {
+				w.into.warnings = append(w.into.warnings, d.Summary+": "+d.Detail)
+			}
+		}
+		w.into.mu.Unlock()
+	}
+	return resp, err
+}
