@@ -232,6 +232,9 @@ func startedReadiness(node *corev1.Node, view ClusterView, spec WarmupSpec, netw
 			return Readiness{WaitingFor: "node not yet initialized by the cloud controller (taint " + t.Key + ")"}
 		}
 	}
+	if !since.IsZero() {
+		view.PodsOnNode = readySinceStart(view.PodsOnNode, since.Add(-heartbeatSlack))
+	}
 	if w := networkWait(node, view, network); w != "" {
 		return Readiness{WaitingFor: w}
 	}
@@ -241,6 +244,38 @@ func startedReadiness(node *corev1.Node, view ClusterView, spec WarmupSpec, netw
 		}
 	}
 	return Readiness{Ready: true}
+}
+
+// readySinceStart counts a pod as Ready only if it turned Ready after the
+// start. A standby Node is deleted at its stop, so the node lifecycle
+// controller never marks its pods NotReady (MarkPodsNotReady runs for
+// unreachable Nodes only), and the pod garbage collector removes the pods
+// of a deleted Node only after its 40 s quarantine (pkg/controller/podgc
+// gc_controller.go, quarantineTime): a start soon after a stop finds the
+// previous boot's pods still Ready until the restarted kubelet posts their
+// status again, which sets a new Ready transition time. Those pods are
+// copied as not Ready.
+func readySinceStart(pods []*corev1.Pod, since time.Time) []*corev1.Pod {
+	out := make([]*corev1.Pod, 0, len(pods))
+	for _, pod := range pods {
+		if i := readyConditionIndex(pod); i >= 0 && pod.Status.Conditions[i].Status == corev1.ConditionTrue &&
+			pod.Status.Conditions[i].LastTransitionTime.Time.Before(since) {
+			stale := pod.DeepCopy()
+			stale.Status.Conditions[i].Status = corev1.ConditionFalse
+			pod = stale
+		}
+		out = append(out, pod)
+	}
+	return out
+}
+
+func readyConditionIndex(pod *corev1.Pod) int {
+	for i, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return i
+		}
+	}
+	return -1
 }
 
 // markRunning makes nodes schedulable and records state running on nodes

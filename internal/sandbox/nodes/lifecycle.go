@@ -164,14 +164,21 @@ func (s *Simulator) syncPodStatuses(ctx context.Context, node *corev1.Node, rec 
 			wantReady = true
 		case rec.neverReady && isCNI:
 			wantReady = false
+		case podReady(pod) && readySince(pod).Before(rec.readyAt):
+			// A pod of the previous boot, still Ready: its Node was
+			// deleted at the stop, so the node lifecycle controller never
+			// marked it NotReady, and the pod garbage collector spares it
+			// for 40 s. The restarted kubelet finds its containers gone
+			// and posts it not Ready until they run again (the status
+			// manager's first sync, pkg/kubelet/status).
+			wantReady = false
 		default:
 			// Waiting for the network: the pod stays as it is (Pending, or
 			// not Ready after a restart) until the CNI is up.
 			continue
 		}
 		// A pod started before this boot is restarted by the kubelet:
-		// its status is posted again (the node lifecycle controller set
-		// Ready=False on it while the instance was stopped).
+		// its status is posted again.
 		if pod.Status.Phase == corev1.PodRunning && podReady(pod) == wantReady {
 			if wantReady {
 				images = append(images, podImages(pod)...)
@@ -346,3 +353,13 @@ func mergeImages(node *corev1.Node, images []string) ([]corev1.ContainerImage, b
 // isConflict: an optimistic-concurrency loss (someone else updated the
 // node first); the retry reads the newer object, so it is not worth a log line.
 func isConflict(err error) bool { return apierrors.IsConflict(err) }
+
+// readySince is when a pod last turned Ready (or not).
+func readySince(pod *corev1.Pod) time.Time {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.LastTransitionTime.Time
+		}
+	}
+	return time.Time{}
+}

@@ -301,6 +301,22 @@ func TestNodeReregistersAfterDeletion(t *testing.T) {
 	send(cloud.InstanceRunning, inst)
 	name := inst.PrivateDNSName
 	old := waitNodeReady(t, name, corev1.ConditionTrue)
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "before-stop-" + inst.ID, Namespace: "default"},
+		Spec:       corev1.PodSpec{NodeName: name, Containers: []corev1.Container{{Name: "c", Image: "busybox:1.37"}}},
+	}
+	if _, err := client.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = client.CoreV1().Pods("default").Delete(context.Background(), pod.Name, metav1.DeleteOptions{})
+	})
+	eventually(t, "pod Ready before the stop", func() string {
+		if p, err := client.CoreV1().Pods("default").Get(ctx, pod.Name, metav1.GetOptions{}); err != nil || !podReady(p) {
+			return fmt.Sprintf("not Ready (%v)", err)
+		}
+		return ""
+	})
 	send(cloud.InstanceStopping, inst)
 	if err := client.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
@@ -313,11 +329,28 @@ func TestNodeReregistersAfterDeletion(t *testing.T) {
 	})
 	restarted := inst
 	restarted.FirstBoot = false
+	// Pod conditions carry whole seconds: restart in a later second than
+	// the pod's first Ready.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	restartedAt := time.Now().Truncate(time.Second)
 	send(cloud.InstanceRunning, restarted)
 	node := waitNodeReady(t, name, corev1.ConditionTrue)
 	if node.UID == old.UID {
 		t.Fatal("the old Node is back, not a new registration")
 	}
+	// The pod of the previous boot (spared by the pod garbage collector's
+	// quarantine) is Ready again only through the restarted kubelet: a
+	// new Ready transition, never the one from before the stop.
+	eventually(t, "the previous boot's pod Ready again since the restart", func() string {
+		p, err := client.CoreV1().Pods("default").Get(ctx, pod.Name, metav1.GetOptions{})
+		if err != nil {
+			return err.Error()
+		}
+		if since := readySince(p); !podReady(p) || since.Before(restartedAt) {
+			return fmt.Sprintf("ready %v since %s, restarted at %s", podReady(p), since, restartedAt)
+		}
+		return ""
+	})
 	if node.Labels["stratos.sh/pool"] != "web" {
 		t.Errorf("labels of the re-registered node: %v", node.Labels)
 	}
