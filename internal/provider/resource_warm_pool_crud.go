@@ -196,7 +196,10 @@ func (r *warmPoolResource) converge(ctx context.Context, timeout time.Duration, 
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	res, err := engine.Converge(runCtx, pool)
-	observed := &warmpool.Observation{}
+	// When the engine could not observe the pool at the end (EC2 failing),
+	// the instances recorded before stay recorded: an empty record would
+	// lose them from state until a refresh finds them again.
+	observed := &warmpool.Observation{Instances: known}
 	if res != nil && res.Observation != nil {
 		observed = res.Observation
 	}

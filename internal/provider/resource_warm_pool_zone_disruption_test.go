@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +64,88 @@ func TestAccWarmPool_updateDuringZoneDisruption(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{standbyCount(t, nc.Name, 4)},
 		}},
 	})
+}
+
+// An update that cannot observe the pool at all (every zone disrupted,
+// from the moment the apply starts) fails and keeps the instances recorded
+// in state: when one zone recovers, the next refresh describes them by id
+// and the apply converges. Had the failed update recorded no instances,
+// that refresh would know nothing to describe by id and fail.
+func TestAccWarmPool_failedUpdateKeepsRecordedInstances(t *testing.T) {
+	nc := newNCConfig(t)
+	var disrupted string
+	disruptAll := &applyHook{}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"stratos": disruptAll.factory(providerserver.NewProtocol6WithError(newWithHook("test", nil)())),
+		},
+		CheckDestroy: checkPoolDestroyed(t, nc.Name),
+		Steps: []tfresource.TestStep{{
+			Config:            fewRetries + poolConfig(nc, 3, ""),
+			ConfigStateChecks: []statecheck.StateCheck{sizeIs(3), standbyCount(t, nc.Name, 3)},
+			Check: func(*terraform.State) error {
+				zone, err := zoneToDisrupt(t, nc.Name)
+				disrupted = zone
+				return err
+			},
+		}, {
+			// The refresh and plan see every zone healthy; the apply does not.
+			PreConfig: func() {
+				disruptAll.set(func() {
+					zones, _ := json.Marshal(sandboxtest.Get(t).World().AvailabilityZones())
+					sandboxtest.Configure(t, fmt.Sprintf(`{"disrupted_zones": %s}`, zones))
+				})
+			},
+			Config:      fewRetries + poolConfig(nc, 4, ""),
+			ExpectError: regexp.MustCompile(`did not converge`),
+		}, {
+			PreConfig: func() {
+				disruptAll.set(nil)
+				sandboxtest.Configure(t, fmt.Sprintf(`{"disrupted_zones": [%q]}`, disrupted))
+			},
+			Config:            fewRetries + poolConfig(nc, 4, ""),
+			ConfigStateChecks: []statecheck.StateCheck{sizeIs(4)},
+		}, {
+			PreConfig: func() { sandboxtest.Configure(t, `{"disrupted_zones": []}`) },
+			Config:    fewRetries + poolConfig(nc, 4, ""),
+			Check:     checkLivePool(t, nc.Name, 4),
+		}},
+	})
+}
+
+// applyHook runs a function when the provider is asked to apply a change
+// to a warm pool, before the provider sees the request.
+type applyHook struct {
+	mu sync.Mutex
+	fn func()
+}
+
+func (h *applyHook) set(fn func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fn = fn
+}
+
+func (h *applyHook) factory(inner func() (tfprotov6.ProviderServer, error)) func() (tfprotov6.ProviderServer, error) {
+	return func() (tfprotov6.ProviderServer, error) {
+		server, err := inner()
+		return hookedServer{ProviderServer: server, hook: h}, err
+	}
+}
+
+type hookedServer struct {
+	tfprotov6.ProviderServer
+	hook *applyHook
+}
+
+func (s hookedServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	s.hook.mu.Lock()
+	fn := s.hook.fn
+	s.hook.mu.Unlock()
+	if fn != nil && req.TypeName == "stratos_warm_pool" {
+		fn()
+	}
+	return s.ProviderServer.ApplyResourceChange(ctx, req)
 }
 
 // fewRetries: the SDK retries the calls a disruption fails (5xx) on its
