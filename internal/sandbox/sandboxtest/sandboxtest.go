@@ -22,7 +22,6 @@ package sandboxtest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -151,11 +150,9 @@ func Configure(t testing.TB, partialJSON string) cloud.Config {
 		t.Fatalf("configure sandbox: %v", err)
 	}
 	t.Cleanup(func() {
-		restore, err := json.Marshal(before)
-		if err == nil {
-			_, err = sb.UpdateConfig(restore)
-		}
-		if err != nil {
+		// The whole config, not its JSON: fields empty before (omitempty,
+		// e.g. disrupted_zones) would be left out and keep the test's value.
+		if err := sb.World().SetConfig(before); err != nil {
 			t.Errorf("restore sandbox config: %v", err)
 		}
 	})
