@@ -13,6 +13,18 @@
 // scheduler goroutine, not one per node), state comes from one informer per
 // kind, and the apiserver is written only on transitions. Only the Lease
 // heartbeats run one timer per node, in the kubelet's own lease controller.
+//
+// Why not kwok (sigs.k8s.io/kwok), the field's simulator of nodes at
+// scale: kwok keeps Node objects someone else created alive and plays the
+// pods bound to them through configurable stages; here a Node has to come
+// from an EC2 instance's boot (the user data read as Bottlerocket reads
+// it, with its labels, taints, boot failures and console output), go
+// silent when the instance stops, re-register when it starts and vanish
+// when it terminates, which is the instance-driven part kwok does not have.
+// Where kwok and this package do the same thing they do it the same way:
+// the heartbeat is the kubelet's own lease controller (as kwok's node lease
+// controller), and pods bound to a node are reported Running and Ready
+// once its network is up (as kwok's default pod stages).
 package nodes
 
 import (
