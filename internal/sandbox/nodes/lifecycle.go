@@ -158,13 +158,15 @@ func (s *Simulator) syncPodStatuses(ctx context.Context, node *corev1.Node, rec 
 			continue
 		}
 		isCNI := daemonSetOwner(pod) == cniKey
+		// Pod conditions carry whole seconds: compare in whole seconds.
+		fromEarlierBoot := podReady(pod) && readySince(pod).Before(rec.readyAt.Truncate(time.Second))
 		var wantReady bool
 		switch {
 		case cniUp:
 			wantReady = true
 		case rec.neverReady && isCNI:
 			wantReady = false
-		case podReady(pod) && readySince(pod).Before(rec.readyAt):
+		case fromEarlierBoot:
 			// A pod of the previous boot, still Ready: its Node was
 			// deleted at the stop, so the node lifecycle controller never
 			// marked it NotReady, and the pod garbage collector spares it
@@ -179,7 +181,7 @@ func (s *Simulator) syncPodStatuses(ctx context.Context, node *corev1.Node, rec 
 		}
 		// A pod started before this boot is restarted by the kubelet:
 		// its status is posted again.
-		if pod.Status.Phase == corev1.PodRunning && podReady(pod) == wantReady {
+		if pod.Status.Phase == corev1.PodRunning && podReady(pod) == wantReady && !fromEarlierBoot {
 			if wantReady {
 				images = append(images, podImages(pod)...)
 			}

@@ -333,6 +333,14 @@ func TestNodeReregistersAfterDeletion(t *testing.T) {
 	// the pod's first Ready.
 	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	restartedAt := time.Now().Truncate(time.Second)
+	// With the network up at once, the kubelet's first look at the pod
+	// finds the CNI ready: the pod must still be posted again, not kept
+	// with its Ready from the previous boot.
+	world.mu.Lock()
+	cni := world.cfg.Latency.CNI
+	world.cfg.Latency.CNI = 0
+	world.mu.Unlock()
+	t.Cleanup(func() { world.mu.Lock(); world.cfg.Latency.CNI = cni; world.mu.Unlock() })
 	send(cloud.InstanceRunning, restarted)
 	node := waitNodeReady(t, name, corev1.ConditionTrue)
 	if node.UID == old.UID {
