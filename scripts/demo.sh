@@ -161,7 +161,8 @@ fi
 echo
 "$demo" show -pool demo
 echo
-echo "Standby nodes are cordoned, tainted stratos.sh/standby:NoExecute and stopped (Ready=Unknown while stopped)."
+echo "Standby instances are stopped and have no Node: a Node is deleted once its instance is verified stopped, so the"
+echo "cluster never counts a NotReady node for standby; a start registers it again (cloud-initialized, Ready, CNI up)."
 echo "Run 'make demo' again: nothing to apply for standby, and the comparison runs again."
 echo "Vary it without editing files: make demo POOL_SIZE=5 RUNNING=3 (the plan explains the change)."
 echo
