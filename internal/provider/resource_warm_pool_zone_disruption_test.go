@@ -33,15 +33,7 @@ func TestAccWarmPool_updateDuringZoneDisruption(t *testing.T) {
 			"stratos": applies.factory(providerserver.NewProtocol6WithError(newWithHook("test", nil)())),
 		},
 		CheckDestroy: checkPoolDestroyed(t, nc.Name),
-		Steps: []tfresource.TestStep{{
-			Config:            fewRetries + poolConfig(nc, 3, ""),
-			ConfigStateChecks: []statecheck.StateCheck{sizeIs(3), standbyCount(t, nc.Name, 3)},
-			Check: func(*terraform.State) error {
-				zone, err := zoneToDisrupt(t, nc.Name)
-				disrupted = zone
-				return err
-			},
-		}, {
+		Steps: []tfresource.TestStep{createPickingZone(t, nc, &disrupted), {
 			PreConfig: func() {
 				sandboxtest.Configure(t, fmt.Sprintf(`{"disrupted_zones": [%q]}`, disrupted))
 				applies.reset()
@@ -80,15 +72,7 @@ func TestAccWarmPool_failedUpdateKeepsRecordedInstances(t *testing.T) {
 			"stratos": disruptAll.factory(providerserver.NewProtocol6WithError(newWithHook("test", nil)())),
 		},
 		CheckDestroy: checkPoolDestroyed(t, nc.Name),
-		Steps: []tfresource.TestStep{{
-			Config:            fewRetries + poolConfig(nc, 3, ""),
-			ConfigStateChecks: []statecheck.StateCheck{sizeIs(3), standbyCount(t, nc.Name, 3)},
-			Check: func(*terraform.State) error {
-				zone, err := zoneToDisrupt(t, nc.Name)
-				disrupted = zone
-				return err
-			},
-		}, {
+		Steps: []tfresource.TestStep{createPickingZone(t, nc, &disrupted), {
 			// The refresh and plan see every zone healthy; the apply does not.
 			PreConfig: func() {
 				disruptAll.set(func() {
@@ -220,4 +204,18 @@ func (w warningRecorder) ApplyResourceChange(ctx context.Context, req *tfprotov6
 		w.into.mu.Unlock()
 	}
 	return resp, err
+}
+
+// createPickingZone creates a pool of 3 in standby and records in zone the
+// zone to disrupt (zoneToDisrupt).
+func createPickingZone(t *testing.T, nc ncConfig, zone *string) tfresource.TestStep {
+	return tfresource.TestStep{
+		Config:            fewRetries + poolConfig(nc, 3, ""),
+		ConfigStateChecks: []statecheck.StateCheck{sizeIs(3), standbyCount(t, nc.Name, 3)},
+		Check: func(*terraform.State) error {
+			picked, err := zoneToDisrupt(t, nc.Name)
+			*zone = picked
+			return err
+		},
+	}
 }

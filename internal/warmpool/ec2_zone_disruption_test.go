@@ -13,19 +13,7 @@ import (
 func TestObserveDuringZoneDisruptionFallsBackToKnownIDs(t *testing.T) {
 	s := newSimEC2(t, simConfig(), nil)
 	ctx := context.Background()
-	pool := s.pool(t, "zones", 3)
-	launched, err := s.engine.launchFresh(ctx, pool, 3, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	running := func(i Instance) bool { return i.EC2State == "running" }
-	if err := s.engine.waitInstances(ctx, pool.ID(), instanceIDs(launched), running); err != nil {
-		t.Fatal(err)
-	}
-	state, err := s.engine.Observe(ctx, pool.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, state := launchRunning(t, s, "zones")
 	s.setConfig(t, func(c *cloud.Config) { c.DisruptedZones = []string{"us-east-1a"} })
 
 	// A later apply: a new engine that knows the pool only from state.
@@ -52,19 +40,7 @@ func TestObserveDuringZoneDisruptionFallsBackToKnownIDs(t *testing.T) {
 func TestZoneDisruptionIsNotRetriedOnEveryPoll(t *testing.T) {
 	s := newSimEC2(t, simConfig(), nil)
 	ctx := context.Background()
-	pool := s.pool(t, "zones-polls", 3)
-	launched, err := s.engine.launchFresh(ctx, pool, 3, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	running := func(i Instance) bool { return i.EC2State == "running" }
-	if err := s.engine.waitInstances(ctx, pool.ID(), instanceIDs(launched), running); err != nil {
-		t.Fatal(err)
-	}
-	state, err := s.engine.Observe(ctx, pool.ID())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, state := launchRunning(t, s, "zones-polls")
 	zones := map[string]bool{}
 	for _, i := range state.Instances {
 		zones[i.AvailabilityZone] = true
@@ -102,4 +78,26 @@ func TestZoneDisruptionIsNotRetriedOnEveryPoll(t *testing.T) {
 	if err != nil || len(obs.DisruptedZones) != 0 || len(obs.Instances) != 3 {
 		t.Fatalf("after recovery: %v, %d instances, disrupted %v", err, len(obs.Instances), obs.DisruptedZones)
 	}
+}
+
+// launchRunning launches a pool of 3 and waits until EC2 shows them all
+// running; it returns the pool and the engine's observation of it (the
+// instances a later apply knows from state).
+func launchRunning(t *testing.T, s *simEC2, name string) (Pool, *Observation) {
+	t.Helper()
+	ctx := context.Background()
+	pool := s.pool(t, name, 3)
+	launched, err := s.engine.launchFresh(ctx, pool, 3, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := func(i Instance) bool { return i.EC2State == "running" }
+	if err := s.engine.waitInstances(ctx, pool.ID(), instanceIDs(launched), running); err != nil {
+		t.Fatal(err)
+	}
+	state, err := s.engine.Observe(ctx, pool.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pool, state
 }
