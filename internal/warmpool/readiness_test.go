@@ -108,16 +108,7 @@ func TestEvaluateNode(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := EvaluateNode(tc.node, tc.view, tc.spec, tc.network)
-			if tc.want == "" {
-				if !r.Ready {
-					t.Fatalf("want ready, waiting for %q", r.WaitingFor)
-				}
-				return
-			}
-			if r.Ready || !strings.Contains(r.WaitingFor, tc.want) {
-				t.Fatalf("want waiting for %q, got ready=%v %q", tc.want, r.Ready, r.WaitingFor)
-			}
+			checkReadiness(t, EvaluateNode(tc.node, tc.view, tc.spec, tc.network), tc.want)
 		})
 	}
 }
@@ -142,5 +133,20 @@ func TestInstanceIDFromProviderID(t *testing.T) {
 		if got := InstanceIDFromProviderID(in); got != want {
 			t.Errorf("%q: got %q want %q", in, got, want)
 		}
+	}
+}
+
+// checkReadiness wants r ready when want is empty, else waiting for
+// something that contains want.
+func checkReadiness(t *testing.T, r Readiness, want string) {
+	t.Helper()
+	if want == "" {
+		if !r.Ready {
+			t.Fatalf("want ready, waiting for %q", r.WaitingFor)
+		}
+		return
+	}
+	if r.Ready || !strings.Contains(r.WaitingFor, want) {
+		t.Fatalf("want waiting for %q, got ready=%v %q", want, r.Ready, r.WaitingFor)
 	}
 }

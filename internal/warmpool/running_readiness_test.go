@@ -1,7 +1,6 @@
 package warmpool
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -43,16 +42,7 @@ func TestStartedReadiness_podsReadySinceTheStart(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			view := ClusterView{PodsOnNode: tc.pods, DaemonSets: []*appsv1.DaemonSet{awsNode, kubeProxy}}
-			r := startedReadiness(node, view, WarmupSpec{WaitForDaemonSets: true}, NetworkVPCCNI, start)
-			if tc.waiting == "" {
-				if !r.Ready {
-					t.Fatalf("not ready: %s", r.WaitingFor)
-				}
-				return
-			}
-			if r.Ready || !strings.Contains(r.WaitingFor, tc.waiting) {
-				t.Fatalf("got ready=%v waiting %q, want waiting for %q", r.Ready, r.WaitingFor, tc.waiting)
-			}
+			checkReadiness(t, startedReadiness(node, view, WarmupSpec{WaitForDaemonSets: true}, NetworkVPCCNI, start), tc.waiting)
 			for _, pod := range tc.pods {
 				if !podReady(pod) {
 					t.Fatal("the informer's pod was changed")
