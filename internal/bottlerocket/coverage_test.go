@@ -2,7 +2,9 @@ package bottlerocket
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,11 +25,11 @@ var notForAWSK8s = map[string]string{
 }
 
 // resolveSetting walks the model along a documented path; <placeholder>
-// parts stand for a user-chosen map key. It returns the latest release
-// recorded along the path ("" if none).
-func resolveSetting(path string) (since string, ok bool) {
+// parts stand for a user-chosen map key. It returns the setting's schema
+// and the latest release recorded along the path ("" if none).
+func resolveSetting(path string) (s *schema, since string, ok bool) {
 	parts := strings.Split(strings.TrimPrefix(path, "settings."), ".")
-	s := model
+	s = model
 	for i := 0; i < len(parts); i++ {
 		part := parts[i]
 		switch s.kind {
@@ -37,7 +39,7 @@ func resolveSetting(path string) (since string, ok bool) {
 			}
 			f, ok := s.fields[part]
 			if !ok {
-				return "", false
+				return nil, "", false
 			}
 			if f.since != "" && (since == "" || mustRelease(since).Before(mustRelease(f.since))) {
 				since = f.since
@@ -45,7 +47,7 @@ func resolveSetting(path string) (since string, ok bool) {
 			s = f.schema
 		case kindMap:
 			if s.keyEnum != nil && !contains(s.keyEnum, part) {
-				return "", false
+				return nil, "", false
 			}
 			if ks := s.keySince[part]; ks != "" {
 				since = ks
@@ -53,12 +55,12 @@ func resolveSetting(path string) (since string, ok bool) {
 			s = s.elem
 		case kindCustom, kindAny:
 			// Checked as a whole (mirrors, node-taints, device-list-strategy).
-			return since, true
+			return s, since, true
 		default:
-			return "", false
+			return nil, "", false
 		}
 	}
-	return since, true
+	return s, since, true
 }
 
 // TestModelCoverage fails when a setting documented for the newest
@@ -95,7 +97,7 @@ func TestModelCoverage(t *testing.T) {
 		if real, ok := docErrata[name]; ok {
 			name = real
 		}
-		since, ok := resolveSetting(name)
+		_, since, ok := resolveSetting(name)
 		if !ok {
 			f.lacking = append(f.lacking, name)
 			t.Errorf("%s is documented for Bottlerocket %s (since %s) but missing from the model", name, docs.Release, s.Since)
@@ -130,4 +132,83 @@ func TestModelCoverage(t *testing.T) {
 		b.WriteString("\n")
 	}
 	t.Log("\n" + b.String())
+}
+
+// literalValueRE matches a documented accepted value that is one literal:
+// "`soci`", "`overlayfs` (default)", "`-1` for unbounded",
+// "`none` : disables …"; prose such as "a positive integer" does not match.
+var literalValueRE = regexp.MustCompile("(?s)^`([^`]+)`(?: \\(default\\)| for .*| : .*)?$")
+
+// tomlLiteral writes a documented literal as a TOML value: booleans and
+// integers as themselves, a quoted string as written, a bare word quoted.
+func tomlLiteral(lit string) string {
+	if lit == "true" || lit == "false" || strings.HasPrefix(lit, `"`) {
+		return lit
+	}
+	if _, err := strconv.ParseInt(lit, 10, 64); err == nil {
+		return lit
+	}
+	return strconv.Quote(lit)
+}
+
+// TestDocumentedAcceptedValues: every literal a setting's documentation
+// lists among its accepted values (enum values such as snapshotter "soci",
+// device-id-strategy "uuid", "-1" for unbounded) validates with strict =
+// true on the newest variant.
+func TestDocumentedAcceptedValues(t *testing.T) {
+	docs, err := docsettings.Load("testdata/bottlerocket-docs/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, s := range docs.Settings {
+		if _, ok := notForAWSK8s[s.Family]; ok {
+			continue
+		}
+		name := s.FullName()
+		if real, ok := docErrata[name]; ok {
+			name = real
+		}
+		parts := strings.Split(strings.TrimPrefix(name, "settings."), ".")
+		for i, p := range parts {
+			if strings.HasPrefix(p, "<") {
+				parts[i] = "example"
+			}
+		}
+		setting := "settings." + strings.Join(parts, ".")
+		sch, _, ok := resolveSetting(name)
+		if !ok {
+			continue // TestModelCoverage reports it
+		}
+		for _, accepted := range s.AcceptedValues {
+			m := literalValueRE.FindStringSubmatch(accepted)
+			if m == nil {
+				continue
+			}
+			value := tomlLiteral(m[1])
+			if sch.kind == kindList {
+				value = "[" + value + "]" // the documented value is one element
+			}
+			last := len(parts) - 1
+			doc := fmt.Sprintf("[settings.%s]\n%s = %s\n", strings.Join(parts[:last], "."), parts[last], value)
+			if last == 0 {
+				doc = fmt.Sprintf("[settings]\n%s = %s\n", parts[0], value)
+			}
+			checked++
+			t.Run(setting+"="+m[1], func(t *testing.T) {
+				_, problems := Render(Input{CustomUserData: []string{doc}, Variant: newestVariant(doc), Strict: true})
+				for _, p := range problems {
+					// Other fields an entry requires (a bootstrap command's
+					// commands) are not what this case is about.
+					if p.Setting == setting {
+						t.Errorf("documented accepted value refused: %s: %s\n%s", p.Summary, p.Detail, doc)
+					}
+				}
+			})
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d documented accepted values checked; the documentation snapshot or the pattern changed", checked)
+	}
+	t.Logf("%d documented accepted values validated", checked)
 }

@@ -32,6 +32,9 @@ type Setting struct {
 	Since      string
 	Deprecated bool
 	Examples   []Example
+	// AcceptedValues are the documented accepted_values, markdown as
+	// written ("`none`", "`soci`", "a positive integer").
+	AcceptedValues []string
 }
 
 // FullName is settings.<family>[.<path>].
@@ -45,8 +48,8 @@ func (s Setting) FullName() string {
 // Example is one documented example.
 type Example struct {
 	// Form is "value", "multiline", "direct_toml", "topic" (a TOML example
-	// of a docs.tag topic), "direct_shell" or "direct_yaml" (the last two
-	// are not user data and have no TOML).
+	// of a docs.tag topic), "direct_shell", "direct_yaml" or "topic_shell"
+	// (the last three are not user data and have no TOML).
 	Form    string
 	Comment string
 	// TOML is the example as user data; empty for direct_shell.
@@ -164,7 +167,11 @@ func Load(dir string) (Docs, error) {
 		examples, _ := e.doc["example"].([]any)
 		for _, x := range examples {
 			ex, _ := x.(map[string]any)
-			if typ, _ := ex["type"].(string); typ != "toml" {
+			typ, _ := ex["type"].(string)
+			if typ != "toml" {
+				// An apiclient tab (type "shell") is kept without TOML so
+				// the corpus still counts it.
+				t.Examples = append(t.Examples, Example{Form: "topic_" + typ})
 				continue
 			}
 			src, _ := ex["source"].(string)
@@ -179,7 +186,7 @@ func Load(dir string) (Docs, error) {
 	return docs, nil
 }
 
-// readFile returns docs.ref.<id> and docs.tag.<name> → their first entry;
+// readFile returns docs.ref.<id> and docs.tag.<name> → their entry;
 // a top-level family (top_level = true, such as motd) documents itself.
 func readFile(file string) (ref, tag map[string]map[string]any, err error) {
 	b, err := os.ReadFile(file)
@@ -191,8 +198,22 @@ func readFile(file string) (ref, tag map[string]map[string]any, err error) {
 		return nil, nil, fmt.Errorf("%s: %w", file, err)
 	}
 	docs, _ := doc["docs"].(map[string]any)
-	ref, tag = firstEntries(docs["ref"]), firstEntries(docs["tag"])
-	if top, _ := doc["top_level"].(bool); top {
+	family := strings.TrimSuffix(filepath.Base(file), ".toml")
+	refs := docs["ref"]
+	top, _ := doc["top_level"].(bool)
+	if list, ok := refs.([]any); ok && top {
+		// A top-level family (motd) documents itself as [[docs.ref]], an
+		// array the website ranges over under the family's own name
+		// (settings.html, the top_level branch).
+		refs = map[string]any{family: list}
+	}
+	if ref, err = entries(refs); err != nil {
+		return nil, nil, fmt.Errorf("%s: docs.ref.%w", file, err)
+	}
+	if tag, err = entries(docs["tag"]); err != nil {
+		return nil, nil, fmt.Errorf("%s: docs.tag.%w", file, err)
+	}
+	if top {
 		for _, d := range ref {
 			d[topLevelMark] = true
 		}
@@ -202,11 +223,14 @@ func readFile(file string) (ref, tag map[string]map[string]any, err error) {
 
 const topLevelMark = "\x00top_level"
 
-// firstEntries keeps the first table of each docs.ref/docs.tag array. The
-// website lists only arrays of tables (settings.html: reflect.IsSlice);
-// 1.14.x has a stray [[docs.ref.capabilities.net-admin]] that makes
-// docs.ref.capabilities a table, which it skips, and so do we.
-func firstEntries(v any) map[string]map[string]any {
+// entries keeps the table of each docs.ref/docs.tag array. The website
+// lists only arrays of tables (settings.html: reflect.IsSlice); 1.14.x has
+// a stray [[docs.ref.capabilities.net-admin]] that makes
+// docs.ref.capabilities a table, which it skips, and so do we. Every
+// snapshot so far has one table per array; the website would render a
+// second one as a further setting, so a snapshot with one is refused
+// rather than its examples dropped.
+func entries(v any) (map[string]map[string]any, error) {
 	m, _ := v.(map[string]any)
 	out := map[string]map[string]any{}
 	for id, x := range m {
@@ -214,16 +238,25 @@ func firstEntries(v any) map[string]map[string]any {
 		if !ok || len(list) == 0 {
 			continue
 		}
+		if len(list) > 1 {
+			return nil, fmt.Errorf("%s has %d entries; only one per setting or topic is supported", id, len(list))
+		}
 		if first, ok := list[0].(map[string]any); ok {
 			out[id] = first
 		}
 	}
-	return out
+	return out, nil
 }
 
 func setting(family, id string, since Release, doc map[string]any) (Setting, error) {
 	s := Setting{Family: family, ID: id, Since: since.String()}
 	s.Deprecated, _ = doc["deprecated"].(bool)
+	accepted, _ := doc["accepted_values"].([]any)
+	for _, a := range accepted {
+		if text, ok := a.(string); ok {
+			s.AcceptedValues = append(s.AcceptedValues, text)
+		}
+	}
 	if top, _ := doc[topLevelMark].(bool); !top {
 		s.Path = id
 		if o, ok := doc["name_override"].(string); ok && o != "" {

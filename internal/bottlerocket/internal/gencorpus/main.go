@@ -139,7 +139,7 @@ func newCase(name, family, setting, since string, e docsettings.Example) Case {
 		c.Erratum = fix.why
 	}
 	switch {
-	case e.Form == "direct_shell":
+	case e.Form == "direct_shell" || e.Form == "topic_shell":
 		c.Skip = "an apiclient shell example, not user data"
 	case e.Form == "direct_yaml":
 		c.Skip = "a Kubernetes YAML example, not user data"
