@@ -72,6 +72,12 @@ func settingsSchema() *schema {
 			"max-container-log-line-size":    field(i32()),
 			"snapshotter":                    added("1.44.0", enum("overlayfs", "soci")),
 			"concurrent-download-chunk-size": added("1.47.0", chunkSizeSchema(false)),
+			// settings-sdk container-runtime lib.rs: an i32 (CHANGELOG
+			// 0.22.0, shipped in core-kit v14.2.0 of 2026-04-24). No
+			// release note names the Bottlerocket release; the website was
+			// updated for 1.57.0 on 2026-04-06 without it, so 1.58.0 is the
+			// earliest release that can have it.
+			"max-concurrent-unpacks": added("1.58.0", i32()),
 		}), map[string]string{"concurrent-layer-fetch-buffer": "concurrent-download-chunk-size"})),
 		"container-runtime-plugins": added("1.44.0", table(map[string]*fieldSchema{
 			"soci-snapshotter": field(table(map[string]*fieldSchema{
@@ -102,6 +108,10 @@ func settingsSchema() *schema {
 			"notation": field(table(map[string]*fieldSchema{
 				"trustpolicy": field(strNamed("base64 JSON string", ruleBase64JSON)),
 			})),
+			// bottlerocket-project-website data/settings/1.63.x/image-verifier-plugins.toml.
+			"digestion": added("1.63.0", table(map[string]*fieldSchema{
+				"trustpolicy": field(strNamed("base64 JSON string", ruleBase64JSON)),
+			})),
 		})),
 		"kernel": field(table(map[string]*fieldSchema{
 			"lockdown": field(enum("none", "integrity", "confidentiality")),
@@ -111,6 +121,9 @@ func settingsSchema() *schema {
 				"allowed":  field(boolean()),
 				"autoload": added("1.16.0", boolean()),
 			}))),
+			// bottlerocket-project-website data/settings/1.64.x/kernel.toml:
+			// introduced in 1.64.0 (core-kit v14.9.0, settings-models 0.25.0).
+			"hugepages": added("1.64.0", hugepagesSchema()),
 		})),
 		"kubelet-device-plugins": {nvidiaOnly: true, since: "1.23.0", schema: table(map[string]*fieldSchema{
 			"nvidia": field(nvidiaDevicePluginSchema()),
@@ -248,7 +261,12 @@ func positive() *schema {
 func nvidiaDevicePluginSchema() *schema {
 	strategies := []string{"envvar", "volume-mounts", "cdi-cri"}
 	listStrategySince := map[string]string{"cdi-cri": "1.40.0"}
-	return table(map[string]*fieldSchema{
+	s := table(map[string]*fieldSchema{
+		// settings-sdk CHANGELOG 0.24.0 (core-kit v14.6.0, 2026-06-19):
+		// turns the device plugin off. As for container-runtime
+		// max-concurrent-unpacks, 1.58.0 is the earliest release that can
+		// have it.
+		"enabled":            added("1.58.0", boolean()),
 		"pass-device-specs":  field(boolean()),
 		"device-id-strategy": field(enum("index", "uuid")),
 		// One strategy, or a list of them.
@@ -279,6 +297,22 @@ func nvidiaDevicePluginSchema() *schema {
 			"rename-by-default": field(boolean()),
 		})),
 	})
+	s.check = checkMPSWithMIG
+	return s
+}
+
+// checkMPSWithMIG: the kubelet-device-plugins settings extension's validate
+// (settings-sdk settings-extensions/kubelet-device-plugins/src/lib.rs,
+// MpsMigConflict) refuses MPS sharing together with MIG partitioning.
+// Whether every release runs that validation when user data is applied is
+// not shown by the sources, so it is a doubt: an error with strict = true.
+func checkMPSWithMIG(v *validator, val any, path []string) {
+	m, ok := val.(map[string]any)
+	if !ok || m["device-sharing-strategy"] != "mps" || m["device-partitioning-strategy"] != "mig" {
+		return
+	}
+	v.doubtful(childPath(path, "device-sharing-strategy"), -1,
+		"\"mps\" sharing cannot be combined with device-partitioning-strategy = \"mig\": Bottlerocket's device-plugin settings refuse both at once.")
 }
 
 func checkMirrors(v *validator, val any, path []string) {

@@ -1,0 +1,70 @@
+package bottlerocket
+
+import "testing"
+
+// TestModel_FamiliesFromSource: settings of the non-Kubernetes families as
+// bottlerocket-settings-sdk's settings-extensions and modeled-types define
+// them (see the comments in model_other.go and hugepages.go).
+func TestModel_FamiliesFromSource(t *testing.T) {
+	const nv = "aws-k8s-1.33-nvidia"
+	const hp = "settings.kernel.hugepages."
+	runModelCases(t, []modelCase{
+		// container-registry: "creds" is a serde alias of credentials; serde
+		// refuses a struct that names the same field twice ("duplicate
+		// field `credentials`", checked against serde_derive 1.0.152).
+		{"registry creds alias", "[[settings.container-registry.creds]]\nregistry = \"docker.io\"\nusername = \"a\"\npassword = \"b\"\n", "", "", ""},
+		{"registry creds and credentials", "[[settings.container-registry.creds]]\nregistry = \"a\"\n[[settings.container-registry.credentials]]\nregistry = \"b\"\n", "", "settings.container-registry.creds", "both set"},
+		{"registry empty creds table and credentials", "[settings.container-registry.creds]\n[[settings.container-registry.credentials]]\nregistry = \"b\"\n", "", "settings.container-registry.creds", "both set"},
+		// container-runtime max-concurrent-unpacks: i32.
+		{"max-concurrent-unpacks", "settings.container-runtime.max-concurrent-unpacks = 4\n", "", "", ""},
+		{"max-concurrent-unpacks quoted", "settings.container-runtime.max-concurrent-unpacks = \"4\"\n", "", "settings.container-runtime.max-concurrent-unpacks", "Write 4 without quotes"},
+		{"max-concurrent-unpacks over i32", "settings.container-runtime.max-concurrent-unpacks = 2147483648\n", "", "settings.container-runtime.max-concurrent-unpacks", "out of range for a i32 integer"},
+		{"max-concurrent-unpack near miss", "settings.container-runtime.max-concurrent-unpack = 4\n", "", "settings.container-runtime.max-concurrent-unpack", `Did you mean "max-concurrent-unpacks"?`},
+		// image-verifier-plugins digestion (1.63.x docs).
+		{"digestion trustpolicy", "settings.image-verifier-plugins.digestion.trustpolicy = \"eyJ2ZXJzaW9uIjogIjEuMCJ9\"\n", "", "", ""},
+		{"digestion trustpolicy not JSON", "settings.image-verifier-plugins.digestion.trustpolicy = \"bm90IGpzb24=\"\n", "", "settings.image-verifier-plugins.digestion.trustpolicy", "not JSON"},
+		// NVIDIA device plugin.
+		{"nvidia enabled", "settings.kubelet-device-plugins.nvidia.enabled = false\n", nv, "", ""},
+		{"nvidia enabled string", "settings.kubelet-device-plugins.nvidia.enabled = \"false\"\n", nv, "settings.kubelet-device-plugins.nvidia.enabled", "Write false without quotes"},
+		{"mps alone", "[settings.kubelet-device-plugins.nvidia]\ndevice-sharing-strategy = \"mps\"\nmps.replicas = 4\n", nv, "", ""},
+		{"mig alone", "[settings.kubelet-device-plugins.nvidia]\ndevice-partitioning-strategy = \"mig\"\nmig.profile = { \"a100.40gb\" = \"1g.5gb\" }\n", nv, "", ""},
+		{"mps with mig", "[settings.kubelet-device-plugins.nvidia]\ndevice-sharing-strategy = \"mps\"\ndevice-partitioning-strategy = \"mig\"\n", nv, "settings.kubelet-device-plugins.nvidia.device-sharing-strategy", "cannot be combined"},
+		{"time-slicing with mig", "[settings.kubelet-device-plugins.nvidia]\ndevice-sharing-strategy = \"time-slicing\"\ndevice-partitioning-strategy = \"mig\"\n", nv, "", ""},
+		// kernel.hugepages (modeled-types hugepages.rs).
+		{"hugepages documented", "[settings.kernel.hugepages.static]\nessential = true\n\"2Mi\" = { count = \"512\" }\n\"1Gi\" = { count = \"0:2,1:2\" }\n[settings.kernel.hugepages.transparent]\nenabled = \"always\"\ndefrag = \"defer+madvise\"\n", "", "", ""},
+		{"hugepages 64Ki", "settings.kernel.hugepages.static.\"64Ki\".count = \"0\"\n", "", "", ""},
+		{"hugepages size SI", "settings.kernel.hugepages.static.\"2M\".count = \"1\"\n", "", hp + "static.2M", `Did you mean "2Mi"?`},
+		{"hugepages size lowercase", "settings.kernel.hugepages.static.\"2mi\".count = \"1\"\n", "", hp + "static.2mi", `Did you mean "2Mi"?`},
+		{"hugepages size not power of two", "settings.kernel.hugepages.static.\"3Mi\".count = \"1\"\n", "", hp + "static.3Mi", "power of two"},
+		{"hugepages size zero", "settings.kernel.hugepages.static.\"0Mi\".count = \"1\"\n", "", hp + "static.0Mi", "is not a huge page size"},
+		{"hugepages size overflow", "settings.kernel.hugepages.static.\"16777216Ti\".count = \"1\"\n", "", hp + "static.16777216Ti", "64 bits"},
+		{"hugepages count integer", "settings.kernel.hugepages.static.\"2Mi\".count = 512\n", "", hp + "static.2Mi.count", "must be a huge page count string"},
+		{"hugepages count trailing comma", "settings.kernel.hugepages.static.\"2Mi\".count = \"0:128,\"\n", "", hp + "static.2Mi.count", "is not a huge page count"},
+		{"hugepages count missing", "[settings.kernel.hugepages.static.\"2Mi\"]\n", "", hp + "static.2Mi.count", "is required"},
+		{"hugepages essential string", "settings.kernel.hugepages.static.essential = \"yes\"\n", "", hp + "static.essential", "must be a boolean"},
+		{"hugepages transparent enum", "settings.kernel.hugepages.transparent.enabled = \"madvice\"\n", "", hp + "transparent.enabled", `Did you mean "madvise"?`},
+		{"hugepages defrag enum", "settings.kernel.hugepages.transparent.defrag = \"sometimes\"\n", "", hp + "transparent.defrag", `is not one of "never", "madvise", "defer", "defer+madvise", "always"`},
+		// The hugepages structs do not deny unknown fields: Bottlerocket
+		// ignores an extra key there.
+		{"hugepages extra key ignored", "settings.kernel.hugepages.transparent.khugepaged = \"x\"\n", "", "", ""},
+	})
+}
+
+// TestModel_FamiliesRelease: settings newer than the AMI's release are
+// refused as Bottlerocket refuses unknown fields.
+func TestModel_FamiliesRelease(t *testing.T) {
+	cases := []struct {
+		name, fragment, variant, release, setting string
+	}{
+		{"max-concurrent-unpacks", "settings.container-runtime.max-concurrent-unpacks = 4\n", "", "1.57.0", "settings.container-runtime.max-concurrent-unpacks"},
+		{"hugepages", "settings.kernel.hugepages.transparent.enabled = \"never\"\n", "", "1.63.1", "settings.kernel.hugepages"},
+		{"digestion", "settings.image-verifier-plugins.digestion.trustpolicy = \"e30=\"\n", "", "1.62.0", "settings.image-verifier-plugins.digestion"},
+		{"nvidia enabled", "settings.kubelet-device-plugins.nvidia.enabled = true\n", "aws-k8s-1.33-nvidia", "1.57.0", "settings.kubelet-device-plugins.nvidia.enabled"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, problems := Render(Input{Strict: true, Variant: tc.variant, BottlerocketRelease: tc.release, CustomUserData: []string{tc.fragment}})
+			assertProblems(t, problems, errAt(FieldCustomUserData, 0, tc.setting, "was added in Bottlerocket"))
+		})
+	}
+}
