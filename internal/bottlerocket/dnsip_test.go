@@ -42,7 +42,6 @@ func TestRender_ClusterDNSIP(t *testing.T) {
 		{"not a CIDR", Input{ServiceCIDR: "172.20.0.0"}, errAt(FieldServiceCIDR, -1, "", "is not a CIDR")},
 		{"typed bad IP", Input{ClusterDNSIP: []string{"10.0.0.10", "nope"}}, errAt(FieldClusterDNSIP, 1, dp, `"nope" is not an IPv4 or IPv6 address`)},
 		{"typed empty string", Input{ClusterDNSIP: []string{""}}, errAt(FieldClusterDNSIP, 0, dp, `"" is not an IPv4 or IPv6 address`)},
-		{"raw empty list", Input{CustomUserData: []string{"settings.kubernetes.cluster-dns-ip = []\n"}}, errAt(FieldCustomUserData, 0, dp, "must not be an empty array")},
 		{"raw number", Input{CustomUserData: []string{"settings.kubernetes.cluster-dns-ip = 10\n"}}, errAt(FieldCustomUserData, 0, dp, "must be an IP address or array of IP addresses, not an integer 10")},
 		{"IPv6 cluster IPv4 first", Input{ServiceCIDR: "fd00:10:96::/108", ClusterDNSIP: []string{"169.254.20.10", "fd00:10:96::a"}}, errAt(FieldClusterDNSIP, 0, dp, "the first cluster-dns-ip 169.254.20.10 is IPv4 but service_cidr fd00:10:96::/108 is IPv6")},
 		{"IPv6 cluster raw IPv4", Input{ServiceCIDR: "fd00:10:96::/108", CustomUserData: []string{"settings.kubernetes.cluster-dns-ip = \"10.100.0.10\"\n"}}, errAt(FieldCustomUserData, 0, dp, "Put an IPv6 address first, such as fd00:10:96::a")},

@@ -35,6 +35,10 @@ type schema struct {
 	// open tables accept keys the model does not know, silently: used where
 	// Bottlerocket's inner schema is not known well enough to refuse them.
 	open bool
+	// ignoresUnknown tables are Bottlerocket structs without serde's
+	// deny_unknown_fields: an unknown key is dropped, not refused, so it is
+	// a warning (the user's setting is lost) whatever strict says.
+	ignoresUnknown bool
 
 	keyRule stringRule // kindMap: rule for each key
 	keyEnum []string   // kindMap: the only keys allowed
@@ -73,7 +77,8 @@ type fieldSchema struct {
 	*schema
 	// nvidiaOnly fields exist only in the aws-k8s-*-nvidia settings model.
 	nvidiaOnly bool
-	// minMinor is the first Kubernetes 1.x minor whose variant has the field.
+	// minMinor is the first Kubernetes 1.x minor whose kubelet uses the
+	// field; older aws-k8s variants accept it and ignore it.
 	minMinor int
 	// since is the Bottlerocket release that introduced the field, such as
 	// "1.44.0"; "" means it is as old as the oldest release the settings

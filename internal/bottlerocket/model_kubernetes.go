@@ -2,9 +2,13 @@ package bottlerocket
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Resource keys Bottlerocket accepts in kube-reserved and system-reserved
@@ -35,62 +39,65 @@ func kubernetesSchema() *schema {
 	line := strNamed("single-line string", ruleSingleLine)
 	identifier := allRules(ruleIdentifier, ruleNoControl)
 	fields := map[string]*fieldSchema{
-		"allowed-unsafe-sysctls":                  field(listOf(line)),
-		"api-server":                              field(strNamed("URL string", ruleURL)),
-		"authentication-mode":                     field(enum("aws", "tls")),
-		"bootstrap-token":                         field(str(ruleBootstrapToken)),
-		"cloud-provider":                          field(enum("aws", "external", "")),
-		"cluster-certificate":                     field(base64),
-		"cluster-dns-ip":                          field(clusterDNSIPSchema()),
-		"cluster-domain":                          field(str(ruleDNSDomain)),
-		"cluster-name":                            field(str(ruleClusterName)),
-		"container-log-max-files":                 field(i32()),
-		"container-log-max-size":                  field(quantity),
-		"container-log-max-workers":               {schema: i32(), minMinor: 30, since: "1.39.0"},
-		"container-log-monitor-interval":          {schema: duration, minMinor: 30, since: "1.39.0"},
-		"cpu-cfs-quota-enforced":                  field(boolean()),
-		"cpu-manager-policy":                      field(enum("none", "static", "None", "Static")),
-		"cpu-manager-policy-options":              field(listOf(enum("full-pcpus-only"))),
-		"cpu-manager-reconcile-period":            field(duration),
-		"credential-providers":                    field(mapOf(identifier, credentialProviderSchema())),
-		"device-ownership-from-security-context":  added("1.30.0", boolean()),
-		"event-burst":                             field(i32()),
-		"event-qps":                               field(i32()),
-		"eviction-hard":                           field(enumMapOf(evictionSignals, thresholdString())),
-		"eviction-max-pod-grace-period":           field(nonNegI32()),
-		"eviction-soft":                           field(enumMapOf(evictionSignals, thresholdString())),
-		"eviction-soft-grace-period":              field(enumMapOf(evictionSignals, duration)),
-		"hostname-override":                       field(strNamed("hostname", ruleHostname)),
-		"hostname-override-source":                added("1.21.0", enum("private-dns-name", "instance-id")),
-		"ids-per-pod":                             {schema: u32(), minMinor: 33, since: "1.51.0"},
-		"image-gc-high-threshold-percent":         field(imageGCPercentSchema()),
-		"image-gc-low-threshold-percent":          field(imageGCPercentSchema()),
-		"image-maximum-gc-age":                    added("1.51.0", duration),
-		"image-minimum-gc-age":                    added("1.51.0", duration),
-		"kube-api-burst":                          field(i32()),
-		"kube-api-qps":                            field(i32()),
-		"kube-reserved":                           field(reservedSchema()),
-		"kubelet-extra-config":                    field(base64),
-		"log-level":                               field(u8()),
-		"max-parallel-image-pulls":                added("1.51.0", i32()),
-		"max-pods":                                field(u32()),
-		"memory-manager-policy":                   field(enum("None", "Static", "none", "static")),
-		"memory-manager-reserved-memory":          field(mapOf(identifier, reservedMemorySchema())),
-		"memory-swap-behavior":                    field(line),
-		"node-ip":                                 field(strNamed("IP address string", ruleIP)),
-		"node-labels":                             field(nodeLabelsSchema()),
-		"node-taints":                             field(custom("table of taints", checkNodeTaints)),
-		"pod-infra-container-image":               field(line),
-		"pod-pids-limit":                          field(i64()),
-		"provider-id":                             field(strNamed("URL string", ruleURL)),
-		"registry-burst":                          field(i32()),
-		"registry-qps":                            field(i32()),
-		"reserved-cpus":                           added("1.21.0", str(ruleCPUSet)),
-		"seccomp-default":                         field(boolean()),
-		"server-certificate":                      field(base64),
-		"server-key":                              field(base64),
-		"server-tls-bootstrap":                    field(boolean()),
-		"shutdown-grace-period":                   field(duration),
+		"allowed-unsafe-sysctls": field(listOf(line)),
+		"api-server":             field(strNamed("URL string", ruleURL)),
+		"authentication-mode":    field(enum("aws", "tls")),
+		"bootstrap-token":        field(str(ruleBootstrapToken)),
+		// KubernetesCloudProvider also takes the two characters "" (what
+		// it stores for an empty value).
+		"cloud-provider":                         field(enum("aws", "external", "", `""`)),
+		"cluster-certificate":                    field(base64),
+		"cluster-dns-ip":                         field(clusterDNSIPSchema()),
+		"cluster-domain":                         field(str(ruleDNSDomain)),
+		"cluster-name":                           field(str(ruleClusterName)),
+		"container-log-max-files":                field(i32()),
+		"container-log-max-size":                 field(quantity),
+		"container-log-max-workers":              {schema: i32(), minMinor: 30, since: "1.39.0"},
+		"container-log-monitor-interval":         {schema: duration, minMinor: 30, since: "1.39.0"},
+		"cpu-cfs-quota-enforced":                 field(boolean()),
+		"cpu-manager-policy":                     field(enum("none", "static", "None", "Static")),
+		"cpu-manager-policy-options":             field(listOf(cpuManagerPolicyOptionSchema())),
+		"cpu-manager-reconcile-period":           field(duration),
+		"credential-providers":                   field(mapOf(identifier, credentialProviderSchema())),
+		"device-ownership-from-security-context": added("1.30.0", boolean()),
+		"event-burst":                            field(i32()),
+		"event-qps":                              field(i32()),
+		"eviction-hard":                          field(enumMapOf(evictionSignals, thresholdString())),
+		"eviction-max-pod-grace-period":          field(nonNegI32()),
+		"eviction-soft":                          field(enumMapOf(evictionSignals, thresholdString())),
+		"eviction-soft-grace-period":             field(enumMapOf(evictionSignals, duration)),
+		"hostname-override":                      field(strNamed("hostname", ruleHostname)),
+		"hostname-override-source":               added("1.21.0", enum("private-dns-name", "instance-id")),
+		"ids-per-pod":                            {schema: idsPerPodSchema(), minMinor: 33, since: "1.51.0"},
+		"image-gc-high-threshold-percent":        field(imageGCPercentSchema()),
+		"image-gc-low-threshold-percent":         field(imageGCPercentSchema()),
+		"image-maximum-gc-age":                   added("1.51.0", duration),
+		"image-minimum-gc-age":                   added("1.51.0", duration),
+		"kube-api-burst":                         field(i32()),
+		"kube-api-qps":                           field(i32()),
+		"kube-reserved":                          field(reservedSchema()),
+		"kubelet-extra-config":                   field(strNamed("base64 string", ruleKubeletExtraConfig)),
+		"log-level":                              field(u8()),
+		"max-parallel-image-pulls":               added("1.51.0", i32()),
+		"max-pods":                               field(u32()),
+		"memory-manager-policy":                  field(enum("None", "Static", "none", "static")),
+		"memory-manager-reserved-memory":         field(mapOf(identifier, reservedMemorySchema())),
+		// KubernetesMemorySwapBehavior: the kubelet's names and kebab-case aliases.
+		"memory-swap-behavior":      field(enum("NoSwap", "LimitedSwap", "no-swap", "limited-swap")),
+		"node-ip":                   field(strNamed("IP address string", ruleIP)),
+		"node-labels":               field(nodeLabelsSchema()),
+		"node-taints":               field(custom("table of taints", checkNodeTaints)),
+		"pod-infra-container-image": field(line),
+		"pod-pids-limit":            field(i64()),
+		"provider-id":               field(strNamed("URL string", ruleURL)),
+		"registry-burst":            field(i32()),
+		"registry-qps":              field(i32()),
+		"reserved-cpus":             added("1.21.0", str(ruleCPUSet)),
+		"seccomp-default":           field(boolean()),
+		"server-certificate":        field(base64),
+		"server-key":                field(base64),
+		"server-tls-bootstrap":      field(boolean()),
+		"shutdown-grace-period":     field(duration),
 		"shutdown-grace-period-for-critical-pods": field(duration),
 		"single-process-oom-kill":                 {schema: boolean(), minMinor: 32, since: "1.39.0"},
 		"standalone-mode":                         field(boolean()),
@@ -98,9 +105,8 @@ func kubernetesSchema() *schema {
 		"static-pods-enabled":                     field(boolean()),
 		"system-reserved":                         field(reservedSchema()),
 		"topology-manager-policy":                 field(enum("none", "restricted", "best-effort", "single-numa-node")),
-		// Its inner form differs between releases; kept permissive.
-		"topology-manager-policy-options": field(anyValue()),
-		"topology-manager-scope":          field(enum("container", "pod")),
+		"topology-manager-policy-options":         field(topologyManagerPolicyOptionsSchema()),
+		"topology-manager-scope":                  field(enum("container", "pod")),
 	}
 	s := table(fields)
 	s.check = checkImageGCOrder
@@ -108,15 +114,71 @@ func kubernetesSchema() *schema {
 }
 
 // credentialProviderSchema is CredentialProvider: enabled and
-// image-patterns are not optional in Bottlerocket's struct.
+// image-patterns are not optional in Bottlerocket's struct. The struct is
+// plain serde without deny_unknown_fields, so Bottlerocket drops a key it
+// does not know instead of refusing the document.
 func credentialProviderSchema() *schema {
 	line := strNamed("single-line string", ruleSingleLine)
-	return withRequired(table(map[string]*fieldSchema{
+	s := withRequired(table(map[string]*fieldSchema{
 		"enabled":        field(boolean()),
 		"image-patterns": field(listOf(line)),
 		"cache-duration": field(strNamed("duration string", ruleDuration)),
 		"environment":    field(mapOf(ruleSingleLine, line)),
 	}), "enabled", "image-patterns")
+	s.ignoresUnknown = true
+	return s
+}
+
+// cpuManagerPolicyOptionSchema is KubernetesCPUManagerPolicyOption. The
+// settings-sdk release the documentation follows has only full-pcpus-only;
+// later settings-sdk sources add three more kubelet options, which a node
+// on an older release refuses: a doubt, not a certainty either way.
+func cpuManagerPolicyOptionSchema() *schema {
+	newer := []string{"distribute-cpus-across-numa", "prefer-align-cpus-by-uncorecache", "strict-cpu-reservation"}
+	s := enum(append([]string{"full-pcpus-only"}, newer...)...)
+	s.doubt = func(x string) string {
+		if contains(newer, x) {
+			return fmt.Sprintf("%q is a CPU manager option only newer Bottlerocket settings models accept (the documented one is \"full-pcpus-only\"); an older release refuses the user data.", x)
+		}
+		return ""
+	}
+	return s
+}
+
+// idsPerPodSchema is KubernetesIdsPerPodValue (modeled-types
+// kubernetes.rs): an integer that is a multiple of 65536 and below 2^32.
+// Bottlerocket lets 0 and negative multiples through; the kubelet's
+// validation wants a positive one, so those are doubts.
+func idsPerPodSchema() *schema {
+	const step, limit = 65536, 1 << 32
+	return custom("multiple of 65536", func(v *validator, val any, path []string) {
+		n, ok := val.(int64)
+		if !ok {
+			v.invalid(path, -1, fmt.Sprintf("%s must be an integer, not %s.", settingPath(path), withArticle(typeName(val))))
+			return
+		}
+		switch {
+		case n%step != 0 || n >= limit:
+			msg := fmt.Sprintf("%d is not a number of IDs Bottlerocket accepts: it must be a multiple of 65536 below 4294967296.", n)
+			if near := (n + step/2) / step * step; near > 0 && near < limit {
+				msg += fmt.Sprintf(" Did you mean %d?", near)
+			}
+			v.invalid(path, -1, msg)
+		case n <= 0:
+			v.doubtful(path, -1, fmt.Sprintf("%d IDs per pod: the kubelet wants a positive multiple of 65536, such as 65536.", n))
+		}
+	})
+}
+
+// topologyManagerPolicyOptionsSchema is KubernetesTopologyManagerPolicyOptions
+// (modeled-types kubernetes.rs, a #[model] struct, so unknown keys are
+// refused): max-allowable-numa-nodes is MaxAllowableNumaNodesValue, a u32 of
+// at least 8, the kubelet's default.
+func topologyManagerPolicyOptionsSchema() *schema {
+	return table(map[string]*fieldSchema{
+		"prefer-closest-numa-nodes": field(boolean()),
+		"max-allowable-numa-nodes":  field(intRange("u32 integer of at least 8", 8, math.MaxUint32)),
+	})
 }
 
 func staticPodSchema() *schema {
@@ -163,10 +225,19 @@ func nodeLabelsSchema() *schema {
 
 // clusterDNSIPSchema: Bottlerocket accepts one IP or a list; normalize has
 // already turned a single string into a one-element list.
+//
+// KubernetesClusterDnsIp deserializes an empty list too; the kubelet then
+// has no cluster DNS and pods resolve nothing in the cluster, so it is a
+// warning whatever strict says (Bottlerocket accepts it).
 func clusterDNSIPSchema() *schema {
 	s := listOf(strNamed("IP address string", ruleIP))
 	s.what = "IP address or array of IP addresses"
-	s.nonEmpty = true
+	s.check = func(v *validator, val any, path []string) {
+		if l, _ := val.([]any); len(l) == 0 {
+			v.report(SeverityWarning, path, -1, "Empty "+settingPath(path),
+				fmt.Sprintf("%s is an empty array: the kubelet gets no cluster DNS address, so pods cannot resolve cluster names. Remove it to have Bottlerocket derive the address.", settingPath(path))+v.where(path))
+		}
+	}
 	return s
 }
 
@@ -286,4 +357,78 @@ func checkNodeTaints(v *validator, val any, path []string) {
 			}
 		}
 	}
+}
+
+// kubeletExtraConfigBlocked are the KubeletConfiguration keys
+// kubelet-extra-config may not set, with the setting to use instead
+// (settings-sdk settings-extensions/kubernetes ValidKubeletExtraConfig).
+var kubeletExtraConfigBlocked = map[string]string{
+	"clusterDomain":               "settings.kubernetes.cluster-domain",
+	"clusterDNS":                  "settings.kubernetes.cluster-dns-ip",
+	"maxPods":                     "settings.kubernetes.max-pods",
+	"staticPodPath":               "settings.kubernetes.static-pods",
+	"podPidsLimit":                "settings.kubernetes.pod-pids-limit",
+	"kubeReserved":                "settings.kubernetes.kube-reserved",
+	"systemReserved":              "settings.kubernetes.system-reserved",
+	"evictionHard":                "settings.kubernetes.eviction-hard",
+	"evictionSoft":                "settings.kubernetes.eviction-soft",
+	"evictionSoftGracePeriod":     "settings.kubernetes.eviction-soft-grace-period",
+	"evictionMaxPodGracePeriod":   "settings.kubernetes.eviction-max-pod-grace-period",
+	"imageGCHighThresholdPercent": "settings.kubernetes.image-gc-high-threshold-percent",
+	"imageGCLowThresholdPercent":  "settings.kubernetes.image-gc-low-threshold-percent",
+	"cpuManagerPolicy":            "settings.kubernetes.cpu-manager-policy",
+	"cpuManagerReconcilePeriod":   "settings.kubernetes.cpu-manager-reconcile-period",
+	"topologyManagerPolicy":       "settings.kubernetes.topology-manager-policy",
+	"topologyManagerScope":        "settings.kubernetes.topology-manager-scope",
+	"cpuCFSQuota":                 "settings.kubernetes.cpu-cfs-quota-enforced",
+	"allowedUnsafeSysctls":        "settings.kubernetes.allowed-unsafe-sysctls",
+	"authentication":              "",
+	"authorization":               "",
+	"tlsCertFile":                 "",
+	"tlsPrivateKeyFile":           "",
+	"containerRuntimeEndpoint":    "",
+	"imageServiceEndpoint":        "",
+	"podInfraContainerImage":      "",
+	"resolvConf":                  "",
+	"registerNode":                "",
+}
+
+// ruleKubeletExtraConfig is ValidKubeletExtraConfig: base64 of a YAML
+// mapping of KubeletConfiguration fields, none of which Bottlerocket sets
+// itself or through a typed setting.
+func ruleKubeletExtraConfig(s string) string {
+	if msg := ruleBase64(s); msg != "" {
+		return msg
+	}
+	data, _ := decodeBase64(s)
+	var doc any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Sprintf("the value is valid base64, but what it decodes to is not YAML (%v).", err)
+	}
+	var keys []string
+	switch m := doc.(type) {
+	case map[string]any:
+		keys = sortedKeys(m)
+	case map[any]any:
+		// yaml.v3's form of a mapping with a key that is not a string.
+		for k := range m {
+			if s, ok := k.(string); ok {
+				keys = append(keys, s)
+			}
+		}
+		sort.Strings(keys)
+	default:
+		return "the value decodes to YAML that is not a mapping of KubeletConfiguration fields (such as \"featureGates:\")."
+	}
+	for _, k := range keys {
+		instead, blocked := kubeletExtraConfigBlocked[k]
+		switch {
+		case !blocked:
+		case instead == "":
+			return fmt.Sprintf("the kubelet configuration sets %s, which Bottlerocket manages itself and refuses here.", k)
+		default:
+			return fmt.Sprintf("the kubelet configuration sets %s, which Bottlerocket refuses here: use %s instead.", k, instead)
+		}
+	}
+	return ""
 }

@@ -128,16 +128,12 @@ func TestModel_KubernetesValues(t *testing.T) {
 		{"memory-manager-reserved-memory", k("[settings.kubernetes.memory-manager-reserved-memory.0]\nenabled = true\nmemory = \"1Gi\"\nhugepages-2Mi = \"x\""), "", p + "memory-manager-reserved-memory.0.hugepages-2Mi", "is not a Kubernetes quantity"},
 		// maps of tables
 		{"credential-providers ok", k("[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"*.dkr.ecr.*.amazonaws.com\"]\ncache-duration = \"12h\"\nenvironment = { AWS_PROFILE = \"x\" }"), "", "", ""},
-		{"credential-providers unknown", k("[settings.kubernetes.credential-providers.ecr]\nenabled = true\nimage-patterns = [\"x\"]\nimage-pattern = [\"y\"]"), "", p + "credential-providers.ecr.image-pattern", `Did you mean "image-patterns"?`},
 		{"static-pods manifest", k("[settings.kubernetes.static-pods.web]\nenabled = true\nmanifest = \"apiVersion: v1\""), "", p + "static-pods.web.manifest", "not valid standard base64"},
 		{"kubelet-extra-config base64", k(`kubelet-extra-config = "maxPods: 3"`), "", p + "kubelet-extra-config", "not valid standard base64"},
 		{"allowed-unsafe-sysctls string", k(`allowed-unsafe-sysctls = "net.*"`), "", p + "allowed-unsafe-sysctls", "must be an array of"},
-		// version gates
-		{"ids-per-pod on 1.33", k(`ids-per-pod = 65536`), "aws-k8s-1.33", "", ""},
-		{"ids-per-pod on 1.32", k(`ids-per-pod = 65536`), "aws-k8s-1.32", p + "ids-per-pod", "exists only on aws-k8s-1.33 and newer variants, not on aws-k8s-1.32"},
 		// datetimes
 		{"datetime", k(`node-ip = 1979-05-27`), "", p + "node-ip", "must be an IP address string, not a date-time 1979-05-27"},
-		{"datetime in unknown-safe any", k(`topology-manager-policy-options = { a = 1979-05-27T07:32:00Z }`), "", p + "topology-manager-policy-options.a", "Bottlerocket settings have no date or time values"},
+		{"datetime in a table", k(`topology-manager-policy-options = { max-allowable-numa-nodes = 1979-05-27T07:32:00Z }`), "", p + "topology-manager-policy-options.max-allowable-numa-nodes", "not a date-time 1979-05-27"},
 	})
 }
 

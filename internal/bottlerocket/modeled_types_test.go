@@ -1,7 +1,6 @@
 package bottlerocket
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -80,30 +79,6 @@ func TestModel_ModeledTypes(t *testing.T) {
 		{"bootstrap-containers command", "[settings.bootstrap-containers.x]\ncommand = [\"/bin/true\"]\n", "", "", ""},
 		{"cloudformation empty names", "settings.cloudformation.stack-name = \"\"\nsettings.cloudformation.logical-resource-id = \"\"\n", "", "", ""},
 	})
-}
-
-// Settings only some Kubernetes versions' variants have, as the settings
-// documentation says ("only available for Kubernetes 1.30 and later").
-func TestModel_KubernetesVersionGates(t *testing.T) {
-	const p = "settings.kubernetes."
-	cases := []modelCase{}
-	for _, g := range []struct {
-		setting, value string
-		minor          int
-	}{
-		{"container-log-max-workers", "3", 30},
-		{"container-log-monitor-interval", `"20s"`, 30},
-		{"single-process-oom-kill", "true", 32},
-		{"ids-per-pod", "65536", 33},
-	} {
-		doc := "[settings.kubernetes]\n" + g.setting + " = " + g.value + "\n"
-		on := fmt.Sprintf("aws-k8s-1.%d", g.minor)
-		before := fmt.Sprintf("aws-k8s-1.%d", g.minor-1)
-		cases = append(cases,
-			modelCase{g.setting + " on " + on, doc, on, "", ""},
-			modelCase{g.setting + " on " + before, doc, before, p + g.setting, "exists only on " + on + " and newer variants, not on " + before})
-	}
-	runModelCases(t, cases)
 }
 
 // A node class whose AMI runs a release older than a setting it uses is

@@ -141,11 +141,15 @@ func checkRoot(frag map[string]any, src source, strict bool) []Problem {
 }
 
 // Cluster identity: cluster-name, api-server and cluster-certificate are
-// each optional in Bottlerocket's model (settings-extensions/kubernetes: all
-// fields are Option), and a fragment for Karpenter or a managed node group
-// sets only some because the launcher adds the rest. A partial identity is
-// therefore a warning, never an error: the node joins only if whoever
-// launches it supplies the missing keys.
+// each optional in Bottlerocket's model (settings-sdk
+// settings-extensions/kubernetes: every field of KubernetesSettingsV1 is an
+// Option, and no rule ties the three together), so a partial identity is
+// never an error. A custom_user_data fragment that sets only some is the
+// normal form for Karpenter's EC2NodeClass or a managed node group's launch
+// template, whose launcher merges the rest in: no finding at all. Only
+// when the typed attributes carry part of the identity, which says the user
+// renders the whole identity here, a missing key is a warning: that node
+// would boot without joining its cluster.
 var clusterIdentity = []struct {
 	key   string
 	field Field
@@ -164,14 +168,16 @@ func checkClusterIdentity(v *validator, tree map[string]any) {
 		return
 	}
 	var present, missing []string
+	typed := false
 	for _, c := range clusterIdentity {
-		if _, ok := k8s[c.key]; ok {
-			present = append(present, c.key)
-		} else {
+		if _, ok := k8s[c.key]; !ok {
 			missing = append(missing, c.key)
+			continue
 		}
+		present = append(present, c.key)
+		typed = typed || v.origin(childPath(kubernetesPath, c.key)).field != FieldCustomUserData
 	}
-	if len(present) == 0 || len(missing) == 0 {
+	if !typed || len(missing) == 0 {
 		return
 	}
 	for _, c := range clusterIdentity {

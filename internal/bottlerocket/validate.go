@@ -201,6 +201,13 @@ func (v *validator) checkField(s *schema, k string, val any, path []string) {
 	switch {
 	case f == nil && s.open:
 		v.checkPlain(val, path, -1)
+	case f == nil && s.ignoresUnknown:
+		msg := fmt.Sprintf("%s is not a key Bottlerocket knows here; Bottlerocket drops it without a word, so it has no effect.", settingPath(path))
+		if g := suggest(k, sortedKeys(s.fields)); g != "" {
+			msg += fmt.Sprintf(" Did you mean %q?", g)
+		}
+		v.report(SeverityWarning, path, -1, "Ignored key "+settingPath(path), msg+v.where(path))
+		v.checkPlain(val, path, -1)
 	case f == nil:
 		known := make([]string, 0, len(s.fields))
 		for name, fs := range s.fields {
@@ -219,8 +226,21 @@ func (v *validator) checkField(s *schema, k string, val any, path []string) {
 	case v.release.lacks(f.since):
 		v.tooNew(path, f.since)
 	default:
+		if v.variant.ignores(f) {
+			v.ignoredOnVariant(path, f)
+		}
 		v.check(f.schema, val, path, -1)
 	}
+}
+
+// ignoredOnVariant warns of a setting the variant's settings model accepts
+// but its kubelet does not use (see variantInfo.ignores): the node boots,
+// the setting has no effect. A warning whatever strict says, since
+// Bottlerocket accepts the document.
+func (v *validator) ignoredOnVariant(path []string, f *fieldSchema) {
+	v.report(SeverityWarning, path, -1, "Setting without effect on "+v.variant.name,
+		fmt.Sprintf("%s is used only by the kubelet of %s variants; %s accepts it but ignores it. Remove it, or use a variant of Kubernetes 1.%d or newer.",
+			settingPath(path), f.availability(), v.variant.name, f.minMinor)+v.where(path))
 }
 
 // unknown reports a key outside the model: an error when strict, otherwise

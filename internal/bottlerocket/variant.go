@@ -38,11 +38,21 @@ func parseVariant(name string) (variantInfo, *Problem) {
 	}, nil
 }
 
+// has reports whether the variant's settings model has the field. Every
+// aws-k8s-1.NN variant uses one settings plugin, whatever its Kubernetes
+// version (bottlerocket sources/settings-plugins/aws-k8s and aws-k8s-nvidia:
+// both embed the same KubernetesSettingsV1), so only the nvidia flavour
+// changes which keys exist.
 func (vi variantInfo) has(f *fieldSchema) bool {
-	if f.nvidiaOnly && !vi.nvidia {
-		return false
-	}
-	return f.minMinor == 0 || vi.minor == 0 || vi.minor >= f.minMinor
+	return !f.nvidiaOnly || vi.nvidia
+}
+
+// ignores reports a field the variant accepts but whose Kubernetes version
+// predates it: the kubelet configuration Bottlerocket renders for that
+// version does not use it (the settings documentation: "only available for
+// Kubernetes 1.30 and later variants").
+func (vi variantInfo) ignores(f *fieldSchema) bool {
+	return f.minMinor > 0 && vi.minor > 0 && vi.minor < f.minMinor
 }
 
 func (vi variantInfo) suffix() string {

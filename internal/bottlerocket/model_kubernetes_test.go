@@ -1,0 +1,190 @@
+package bottlerocket
+
+import (
+	"encoding/base64"
+	"fmt"
+	"testing"
+)
+
+// kubernetesCase renders one fragment with strict on and off. wantStrict
+// and wantLenient are the problems expected in each mode (none: the
+// fragment renders cleanly; wantLenient nil: as when strict); a case
+// renders a document exactly when it expects no error.
+type kubernetesCase struct {
+	name, fragment, variant string
+	wantStrict, wantLenient []want
+}
+
+func runKubernetesCases(t *testing.T, cases []kubernetesCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, strict := range []bool{true, false} {
+				wants := tc.wantStrict
+				if !strict && tc.wantLenient != nil {
+					wants = tc.wantLenient
+				}
+				doc, problems := Render(Input{Strict: strict, Variant: tc.variant, CustomUserData: []string{tc.fragment}})
+				t.Logf("strict = %t", strict)
+				assertProblems(t, problems, wants...)
+				failing := false
+				for _, w := range wants {
+					failing = failing || w.sev == SeverityError
+				}
+				if (doc == nil) != failing {
+					t.Errorf("strict = %t: document rendered = %t, want %t", strict, doc != nil, !failing)
+				}
+			}
+		})
+	}
+}
+
+func fragmentErr(setting, detail string) want { return errAt(FieldCustomUserData, 0, setting, detail) }
+
+func fragmentWarn(setting, detail string) want {
+	return warnAt(FieldCustomUserData, 0, setting, detail)
+}
+
+// kcase builds a case from a settings.kubernetes line that gets the same
+// problems whatever strict says.
+func kcase(name, line, variant string, wants ...want) kubernetesCase {
+	return kubernetesCase{name, "[settings.kubernetes]\n" + line + "\n", variant, wants, nil}
+}
+
+// kdoubt is a case of a doubt of the model: an error when strict, a
+// warning otherwise.
+func kdoubt(name, line, setting, detail string) kubernetesCase {
+	return kubernetesCase{name, "[settings.kubernetes]\n" + line + "\n", "", []want{fragmentErr(setting, detail)}, []want{fragmentWarn(setting, detail)}}
+}
+
+// Every aws-k8s-1.NN variant uses one settings plugin (bottlerocket
+// sources/settings-plugins/aws-k8s, and aws-k8s-nvidia, both with
+// KubernetesSettingsV1), so a setting the documentation calls "only
+// available for Kubernetes 1.30 and later" is accepted on 1.29 too; only
+// the kubelet of 1.29 does not use it. It renders, with a warning in both
+// modes; a bad value is still refused.
+func TestModel_KubernetesVersionGates(t *testing.T) {
+	const p = "settings.kubernetes."
+	var cases []kubernetesCase
+	for _, g := range []struct {
+		setting, value, bad, badDetail string
+		minor                          int
+	}{
+		{"container-log-max-workers", "3", `"3"`, "Write 3 without quotes", 30},
+		{"container-log-monitor-interval", `"20s"`, `"20"`, "a bare number is not accepted", 30},
+		{"single-process-oom-kill", "true", `"yes"`, "must be a boolean", 32},
+		{"ids-per-pod", "65536", "1000", "must be a multiple of 65536", 33},
+	} {
+		line := g.setting + " = " + g.value
+		for minor := 28; minor <= 35; minor++ {
+			for _, flavour := range []string{"", "-nvidia", "-fips"} {
+				variant := fmt.Sprintf("aws-k8s-1.%d%s", minor, flavour)
+				name := g.setting + " on " + variant
+				if minor >= g.minor {
+					cases = append(cases, kcase(name, line, variant))
+					continue
+				}
+				ignored := fragmentWarn(p+g.setting, fmt.Sprintf("is used only by the kubelet of aws-k8s-1.%d and newer variants; %s accepts it but ignores it", g.minor, variant))
+				cases = append(cases, kcase(name, line, variant, ignored))
+			}
+		}
+		old := fmt.Sprintf("aws-k8s-1.%d", g.minor-1)
+		bad := []want{fragmentWarn(p+g.setting, "ignores it"), fragmentErr(p+g.setting, g.badDetail)}
+		cases = append(cases,
+			kcase(g.setting+" without a variant", line, ""),
+			kcase(g.setting+" bad value on "+old, g.setting+" = "+g.bad, old, bad...))
+	}
+	runKubernetesCases(t, cases)
+}
+
+// settings.kubernetes values checked against settings-sdk
+// settings-extensions/kubernetes KubernetesSettingsV1 and
+// modeled-types/src/kubernetes.rs.
+func TestModel_KubernetesSource(t *testing.T) {
+	const p = "settings.kubernetes."
+	b64 := func(s string) string { return `"` + base64.StdEncoding.EncodeToString([]byte(s)) + `"` }
+	extra := p + "kubelet-extra-config"
+	runKubernetesCases(t, []kubernetesCase{
+		// ids-per-pod: KubernetesIdsPerPodValue, a multiple of 65536 below 2^32.
+		kcase("ids-per-pod multiple", "ids-per-pod = 131072", ""),
+		kcase("ids-per-pod largest", "ids-per-pod = 4294901760", ""),
+		kcase("ids-per-pod not a multiple", "ids-per-pod = 65535", "", fragmentErr(p+"ids-per-pod", "must be a multiple of 65536 below 4294967296. Did you mean 65536?")),
+		kcase("ids-per-pod 2^32", "ids-per-pod = 4294967296", "", fragmentErr(p+"ids-per-pod", "must be a multiple of 65536 below")),
+		kcase("ids-per-pod string", `ids-per-pod = "65536"`, "", fragmentErr(p+"ids-per-pod", "must be an integer, not a string")),
+		kdoubt("ids-per-pod zero", "ids-per-pod = 0", p+"ids-per-pod", "the kubelet wants a positive multiple"),
+		// memory-swap-behavior: KubernetesMemorySwapBehavior, not free text.
+		kcase("memory-swap-behavior NoSwap", `memory-swap-behavior = "NoSwap"`, ""),
+		kcase("memory-swap-behavior LimitedSwap", `memory-swap-behavior = "LimitedSwap"`, ""),
+		kcase("memory-swap-behavior no-swap", `memory-swap-behavior = "no-swap"`, ""),
+		kcase("memory-swap-behavior limited-swap", `memory-swap-behavior = "limited-swap"`, ""),
+		// suggest compares kebab-cased forms, so the kebab alias is offered.
+		kcase("memory-swap-behavior near miss", `memory-swap-behavior = "LimitedSwp"`, "", fragmentErr(p+"memory-swap-behavior", `Did you mean "limited-swap"?`)),
+		kcase("memory-swap-behavior kubelet's removed value", `memory-swap-behavior = "UnlimitedSwap"`, "", fragmentErr(p+"memory-swap-behavior", `is not one of "NoSwap", "LimitedSwap"`)),
+		// topology-manager-policy-options: KubernetesTopologyManagerPolicyOptions.
+		kcase("topology options", "topology-manager-policy-options = { prefer-closest-numa-nodes = true, max-allowable-numa-nodes = 16 }", ""),
+		kcase("topology options default", "topology-manager-policy-options = { max-allowable-numa-nodes = 8 }", ""),
+		kcase("topology options below 8", "topology-manager-policy-options = { max-allowable-numa-nodes = 7 }", "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "7 is out of range for a u32 integer of at least 8")),
+		kcase("topology options string", `topology-manager-policy-options = { prefer-closest-numa-nodes = "true" }`, "", fragmentErr(p+"topology-manager-policy-options.prefer-closest-numa-nodes", "Write true without quotes")),
+		kdoubt("topology options unknown", "topology-manager-policy-options = { prefer-closest-numa-node = true }", p+"topology-manager-policy-options.prefer-closest-numa-node", `Did you mean "prefer-closest-numa-nodes"?`),
+		kcase("topology options kubelet form", `topology-manager-policy-options = ["prefer-closest-numa-nodes=true"]`, "", fragmentErr(p+"topology-manager-policy-options", "must be a table, not an array")),
+		// cpu-manager-policy-options: only full-pcpus-only is certain.
+		kcase("cpu options documented", `cpu-manager-policy-options = ["full-pcpus-only"]`, ""),
+		kdoubt("cpu options newer", `cpu-manager-policy-options = ["strict-cpu-reservation"]`, p+"cpu-manager-policy-options", "only newer Bottlerocket settings models accept"),
+		kcase("cpu options near miss", `cpu-manager-policy-options = ["full-pcpu-only"]`, "", fragmentErr(p+"cpu-manager-policy-options", `Did you mean "full-pcpus-only"?`)),
+		// cloud-provider: KubernetesCloudProvider also takes the two characters "".
+		kcase("cloud-provider quoted empty", `cloud-provider = '""'`, ""),
+		kcase("cloud-provider external", `cloud-provider = "external"`, ""),
+		kcase("cloud-provider near miss", `cloud-provider = "extrenal"`, "", fragmentErr(p+"cloud-provider", `Did you mean "external"?`)),
+		// cluster-dns-ip: KubernetesClusterDnsIp accepts an empty list.
+		kcase("cluster-dns-ip empty", "cluster-dns-ip = []", "", fragmentWarn(p+"cluster-dns-ip", "the kubelet gets no cluster DNS address")),
+		// credential-providers: CredentialProvider has no deny_unknown_fields.
+		{"credential provider unknown key", "[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"*.dkr.ecr.us-east-2.amazonaws.com\"]\ncache-duraton = \"30m\"\n", "",
+			[]want{fragmentWarn(p+"credential-providers.ecr-credential-provider.cache-duraton", `drops it without a word, so it has no effect. Did you mean "cache-duration"?`)},
+			[]want{fragmentWarn(p+"credential-providers.ecr-credential-provider.cache-duraton", `Did you mean "cache-duration"?`)}},
+		{"credential provider environment", "[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"x\"]\nenvironment = { AWS_PROFILE = \"a\\nb\" }\n", "",
+			[]want{fragmentErr(p+"credential-providers.ecr-credential-provider.environment.AWS_PROFILE", "line")}, nil},
+		{"credential provider cache-duration", "[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"x\"]\ncache-duration = \"12\"\n", "",
+			[]want{fragmentErr(p+"credential-providers.ecr-credential-provider.cache-duration", "a bare number is not accepted")}, nil},
+		{"credential provider without enabled", "[settings.kubernetes.credential-providers.ecr-credential-provider]\nimage-patterns = [\"x\"]\n", "",
+			[]want{fragmentErr(p+"credential-providers.ecr-credential-provider.enabled", "is required")}, nil},
+		{"credential provider name", "[settings.kubernetes.credential-providers.ecr_credential_provider]\nenabled = true\nimage-patterns = [\"x\"]\n", "",
+			[]want{fragmentErr(p+"credential-providers.ecr_credential_provider", `Did you mean "ecr-credential-provider"?`)}, nil},
+		// kubelet-extra-config: ValidKubeletExtraConfig.
+		kcase("kubelet-extra-config mapping", "kubelet-extra-config = "+b64("featureGates:\n  SomeGate: true\n"), ""),
+		kcase("kubelet-extra-config blocked typed key", "kubelet-extra-config = "+b64("maxPods: 20\n"), "", fragmentErr(extra, "sets maxPods, which Bottlerocket refuses here: use settings.kubernetes.max-pods instead")),
+		kcase("kubelet-extra-config managed key", "kubelet-extra-config = "+b64("authentication:\n  anonymous:\n    enabled: true\n"), "", fragmentErr(extra, "sets authentication, which Bottlerocket manages itself")),
+		kcase("kubelet-extra-config list", "kubelet-extra-config = "+b64("- a\n- b\n"), "", fragmentErr(extra, "is not a mapping")),
+		kcase("kubelet-extra-config not YAML", "kubelet-extra-config = "+b64("a: [b\n"), "", fragmentErr(extra, "is not YAML")),
+		kcase("kubelet-extra-config not base64", `kubelet-extra-config = "maxPods: 3"`, "", fragmentErr(extra, "not valid standard base64")),
+	})
+}
+
+// cluster-name, api-server and cluster-certificate are each optional in
+// Bottlerocket's model. A fragment that sets some (for Karpenter or a
+// managed node group, which add the rest) gets no finding; the typed
+// attributes carrying part of the identity get a warning per missing key.
+func TestRender_ClusterIdentityFragments(t *testing.T) {
+	const p = "settings.kubernetes."
+	for _, tc := range []struct {
+		name string
+		in   Input
+		want []want
+	}{
+		{"fragment with cluster-name only", Input{CustomUserData: []string{"settings.kubernetes.cluster-name = \"demo\"\n"}}, nil},
+		{"fragment with api-server and certificate", Input{CustomUserData: []string{"[settings.kubernetes]\napi-server = \"" + testAPIServer + "\"\ncluster-certificate = \"" + testCA + "\"\n"}}, nil},
+		{"typed cluster_name, fragment api-server", Input{ClusterName: "demo", CustomUserData: []string{"settings.kubernetes.api-server = \"" + testAPIServer + "\"\n"}},
+			[]want{warnAt(FieldClusterCertificate, -1, p+"cluster-certificate", "api-server and cluster-name is set but settings.kubernetes.cluster-certificate is not")}},
+		{"typed identity complete", identity(Input{}), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, strict := range []bool{true, false} {
+				tc.in.Strict = strict
+				doc, problems := Render(tc.in)
+				assertProblems(t, problems, tc.want...)
+				if doc == nil {
+					t.Errorf("strict = %t: a partial identity was refused", strict)
+				}
+			}
+		})
+	}
+}
