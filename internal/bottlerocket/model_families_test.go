@@ -68,3 +68,18 @@ func TestModel_FamiliesRelease(t *testing.T) {
 		})
 	}
 }
+
+// TestModel_FamiliesAbsentFromAwsK8s: ecs is certain to fail on every
+// aws-k8s variant (an error whatever strict says); kubelet-dra-drivers is
+// not known to be in any released aws-k8s variant (an unknown setting).
+func TestModel_FamiliesAbsentFromAwsK8s(t *testing.T) {
+	for _, strict := range []bool{true, false} {
+		_, problems := Render(Input{Strict: strict, Variant: "aws-k8s-1.33", CustomUserData: []string{"settings.ecs.cluster = \"c\"\n"}})
+		assertProblems(t, problems, errAt(FieldCustomUserData, 0, "settings.ecs", "exists only on aws-ecs variants"))
+	}
+	const dra = "settings.kubelet-dra-drivers.nvidia.enabled = true\n"
+	_, problems := Render(Input{Strict: true, Variant: "aws-k8s-1.33-nvidia", CustomUserData: []string{dra}})
+	assertProblems(t, problems, errAt(FieldCustomUserData, 0, "settings.kubelet-dra-drivers", "is not a setting Bottlerocket knows"))
+	_, problems = Render(Input{Variant: "aws-k8s-1.33-nvidia", CustomUserData: []string{dra}})
+	assertProblems(t, problems, warnAt(FieldCustomUserData, 0, "settings.kubelet-dra-drivers", "is not a setting Bottlerocket knows"))
+}

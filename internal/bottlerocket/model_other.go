@@ -96,6 +96,9 @@ func settingsSchema() *schema {
 			"name-servers": field(listOf(strNamed("IP address string", ruleIP))),
 			"search-list":  field(listOf(strNamed("hostname", ruleHostname))),
 		})),
+		// The aws-k8s settings plugins (bottlerocket sources/settings-plugins/
+		// aws-k8s*/src/lib.rs) have no ecs family: it is certain to fail.
+		"ecs": field(custom("aws-ecs settings", refuseECS)),
 		"host-containers": field(mapOf(identifier, table(map[string]*fieldSchema{
 			"enabled":      field(boolean()),
 			"source":       field(url),
@@ -125,6 +128,12 @@ func settingsSchema() *schema {
 			// introduced in 1.64.0 (core-kit v14.9.0, settings-models 0.25.0).
 			"hugepages": added("1.64.0", hugepagesSchema()),
 		})),
+		// kubelet-dra-drivers is not modeled: settings-sdk has a
+		// settings-extensions/kubelet-dra-drivers crate (nvidia.enabled),
+		// but no settings-models release note, no aws-k8s settings plugin
+		// and no settings documentation names it, so no released variant
+		// is known to accept it; it stays an unknown setting (a warning
+		// with strict = false).
 		"kubelet-device-plugins": {nvidiaOnly: true, since: "1.23.0", schema: table(map[string]*fieldSchema{
 			"nvidia": field(nvidiaDevicePluginSchema()),
 		})},
@@ -348,4 +357,11 @@ func checkHosts(v *validator, val any, path []string) {
 		v.check(strNamed("IP address string", ruleIP), pair[0], path, i)
 		v.check(listOf(strNamed("hostname", ruleHostname)), pair[1], path, i)
 	}
+}
+
+// refuseECS: every variant this provider renders is an aws-k8s variant,
+// whose settings model has no ecs family, so the whole user data would be
+// refused whatever strict says.
+func refuseECS(v *validator, _ any, path []string) {
+	v.invalid(path, -1, fmt.Sprintf("%s exists only on aws-ecs variants; the aws-k8s variants this provider renders have no ecs settings and refuse the whole user data. Remove it.", settingPath(path)))
 }
