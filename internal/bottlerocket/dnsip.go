@@ -45,7 +45,9 @@ func clusterDNSFromCIDR(prefix netip.Prefix) netip.Addr {
 // checkDNSFamily enforces that the first cluster-dns-ip has the cluster's
 // IP family: Bottlerocket (pluto) picks the node IP's family from it, so an
 // IPv4 first address in an IPv6 cluster (or the reverse) gives the node an
-// address pods cannot reach.
+// address pods cannot reach. Bottlerocket never sees service_cidr and
+// boots either way, so this provider rule is a doubt (a warning with
+// strict = false).
 func checkDNSFamily(v *validator, tree map[string]any, prefix netip.Prefix) {
 	val, ok := lookup(tree, clusterDNSIPPath)
 	if !ok {
@@ -70,6 +72,6 @@ func checkDNSFamily(v *validator, tree map[string]any, prefix netip.Prefix) {
 	if prefix.Addr().Is4() {
 		family, want = "IPv6", "IPv4"
 	}
-	v.invalid(clusterDNSIPPath, 0, fmt.Sprintf("the first cluster-dns-ip %s is %s but service_cidr %s is %s: Bottlerocket takes the node's IP family from the first cluster DNS address. Put an %s address first, such as %s.",
+	v.doubtful(clusterDNSIPPath, 0, fmt.Sprintf("the first cluster-dns-ip %s is %s but service_cidr %s is %s: Bottlerocket takes the node's IP family from the first cluster DNS address. Put an %s address first, such as %s.",
 		s, family, prefix, want, want, clusterDNSFromCIDR(prefix)))
 }

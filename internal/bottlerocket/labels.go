@@ -66,17 +66,34 @@ func isKubeletLabel(key string) bool {
 
 // labelKeyProblems returns why key cannot be a node label, or nil.
 func labelKeyProblems(key string) []string {
-	var out []string
-	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
-		out = append(out, fmt.Sprintf("label key %q is invalid: %s.", key, strings.Join(errs, "; ")))
+	if msg := labelKeySyntaxProblem(key); msg != "" {
+		return []string{msg}
 	}
-	if len(out) == 0 && isKubernetesLabel(key) && !isKubeletLabel(key) {
-		out = append(out, fmt.Sprintf("label key %q is in the kubernetes.io/k8s.io namespace, which the kubelet refuses in --node-labels (the node would never join). "+
+	if msg := kubeletLabelKeyProblem(key); msg != "" {
+		return []string{msg}
+	}
+	return nil
+}
+
+// labelKeySyntaxProblem is the label key syntax, which Bottlerocket's
+// KubernetesLabelKey also enforces.
+func labelKeySyntaxProblem(key string) string {
+	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
+		return fmt.Sprintf("label key %q is invalid: %s.", key, strings.Join(errs, "; "))
+	}
+	return ""
+}
+
+// kubeletLabelKeyProblem is the kubelet's namespace rule, which
+// Bottlerocket itself does not check.
+func kubeletLabelKeyProblem(key string) string {
+	if labelKeySyntaxProblem(key) == "" && isKubernetesLabel(key) && !isKubeletLabel(key) {
+		return fmt.Sprintf("label key %q is in the kubernetes.io/k8s.io namespace, which the kubelet refuses in --node-labels (the node would never join). "+
 			"Use a key under node.kubernetes.io/ or kubelet.kubernetes.io/, or your own domain; the only other allowed keys are kubernetes.io/hostname, kubernetes.io/os, kubernetes.io/arch, "+
 			"topology.kubernetes.io/region, topology.kubernetes.io/zone, node.kubernetes.io/instance-type and their older forms beta.kubernetes.io/os, beta.kubernetes.io/arch, "+
-			"beta.kubernetes.io/instance-type, failure-domain.beta.kubernetes.io/region and failure-domain.beta.kubernetes.io/zone.", key))
+			"beta.kubernetes.io/instance-type, failure-domain.beta.kubernetes.io/region and failure-domain.beta.kubernetes.io/zone.", key)
 	}
-	return out
+	return ""
 }
 
 func labelValueProblems(key, value string) []string {

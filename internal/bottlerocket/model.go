@@ -41,8 +41,17 @@ type schema struct {
 	ignoresUnknown bool
 
 	keyRule stringRule // kindMap: rule for each key
-	keyEnum []string   // kindMap: the only keys allowed
-	elem    *schema    // kindMap values, kindList elements
+	// keyDoubt is a further rule for each key whose findings are doubts
+	// (the kubelet's rule where Bottlerocket's own type is looser).
+	keyDoubt stringRule
+	// keyEnum lists the keys of one of Bottlerocket's enums (kube-reserved
+	// resources, eviction signals, capabilities); values lists the members
+	// of a string enum. Bottlerocket adds members in new releases (pid in
+	// 1.49, "mps" in 1.54), so a key or value outside them is a doubt of
+	// the model, not a certain failure: an error only when strict.
+	keyEnum []string // kindMap
+	values  []string // kindString
+	elem    *schema  // kindMap values, kindList elements
 	// nonEmpty lists must have at least one element.
 	nonEmpty bool
 
@@ -155,7 +164,11 @@ func thresholdString() *schema {
 	return s
 }
 
-func enum(values ...string) *schema { return strNamed("string", enumRule(values...)) }
+func enum(values ...string) *schema {
+	s := strNamed("string")
+	s.values = values
+	return s
+}
 
 // enumSince is an enum some of whose values a later release added.
 func enumSince(values []string, since map[string]string) *schema {

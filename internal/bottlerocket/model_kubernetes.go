@@ -201,17 +201,13 @@ func reservedMemorySchema() *schema {
 }
 
 func nodeLabelsSchema() *schema {
-	s := mapOf(func(k string) string {
-		if msgs := labelKeyProblems(k); len(msgs) > 0 {
-			return msgs[0]
-		}
-		return ""
-	}, str())
+	s := mapOf(labelKeySyntaxProblem, str())
+	s.keyDoubt = kubeletLabelKeyProblem
 	s.check = func(v *validator, val any, path []string) {
 		m := val.(map[string]any)
 		for _, k := range sortedKeys(m) {
 			value, ok := m[k].(string)
-			if !ok || len(labelKeyProblems(k)) > 0 {
+			if !ok || labelKeySyntaxProblem(k) != "" {
 				continue
 			}
 			kp := childPath(path, k)

@@ -50,6 +50,10 @@ func (v *validator) invalid(path []string, elem int, detail string) {
 // might accept (a provider or kubelet rule, a documented range the model
 // cannot confirm): an error when strict, a warning otherwise.
 func (v *validator) doubtful(path []string, elem int, detail string) {
+	v.doubt(path, elem, "Doubtful value for "+settingPath(path), detail)
+}
+
+func (v *validator) doubt(path []string, elem int, summary, detail string) {
 	sev := SeverityError
 	if v.strict {
 		detail += " (strict = false turns this into a warning.)"
@@ -57,7 +61,7 @@ func (v *validator) doubtful(path []string, elem int, detail string) {
 		sev = SeverityWarning
 		detail += " It is kept because strict is false."
 	}
-	v.report(sev, path, elem, "Doubtful value for "+settingPath(path), detail+v.where(path))
+	v.report(sev, path, elem, summary, detail+v.where(path))
 }
 
 // where tells the user which input to fix; typed attributes are obvious
@@ -109,7 +113,7 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 				if g := suggest(k, s.keyEnum); g != "" {
 					msg += fmt.Sprintf(" Did you mean %q?", g)
 				}
-				v.report(SeverityError, kp, -1, "Unknown key in "+settingPath(path), msg+v.where(kp))
+				v.unknown(kp, m[k], msg)
 				continue
 			}
 			if since := s.keySince[k]; v.release.lacks(since) {
@@ -120,6 +124,11 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 				if msg := s.keyRule(k); msg != "" {
 					v.report(SeverityError, kp, -1, "Invalid key in "+settingPath(path), msg+v.where(kp))
 					continue
+				}
+			}
+			if s.keyDoubt != nil {
+				if msg := s.keyDoubt(k); msg != "" {
+					v.doubt(kp, -1, "Doubtful key in "+settingPath(path), msg)
 				}
 			}
 			v.check(s.elem, m[k], kp, -1)
@@ -155,6 +164,10 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 				}
 				return
 			}
+		}
+		if s.values != nil && !contains(s.values, x) {
+			v.unknownValue(path, elem, enumRule(s.values...)(x))
+			return
 		}
 		if s.doubt != nil {
 			if msg := s.doubt(x); msg != "" {
@@ -257,6 +270,20 @@ func (v *validator) unknown(path []string, val any, msg string) {
 	}
 	v.report(sev, path, -1, "Unknown setting "+settingPath(path), msg+v.where(path))
 	v.checkPlain(val, path, -1)
+}
+
+// unknownValue reports a value outside one of Bottlerocket's enums as the
+// model has it: a newer release may have added it, so, like an unknown
+// key, it is an error when strict and otherwise a warning, the value kept.
+func (v *validator) unknownValue(path []string, elem int, msg string) {
+	sev := SeverityError
+	if !v.strict {
+		sev = SeverityWarning
+		msg += " It is kept because strict is false; make sure your Bottlerocket release accepts it."
+	} else {
+		msg += " If your Bottlerocket release is newer than this provider's model, set strict = false."
+	}
+	v.report(sev, path, elem, "Unknown value for "+settingPath(path), msg+v.where(path))
 }
 
 // tooNew reports a setting the node's Bottlerocket release does not have

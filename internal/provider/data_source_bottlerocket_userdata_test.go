@@ -176,7 +176,7 @@ func TestAccBottlerocketUserDataDataSource_invalidInput(t *testing.T) {
 	}{
 		"label in the kubernetes.io namespace": {
 			body: `node_labels = { "kubernetes.io/role" = "web" }`,
-			want: `Invalid key in settings.kubernetes.node-labels(.|\n)*kubelet refuses`,
+			want: `Doubtful key in settings.kubernetes.node-labels(.|\n)*kubelet refuses`,
 		},
 		"label key syntax": {
 			body: `node_labels = { "bad key!" = "web" }`,
