@@ -20,6 +20,11 @@ func TestModel_FamiliesFromSource(t *testing.T) {
 		{"max-concurrent-unpacks quoted", "settings.container-runtime.max-concurrent-unpacks = \"4\"\n", "", "settings.container-runtime.max-concurrent-unpacks", "Write 4 without quotes"},
 		{"max-concurrent-unpacks over i32", "settings.container-runtime.max-concurrent-unpacks = 2147483648\n", "", "settings.container-runtime.max-concurrent-unpacks", "out of range for a i32 integer"},
 		{"max-concurrent-unpack near miss", "settings.container-runtime.max-concurrent-unpack = 4\n", "", "settings.container-runtime.max-concurrent-unpack", `Did you mean "max-concurrent-unpacks"?`},
+		// Chunk sizes as deserialize_chunk_size reads them (modeled-types shared.rs).
+		{"chunk size leading dot", "settings.container-runtime.concurrent-download-chunk-size = \".5gb\"\n", "", "", ""},
+		{"chunk size inner space", "settings.container-runtime.concurrent-download-chunk-size = \"8 mb\"\n", "", "settings.container-runtime.concurrent-download-chunk-size", `Did you mean "8mb"?`},
+		{"soci chunk size unlimited", "settings.container-runtime-plugins.soci-snapshotter.parallel-pull-unpack.concurrent-download-chunk-size = \"unlimited\"\n", "", "", ""},
+		{"soci chunk size overflow", "settings.container-runtime-plugins.soci-snapshotter.parallel-pull-unpack.concurrent-download-chunk-size = \"10eb\"\n", "", "settings.container-runtime-plugins.soci-snapshotter.parallel-pull-unpack.concurrent-download-chunk-size", "64-bit"},
 		// image-verifier-plugins digestion (1.63.x docs).
 		{"digestion trustpolicy", "settings.image-verifier-plugins.digestion.trustpolicy = \"eyJ2ZXJzaW9uIjogIjEuMCJ9\"\n", "", "", ""},
 		{"digestion trustpolicy not JSON", "settings.image-verifier-plugins.digestion.trustpolicy = \"bm90IGpzb24=\"\n", "", "settings.image-verifier-plugins.digestion.trustpolicy", "not JSON"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -206,15 +207,36 @@ func ruleMIGProfile(s string) string {
 	return msg
 }
 
-// byteSizeRE is a byte size as the byte-unit crate reads it: a number and
-// an optional unit such as b, kb, kib, mb, mib, gb (any case).
-var byteSizeRE = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*([kmgtpe]i?b?|b)?\s*$`)
+// byteSizeRE is a byte size as Bottlerocket's deserialize_chunk_size
+// (modeled-types shared.rs) reads it after trimming: a number (".5" is
+// read as "0.5") and an optional unit as the byte-unit crate parses it,
+// any case. Whitespace inside ("8 mb") is refused.
+var byteSizeRE = regexp.MustCompile(`(?i)^([0-9]*\.?[0-9]+)([kmgtpe]i?b?|b)?$`)
 
 func ruleByteSize(s string) string {
-	if byteSizeRE.MatchString(s) {
-		return ""
+	t := strings.TrimSpace(s)
+	m := byteSizeRE.FindStringSubmatch(t)
+	if m == nil {
+		msg := fmt.Sprintf("%q is not a byte size such as \"1024\", \"8mb\" or \"3mib\".", s)
+		if fixed := strings.Join(strings.Fields(t), ""); fixed != t && byteSizeRE.MatchString(fixed) {
+			msg += fmt.Sprintf(" Did you mean %q?", fixed)
+		}
+		return msg
 	}
-	return fmt.Sprintf("%q is not a byte size such as \"1024\", \"8mb\" or \"3mib\".", s)
+	// The size becomes an i64 number of bytes.
+	n, _ := strconv.ParseFloat(m[1], 64)
+	if unit := strings.ToLower(m[2]); unit != "" && unit != "b" {
+		base := 1000.0
+		if strings.Contains(unit, "i") {
+			base = 1024
+		}
+		n *= math.Pow(base, float64(strings.IndexByte("kmgtpe", unit[0])+1))
+	}
+	// float64(math.MaxInt64) is 2^63, the first size that does not fit.
+	if n >= math.MaxInt64 {
+		return fmt.Sprintf("%q is more bytes than a 64-bit size holds.", s)
+	}
+	return ""
 }
 
 // apiclientCommandCheck is Bottlerocket's ApiclientCommand: each command of
