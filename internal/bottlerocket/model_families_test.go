@@ -28,6 +28,12 @@ func TestModel_FamiliesFromSource(t *testing.T) {
 		// image-verifier-plugins digestion (1.63.x docs).
 		{"digestion trustpolicy", "settings.image-verifier-plugins.digestion.trustpolicy = \"eyJ2ZXJzaW9uIjogIjEuMCJ9\"\n", "", "", ""},
 		{"digestion trustpolicy not JSON", "settings.image-verifier-plugins.digestion.trustpolicy = \"bm90IGpzb24=\"\n", "", "settings.image-verifier-plugins.digestion.trustpolicy", "not JSON"},
+		{"custom verifier", "settings.image-verifier-plugins.my-verifier.trust-policy = \"e30=\"\n", "", "", ""},
+		{"notation with enabled", "[settings.image-verifier-plugins]\nenabled = true\nnotation.trustpolicy = \"e30=\"\n", "", "", ""},
+		{"custom verifier not an identifier", "settings.image-verifier-plugins.my_verifier.trustpolicy = \"e30=\"\n", "", "settings.image-verifier-plugins.my_verifier", `Did you mean "my-verifier"?`},
+		{"plugin unknown key", "settings.image-verifier-plugins.notation.trust = \"e30=\"\n", "", "settings.image-verifier-plugins.notation.trust", "is not a setting Bottlerocket knows"},
+		{"plugin near miss", "settings.image-verifier-plugins.notaton.trustpolicy = \"e30=\"\n", "", "settings.image-verifier-plugins.notaton", `Did you mean "notation"?`},
+		{"enabled string", "settings.image-verifier-plugins.enabled = \"true\"\n", "", "settings.image-verifier-plugins.enabled", "Write true without quotes"},
 		// NVIDIA device plugin.
 		{"nvidia enabled", "settings.kubelet-device-plugins.nvidia.enabled = false\n", nv, "", ""},
 		{"nvidia enabled string", "settings.kubelet-device-plugins.nvidia.enabled = \"false\"\n", nv, "settings.kubelet-device-plugins.nvidia.enabled", "Write false without quotes"},
@@ -64,6 +70,7 @@ func TestModel_FamiliesRelease(t *testing.T) {
 		{"max-concurrent-unpacks", "settings.container-runtime.max-concurrent-unpacks = 4\n", "", "1.57.0", "settings.container-runtime.max-concurrent-unpacks"},
 		{"hugepages", "settings.kernel.hugepages.transparent.enabled = \"never\"\n", "", "1.63.1", "settings.kernel.hugepages"},
 		{"digestion", "settings.image-verifier-plugins.digestion.trustpolicy = \"e30=\"\n", "", "1.62.0", "settings.image-verifier-plugins.digestion"},
+		{"custom verifier", "settings.image-verifier-plugins.mine.trustpolicy = \"e30=\"\n", "", "1.62.0", "settings.image-verifier-plugins.mine"},
 		{"nvidia enabled", "settings.kubelet-device-plugins.nvidia.enabled = true\n", "aws-k8s-1.33-nvidia", "1.57.0", "settings.kubelet-device-plugins.nvidia.enabled"},
 	}
 	for _, tc := range cases {

@@ -106,16 +106,7 @@ func settingsSchema() *schema {
 			"user-data":    field(base64),
 			"command":      added("1.47.0", listOf(str())),
 		}))),
-		"image-verifier-plugins": added("1.51.0", table(map[string]*fieldSchema{
-			"enabled": field(boolean()),
-			"notation": field(table(map[string]*fieldSchema{
-				"trustpolicy": field(strNamed("base64 JSON string", ruleBase64JSON)),
-			})),
-			// bottlerocket-project-website data/settings/1.63.x/image-verifier-plugins.toml.
-			"digestion": added("1.63.0", table(map[string]*fieldSchema{
-				"trustpolicy": field(strNamed("base64 JSON string", ruleBase64JSON)),
-			})),
-		})),
+		"image-verifier-plugins": added("1.51.0", imageVerifierPluginsSchema()),
 		"kernel": field(table(map[string]*fieldSchema{
 			"lockdown": field(enum("none", "integrity", "confidentiality")),
 			// Values are free-form strings in Bottlerocket's model.
@@ -364,4 +355,49 @@ func checkHosts(v *validator, val any, path []string) {
 // refused whatever strict says.
 func refuseECS(v *validator, _ any, path []string) {
 	v.invalid(path, -1, fmt.Sprintf("%s exists only on aws-ecs variants; the aws-k8s variants this provider renders have no ecs settings and refuse the whole user data. Remove it.", settingPath(path)))
+}
+
+// customVerifiersSince is the release whose image-verifier-plugins takes
+// any plugin name (bottlerocket-project-website data/settings/1.63.x/
+// image-verifier-plugins.toml: digestion and <custom-verifier>).
+const customVerifiersSince = "1.63.0"
+
+// imageVerifierPluginsSchema follows the settings-sdk image-verifier-plugins
+// extension as of 1.63: enabled, and a flattened map of Identifier plugin
+// names (notation, digestion, custom verifiers) to { trustpolicy } (alias
+// trust-policy), a base64 JSON document. Before 1.63 only notation exists.
+func imageVerifierPluginsSchema() *schema {
+	plugin := withAliases(table(map[string]*fieldSchema{
+		"trustpolicy": field(strNamed("base64 JSON string", ruleBase64JSON)),
+	}), map[string]string{"trust-policy": "trustpolicy"})
+	known := []string{"enabled", "notation", "digestion"}
+	return custom("table of enabled and <plugin> = { trustpolicy }", func(v *validator, val any, path []string) {
+		m, ok := val.(map[string]any)
+		if !ok {
+			v.invalid(path, -1, fmt.Sprintf("%s must be a table, not %s.", settingPath(path), withArticle(typeName(val))))
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			kp := childPath(path, k)
+			switch {
+			case k == "enabled":
+				v.check(boolean(), m[k], kp, -1)
+			case k == "notation":
+				v.check(plugin, m[k], kp, -1)
+			case v.release.lacks(customVerifiersSince):
+				v.tooNew(kp, customVerifiersSince)
+			default:
+				if msg := ruleIdentifier(k); msg != "" {
+					v.report(SeverityError, kp, -1, "Invalid key in "+settingPath(path), msg+v.where(kp))
+					continue
+				}
+				// Bottlerocket takes any other name as a custom verifier;
+				// a near miss of a known name is more likely a typo.
+				if g := suggest(k, known); g != "" && g != k {
+					v.doubtful(kp, -1, fmt.Sprintf("%s is taken as a custom verifier plugin named %q. Did you mean %q?", settingPath(kp), k, g))
+				}
+				v.check(plugin, m[k], kp, -1)
+			}
+		}
+	})
 }
