@@ -72,13 +72,18 @@ func TestModel_FamiliesRelease(t *testing.T) {
 		{"digestion", "settings.image-verifier-plugins.digestion.trustpolicy = \"e30=\"\n", "", "1.62.0", "settings.image-verifier-plugins.digestion"},
 		{"custom verifier", "settings.image-verifier-plugins.mine.trustpolicy = \"e30=\"\n", "", "1.62.0", "settings.image-verifier-plugins.mine"},
 		{"nvidia enabled", "settings.kubelet-device-plugins.nvidia.enabled = true\n", "aws-k8s-1.33-nvidia", "1.57.0", "settings.kubelet-device-plugins.nvidia.enabled"},
+		{"device-list-strategy list", "settings.kubelet-device-plugins.nvidia.device-list-strategy = [\"envvar\"]\n", "aws-k8s-1.30-nvidia", "1.39.0", "settings.kubelet-device-plugins.nvidia.device-list-strategy"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, problems := Render(Input{Strict: true, Variant: tc.variant, BottlerocketRelease: tc.release, CustomUserData: []string{tc.fragment}})
-			assertProblems(t, problems, errAt(FieldCustomUserData, 0, tc.setting, "was added in Bottlerocket"))
+			assertProblems(t, problems, errAt(FieldCustomUserData, 0, tc.setting, "Setting newer than the AMI"))
 		})
 	}
+	// One strategy stays valid on a release before the list form.
+	_, problems := Render(Input{Strict: true, Variant: "aws-k8s-1.30-nvidia", BottlerocketRelease: "1.39.0",
+		CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.device-list-strategy = \"envvar\"\n"}})
+	assertProblems(t, problems)
 }
 
 // TestModel_FamiliesAbsentFromAwsK8s: ecs is certain to fail on every

@@ -276,6 +276,13 @@ func nvidiaDevicePluginSchema() *schema {
 			case string:
 				v.check(one, x, path, -1)
 			case []any:
+				// The list form came with settings-models 0.10.0, documented
+				// from 1.40.x ("a single strategy or a list of strategies").
+				if v.release.lacks(listStrategySince["cdi-cri"]) {
+					v.report(SeverityError, path, -1, "Setting newer than the AMI: "+settingPath(path),
+						fmt.Sprintf("an array of strategies for %s needs Bottlerocket %s, but the AMI runs Bottlerocket %s, which takes a single strategy. Use one string.", settingPath(path), listStrategySince["cdi-cri"], v.release)+v.where(path))
+					return
+				}
 				v.check(listOf(one), x, path, -1)
 			default:
 				v.invalid(path, -1, fmt.Sprintf("%s must be a strategy (\"envvar\", \"volume-mounts\", \"cdi-cri\") or an array of them, not %s.", settingPath(path), withArticle(typeName(val))))
