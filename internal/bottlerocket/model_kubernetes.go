@@ -92,7 +92,7 @@ func kubernetesSchema() *schema {
 		"provider-id":               field(strNamed("URL string", ruleURL)),
 		"registry-burst":            field(i32()),
 		"registry-qps":              field(i32()),
-		"reserved-cpus":             added("1.21.0", str(ruleCPUSet)),
+		"reserved-cpus":             added("1.21.0", cpuSetString()),
 		"seccomp-default":           field(boolean()),
 		"server-certificate":        field(base64),
 		"server-key":                field(base64),
@@ -177,7 +177,7 @@ func idsPerPodSchema() *schema {
 func topologyManagerPolicyOptionsSchema() *schema {
 	return table(map[string]*fieldSchema{
 		"prefer-closest-numa-nodes": field(boolean()),
-		"max-allowable-numa-nodes":  field(intRange("u32 integer of at least 8", 8, math.MaxUint32)),
+		"max-allowable-numa-nodes":  field(intRange("u32 integer", 8, math.MaxUint32)),
 	})
 }
 

@@ -2,6 +2,7 @@ package bottlerocket
 
 import (
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -108,9 +109,12 @@ func ruleBootConfigValue(s string) string {
 	return ""
 }
 
-// rulePEMBundle is Bottlerocket's PemCertificateString (pki.*.data): empty
-// (to delete a bundle), or base64 of one or more PEM blocks that are all
-// X.509 certificates.
+// rulePEMBundle is Bottlerocket's PemCertificateString (pki.*.data,
+// modeled-types shared.rs): blank (to delete a bundle), or base64 of PEM
+// text whose blocks all hold an X.509 certificate, at least one. Like
+// x509-parser's Pem reader it skips text between blocks and does not look
+// at the block label ("CERTIFICATE", "X509 CERTIFICATE" …), and like
+// parse_x509 it ignores bytes after the certificate's DER.
 func rulePEMBundle(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return ""
@@ -126,21 +130,32 @@ func rulePEMBundle(s string) string {
 		if block == nil {
 			break
 		}
-		if block.Type != "CERTIFICATE" {
-			return fmt.Sprintf("the bundle holds a PEM block of type %q; only CERTIFICATE blocks are accepted.", block.Type)
-		}
-		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-			return fmt.Sprintf("certificate %d of the bundle is not a valid X.509 certificate (%v).", found+1, err)
-		}
 		found++
+		if err := parseCertificateDER(block.Bytes); err != nil {
+			if !strings.Contains(block.Type, "CERTIFICATE") {
+				return fmt.Sprintf("PEM block %d of the bundle is a %s, not an X.509 certificate; pki data takes certificates only.", found, block.Type)
+			}
+			return fmt.Sprintf("PEM block %d of the bundle is not a valid X.509 certificate (%v).", found, err)
+		}
 	}
 	if found == 0 {
 		return "the value decodes to no PEM certificate: pki data is base64 of a PEM bundle (base64encode(file(\"ca.pem\")))."
 	}
-	if rest := strings.TrimSpace(string(data)); strings.Contains(rest, "-----BEGIN") {
+	if strings.Contains(string(data), "-----BEGIN") {
 		return "the bundle has a PEM block that does not parse (a missing -----END line?)."
 	}
 	return ""
+}
+
+// parseCertificateDER parses the certificate at the start of der, ignoring
+// what follows it as x509-parser does.
+func parseCertificateDER(der []byte) error {
+	var first asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &first); err != nil {
+		return err
+	}
+	_, err := x509.ParseCertificate(first.FullBytes)
+	return err
 }
 
 // ruleBase64JSON is Bottlerocket's ValidBase64Json: base64 of a JSON value.
@@ -155,26 +170,45 @@ func ruleBase64JSON(s string) string {
 	return ""
 }
 
-// ruleFriendlyVersion is Bottlerocket's FriendlyVersion (updates.version-lock):
-// "latest", or a semantic version with an optional leading "v".
+// ruleFriendlyVersion is Bottlerocket's FriendlyVersion (updates.version-lock,
+// modeled-types shared.rs): "latest", or, after one optional leading "v",
+// a version the semver crate parses: three numeric parts without leading
+// zeros, each fitting a u64, then an optional pre-release and build.
 func ruleFriendlyVersion(s string) string {
+	if msg := ruleNoControl(s); msg != "" {
+		return msg
+	}
 	if s == "latest" {
 		return ""
 	}
 	v := strings.TrimPrefix(s, "v")
-	if semver.IsValid("v"+v) && strings.Count(strings.SplitN(strings.SplitN(v, "-", 2)[0], "+", 2)[0], ".") == 2 {
+	core := strings.SplitN(strings.SplitN(v, "-", 2)[0], "+", 2)[0]
+	parts := strings.Split(core, ".")
+	fits := len(parts) == 3
+	for _, p := range parts {
+		if _, err := strconv.ParseUint(p, 10, 64); err != nil {
+			fits = false
+		}
+	}
+	if fits && semver.IsValid("v"+v) {
 		return ""
 	}
 	msg := fmt.Sprintf("%q is not a version: use \"latest\" or a three-part version such as \"v1.20.3\".", s)
-	if strings.EqualFold(s, "latest") {
+	switch {
+	case strings.EqualFold(s, "latest"):
 		msg += ` Did you mean "latest"?`
+	case len(parts) == 2 && semver.IsValid("v"+core):
+		msg += fmt.Sprintf(" Did you mean %q?", strings.Replace(s, core, core+".0", 1))
 	}
 	return msg
 }
 
+// The NvidiaGpuModel and MigProfile patterns of modeled-types
+// kubernetes.rs. Rust's \d is Unicode-aware (any decimal digit), Go's is
+// ASCII only, hence \p{Nd}.
 var (
-	nvidiaGPUModelRE = regexp.MustCompile(`^([a-z])(\d+)\.(\d+)gb$`)
-	migProfileRE     = regexp.MustCompile(`^[0-9]g\.\d+gb$`)
+	nvidiaGPUModelRE = regexp.MustCompile(`^([a-z])(\p{Nd}+)\.(\p{Nd}+)gb$`)
+	migProfileRE     = regexp.MustCompile(`^[0-9]g\.\p{Nd}+gb$`)
 )
 
 // ruleNvidiaGPUModel is Bottlerocket's NvidiaGpuModel, the key of
@@ -237,6 +271,14 @@ func ruleByteSize(s string) string {
 		return fmt.Sprintf("%q is more bytes than a 64-bit size holds.", s)
 	}
 	return ""
+}
+
+// cpuSetString is Bottlerocket's KernelCpuSetValue (kubernetes.reserved-cpus),
+// with the kubelet's stricter parse as a doubt.
+func cpuSetString() *schema {
+	s := strNamed("CPU list string", ruleCPUSet)
+	s.doubt = ruleKubeletCPUSet
+	return s
 }
 
 // apiclientCommandCheck is Bottlerocket's ApiclientCommand: each command of

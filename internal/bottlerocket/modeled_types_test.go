@@ -1,7 +1,16 @@
 package bottlerocket
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
+	"math/big"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Invalid values per Bottlerocket modeled type, each refused with an error
@@ -42,7 +51,7 @@ func TestModel_ModeledTypes(t *testing.T) {
 		{"host-containers source URL", "[settings.host-containers.x]\nsource = \"my image\"\n", "", "settings.host-containers.x.source", "is not a URL"},
 		// PEM certificates and base64.
 		{"pki not a certificate", "[settings.pki.my-ca]\ndata = \"aGVsbG8=\"\n", "", "settings.pki.my-ca.data", "decodes to no PEM certificate"},
-		{"pki private key", "[settings.pki.my-ca]\ndata = \"LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1BQT0KLS0tLS1FTkQgUFJJVkFURSBLRVktLS0tLQo=\"\n", "", "settings.pki.my-ca.data", `only CERTIFICATE blocks`},
+		{"pki private key", "[settings.pki.my-ca]\ndata = \"LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1BQT0KLS0tLS1FTkQgUFJJVkFURSBLRVktLS0tLQo=\"\n", "", "settings.pki.my-ca.data", `is a PRIVATE KEY, not an X.509 certificate`},
 		{"pki empty deletes", "[settings.pki.my-ca]\ndata = \"\"\n", "", "", ""},
 		{"registry auth base64", "[[settings.container-registry.credentials]]\nregistry = \"docker.io\"\nauth = \"user:pass\"\n", "", "settings.container-registry.credentials.auth", "not valid standard base64"},
 		{"registry creds alias", "[[settings.container-registry.creds]]\nregistry = \"docker.io\"\nauth = \"dXNlcjpwYXNz\"\n", "", "", ""},
@@ -154,5 +163,45 @@ func TestReleaseFromImage(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("ReleaseFromImageVersion(%q) = %q, %v; want %q", v, got, ok, want)
 		}
+	}
+}
+
+// PemCertificateString as x509-parser reads a bundle: blank deletes it,
+// text between blocks and the block label are not looked at, bytes after
+// a certificate's DER are ignored; every block must hold a certificate.
+func TestRulePEMBundle(t *testing.T) {
+	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test-ca"}, NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<32, 0), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := func(label string, b []byte) string {
+		return string(pem.EncodeToMemory(&pem.Block{Type: label, Bytes: b}))
+	}
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	cert := block("CERTIFICATE", der)
+	for _, tc := range []struct {
+		name, value, detail string
+	}{
+		{"one certificate", b64(cert), ""},
+		{"two certificates with text around", b64("# bundle\n" + cert + "comment\n" + cert + "trailer\n"), ""},
+		{"another label", b64(block("X509 CERTIFICATE", der)), ""},
+		{"bytes after the DER", b64(block("TRUSTED CERTIFICATE", append(append([]byte{}, der...), 0x30, 0x00))), ""},
+		{"empty", "", ""},
+		{"blank", "  ", ""},
+		{"not base64", "-----BEGIN CERTIFICATE-----", "looks like PEM text"},
+		{"no block", b64("hello"), "decodes to no PEM certificate"},
+		{"private key", b64(block("PRIVATE KEY", []byte{0x30, 0x03, 0x02, 0x01, 0x00})), "is a PRIVATE KEY, not an X.509 certificate"},
+		{"bad certificate", b64(block("CERTIFICATE", []byte("bad"))), "is not a valid X.509 certificate"},
+		{"second block bad", b64(cert + block("CERTIFICATE", der[:len(der)-4])), "PEM block 2 of the bundle is not a valid X.509 certificate"},
+		{"missing END", b64(cert + "-----BEGIN CERTIFICATE-----\nMIIB\n"), "missing -----END line"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := rulePEMBundle(tc.value)
+			if tc.detail == "" && got != "" || tc.detail != "" && !strings.Contains(got, tc.detail) {
+				t.Errorf("rulePEMBundle = %q, want %q", got, tc.detail)
+			}
+		})
 	}
 }

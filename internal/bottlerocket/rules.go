@@ -4,12 +4,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 
+	whatwgurl "github.com/nlnwa/whatwg-url/url"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -51,31 +51,30 @@ func decodeBase64(s string) ([]byte, bool) {
 	return b, err == nil
 }
 
-// ruleURL follows Bottlerocket's modeled Url (modeled-types shared.rs): a
-// URL as the url crate parses it, or, failing that, the same text with
-// "http://" in front, since scheme-less values such as "example.com" or
-// "10.0.0.1:3128" are common. Any scheme is accepted.
+// ruleURL is Bottlerocket's Url (modeled-types shared.rs): no control
+// character (reject_control_chars), then a URL as the url crate parses it,
+// or, failing that, the same text with "http://" in front, since
+// scheme-less values such as "example.com" or "10.0.0.1:3128" are common.
+// The url crate implements the WHATWG URL Standard, and so does
+// github.com/nlnwa/whatwg-url: any scheme, spaces around the URL and in
+// its path are accepted (the crate trims and percent-encodes them), while
+// a host with a space, an IPv4 part above 255, a port above 65535 or an
+// IPv6 zone is refused.
 func ruleURL(s string) string {
 	if msg := ruleNoControl(s); msg != "" {
 		return msg
 	}
-	if urlParses(s) || urlParses("http://"+s) {
+	if _, err := whatwgurl.Parse(s); err == nil {
 		return ""
 	}
-	return fmt.Sprintf("%q is not a URL (such as https://example.com/path, or example.com).", s)
-}
-
-func urlParses(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || strings.ContainsAny(s, " \t") {
-		return false
+	if _, err := whatwgurl.Parse("http://" + s); err == nil {
+		return ""
 	}
-	// The url crate requires a host for the special schemes.
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https", "ws", "wss", "ftp":
-		return u.Host != "" && u.Hostname() != ""
+	msg := fmt.Sprintf("%q is not a URL (such as https://example.com/path, or example.com).", s)
+	if fixed := strings.ReplaceAll(s, " ", ""); fixed != s && fixed != "" && ruleURL(fixed) == "" {
+		msg += fmt.Sprintf(" Did you mean %q?", fixed)
 	}
-	return true
+	return msg
 }
 
 // parseIP accepts what Rust's IpAddr accepts: no zones, no leading zeros.
@@ -153,22 +152,29 @@ func ruleBootstrapToken(s string) string {
 	return ""
 }
 
-// ruleDNSDomain is Bottlerocket's DNSDomain: a domain as the url crate's
-// Host::parse reads it (case is folded), not an IP address, not starting
-// with '.'.
+// ruleDNSDomain is Bottlerocket's DNSDomain (modeled-types shared.rs): no
+// control character, not starting with '.', and a domain as the url
+// crate's Host::parse reads it (WHATWG host parsing: percent-decoding, IDNA
+// with case folded, no forbidden code point), not an IP address.
 func ruleDNSDomain(s string) string {
 	if msg := ruleNoControl(s); msg != "" {
 		return msg
 	}
 	switch {
-	case s == "":
-		return "a DNS domain must not be empty."
 	case strings.HasPrefix(s, "."):
 		return fmt.Sprintf("%q is not a DNS domain: it must not start with '.'.", s)
-	case strings.ContainsAny(s, " #%/:<>?@[\\]^|*"):
+	case s == "":
+		return "a DNS domain must not be empty."
+	case strings.ContainsAny(s, "/?#\\:@[]"):
+		// Delimiters of a URL are forbidden host code points as well; they
+		// must not let the URL parser below read a shorter host.
 		return fmt.Sprintf("%q is not a DNS domain: it holds a character a host name cannot have.", s)
 	}
-	if _, err := netip.ParseAddr(s); err == nil {
+	u, err := whatwgurl.Parse("http://" + s + "/")
+	if err != nil {
+		return fmt.Sprintf("%q is not a DNS domain: it holds a character a host name cannot have, or an invalid IP address.", s)
+	}
+	if _, err := netip.ParseAddr(u.Hostname()); err == nil {
 		return fmt.Sprintf("%q is an IP address, not a DNS domain.", s)
 	}
 	return ""
@@ -201,13 +207,22 @@ func ruleHostname(s string) string {
 	return ""
 }
 
-// ruleCPUSet accepts the Linux cpuset list form the kubelet parses:
-// "0-3,7,9-10".
+// cpuSetRE is Bottlerocket's KernelCpuSetValue pattern (modeled-types
+// shared.rs): digits, ranges and commas, looser than the kubelet (it takes
+// "3-1", and "1-23-4" as "1-2" then "3-4").
+var cpuSetRE = regexp.MustCompile(`^([0-9]+(-[0-9]+)?,?)*([0-9]+(-[0-9]+)?)+$`)
+
 func ruleCPUSet(s string) string {
-	bad := fmt.Sprintf("%q is not a CPU list such as \"0-1,4\".", s)
-	if s == "" {
-		return bad
+	if !cpuSetRE.MatchString(s) {
+		return fmt.Sprintf("%q is not a CPU list such as \"0-1,4\".", s)
 	}
+	return ""
+}
+
+// ruleKubeletCPUSet is the kubelet's parse of --reserved-cpus
+// (k8s.io/utils/cpuset Parse): comma-separated CPUs or ascending ranges.
+func ruleKubeletCPUSet(s string) string {
+	bad := fmt.Sprintf("%q passes Bottlerocket's CPU list pattern, but the kubelet cannot parse it: use CPUs and ascending ranges separated by commas, such as \"0-1,4\".", s)
 	for _, part := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
 		a, err := strconv.ParseUint(lo, 10, 32)
@@ -234,10 +249,12 @@ func ruleSingleLine(s string) string {
 }
 
 // ruleNoControl: Bottlerocket's modeled string types reject control
-// characters (reject_control_chars in modeled-types).
+// characters (reject_control_chars in modeled-types lib.rs: Rust's
+// char::is_control, the Unicode Cc category as unicode.IsControl, plus the
+// line and paragraph separators U+2028 and U+2029).
 func ruleNoControl(s string) string {
 	for _, c := range s {
-		if unicode.IsControl(c) {
+		if unicode.IsControl(c) || c == '\u2028' || c == '\u2029' {
 			return fmt.Sprintf("the value must not contain the control character %q.", c)
 		}
 	}
