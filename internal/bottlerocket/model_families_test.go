@@ -18,7 +18,7 @@ func TestModel_FamiliesFromSource(t *testing.T) {
 		// container-runtime max-concurrent-unpacks: i32.
 		{"max-concurrent-unpacks", "settings.container-runtime.max-concurrent-unpacks = 4\n", "", "", ""},
 		{"max-concurrent-unpacks quoted", "settings.container-runtime.max-concurrent-unpacks = \"4\"\n", "", "settings.container-runtime.max-concurrent-unpacks", "Write 4 without quotes"},
-		{"max-concurrent-unpacks over i32", "settings.container-runtime.max-concurrent-unpacks = 2147483648\n", "", "settings.container-runtime.max-concurrent-unpacks", "takes an i32 integer from"},
+		{"max-concurrent-unpacks over i32", "settings.container-runtime.max-concurrent-unpacks = 2147483648\n", "", "settings.container-runtime.max-concurrent-unpacks", "out of range for an i32 integer"},
 		{"max-concurrent-unpack near miss", "settings.container-runtime.max-concurrent-unpack = 4\n", "", "settings.container-runtime.max-concurrent-unpack", `Did you mean "max-concurrent-unpacks"?`},
 		// Chunk sizes as deserialize_chunk_size reads them (modeled-types shared.rs).
 		{"chunk size leading dot", "settings.container-runtime.concurrent-download-chunk-size = \".5gb\"\n", "", "", ""},

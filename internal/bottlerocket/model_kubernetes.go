@@ -177,7 +177,7 @@ func idsPerPodSchema() *schema {
 func topologyManagerPolicyOptionsSchema() *schema {
 	return table(map[string]*fieldSchema{
 		"prefer-closest-numa-nodes": field(boolean()),
-		"max-allowable-numa-nodes":  field(intRange("u32 integer", 8, math.MaxUint32)),
+		"max-allowable-numa-nodes":  field(intRange("number of NUMA nodes", 8, math.MaxUint32)),
 	})
 }
 

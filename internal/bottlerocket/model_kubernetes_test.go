@@ -123,7 +123,7 @@ func TestModel_KubernetesSource(t *testing.T) {
 		// topology-manager-policy-options: KubernetesTopologyManagerPolicyOptions.
 		kcase("topology options", "topology-manager-policy-options = { prefer-closest-numa-nodes = true, max-allowable-numa-nodes = 16 }", ""),
 		kcase("topology options default", "topology-manager-policy-options = { max-allowable-numa-nodes = 8 }", ""),
-		kcase("topology options below 8", "topology-manager-policy-options = { max-allowable-numa-nodes = 7 }", "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "7 is out of range: settings.kubernetes.topology-manager-policy-options.max-allowable-numa-nodes takes a u32 integer from 8 to 4294967295.")),
+		kcase("topology options below 8", "topology-manager-policy-options = { max-allowable-numa-nodes = 7 }", "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "7 is out of range for a number of NUMA nodes: it must be from 8 to 4294967295.")),
 		kcase("topology options string", `topology-manager-policy-options = { prefer-closest-numa-nodes = "true" }`, "", fragmentErr(p+"topology-manager-policy-options.prefer-closest-numa-nodes", "Write true without quotes")),
 		kdoubt("topology options unknown", "topology-manager-policy-options = { prefer-closest-numa-node = true }", p+"topology-manager-policy-options.prefer-closest-numa-node", `Did you mean "prefer-closest-numa-nodes"?`),
 		kcase("topology options kubelet form", `topology-manager-policy-options = ["prefer-closest-numa-nodes=true"]`, "", fragmentErr(p+"topology-manager-policy-options", "must be a table, not an array")),

@@ -291,7 +291,7 @@ func nvidiaDevicePluginSchema() *schema {
 		"device-sharing-strategy": added("1.25.0", enumSince([]string{"none", "time-slicing", "mps"}, map[string]string{"mps": "1.54.0"})),
 		"time-slicing": added("1.25.0", table(map[string]*fieldSchema{
 			// BoundedI32<2, i32::MAX>
-			"replicas":                       field(intRange("i32 integer", 2, math.MaxInt32)),
+			"replicas":                       field(intRange("number of replicas", 2, math.MaxInt32)),
 			"rename-by-default":              field(boolean()),
 			"fail-requests-greater-than-one": field(boolean()),
 		})),
@@ -300,7 +300,7 @@ func nvidiaDevicePluginSchema() *schema {
 			"profile": field(mapOf(ruleNvidiaGPUModel, strNamed("MIG profile", ruleMIGProfile))),
 		})),
 		"mps": added("1.54.0", table(map[string]*fieldSchema{
-			"replicas":          field(intRange("i32 integer", 2, 48)),
+			"replicas":          field(intRange("number of replicas", 2, 48)),
 			"rename-by-default": field(boolean()),
 		})),
 	})

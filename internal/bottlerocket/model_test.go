@@ -67,10 +67,10 @@ func TestModel_KubernetesValues(t *testing.T) {
 		// types and ranges
 		{"max-pods string", k(`max-pods = "100"`), "", p + "max-pods", "Write 100 without quotes"},
 		{"max-pods float", k(`max-pods = 100.0`), "", p + "max-pods", "without a decimal point"},
-		{"max-pods negative", k(`max-pods = -1`), "", p + "max-pods", "-1 is out of range: settings.kubernetes.max-pods takes a u32 integer from 0 to 4294967295."},
-		{"max-pods too big", k(`max-pods = 4294967296`), "", p + "max-pods", "takes a u32 integer from 0"},
-		{"log-level u8", k(`log-level = 256`), "", p + "log-level", "out of range: settings.kubernetes.log-level takes a u8 integer from 0 to 255."},
-		{"kube-api-qps i32", k(`kube-api-qps = 2147483648`), "", p + "kube-api-qps", "takes an i32 integer from -2147483648 to 2147483647."},
+		{"max-pods negative", k(`max-pods = -1`), "", p + "max-pods", "-1 is out of range for a u32 integer: it must be from 0 to 4294967295."},
+		{"max-pods too big", k(`max-pods = 4294967296`), "", p + "max-pods", "out of range for a u32"},
+		{"log-level u8", k(`log-level = 256`), "", p + "log-level", "out of range for a u8 integer: it must be from 0 to 255."},
+		{"kube-api-qps i32", k(`kube-api-qps = 2147483648`), "", p + "kube-api-qps", "out of range for an i32 integer: it must be from -2147483648 to 2147483647."},
 		{"kube-api-qps negative ok", k(`kube-api-qps = -5`), "", "", ""},
 		{"eviction-max-pod-grace-period negative", k(`eviction-max-pod-grace-period = -1`), "", p + "eviction-max-pod-grace-period", "out of range"},
 		{"pod-pids-limit i64 ok", k(`pod-pids-limit = -1`), "", "", ""},
@@ -154,7 +154,7 @@ func TestModel_OtherTables(t *testing.T) {
 		{"ntp time-servers", "settings.ntp.time-servers = \"169.254.169.123\"\n", "", "settings.ntp.time-servers", "must be an array of"},
 		// updates.seed is a u32: any value, not only Bottlerocket's 0-2047 default range.
 		{"updates seed", "settings.updates.seed = 3000\n", "", "", ""},
-		{"updates seed negative", "settings.updates.seed = -1\n", "", "settings.updates.seed", "takes a u32 integer"},
+		{"updates seed negative", "settings.updates.seed = -1\n", "", "settings.updates.seed", "out of range for a u32 integer"},
 		{"container-registry mirrors map form", "[settings.container-registry.mirrors]\n\"docker.io\" = [\"https://m.example.com\"]\n", "", "", ""},
 		{"container-registry mirrors endpoint", "[[settings.container-registry.mirrors]]\nregistry = \"docker.io\"\nendpoint = [\"m.example.com\"]\n", "", "", ""},
 		{"container-registry mirrors bad endpoint", "[[settings.container-registry.mirrors]]\nregistry = \"docker.io\"\nendpoint = [\"not a url\"]\n", "", "settings.container-registry.mirrors.endpoint", "is not a URL"},

@@ -76,12 +76,12 @@ func TestModel_ModeledTypes(t *testing.T) {
 		{"reserved memory without enabled", "[settings.kubernetes.memory-manager-reserved-memory.0]\nmemory = \"1Gi\"\n", "", "settings.kubernetes.memory-manager-reserved-memory.0.enabled", "is required"},
 		{"reserved memory key", "[settings.kubernetes.memory-manager-reserved-memory.0]\nenabled = true\nhugepages-2mi = \"1Gi\"\n", "", "settings.kubernetes.memory-manager-reserved-memory.0.hugepages-2mi", `Did you mean "hugepages-2Mi"?`},
 		// NVIDIA device plugin.
-		{"time-slicing replicas", "settings.kubelet-device-plugins.nvidia.time-slicing.replicas = 1\n", nv, "settings.kubelet-device-plugins.nvidia.time-slicing.replicas", "1 is out of range: settings.kubelet-device-plugins.nvidia.time-slicing.replicas takes an i32 integer from 2 to 2147483647."},
+		{"time-slicing replicas", "settings.kubelet-device-plugins.nvidia.time-slicing.replicas = 1\n", nv, "settings.kubelet-device-plugins.nvidia.time-slicing.replicas", "1 is out of range for a number of replicas: it must be from 2 to 2147483647."},
 		{"partitioning strategy", "settings.kubelet-device-plugins.nvidia.device-partitioning-strategy = \"MIG\"\n", nv, "settings.kubelet-device-plugins.nvidia.device-partitioning-strategy", `Did you mean "mig"?`},
 		{"mig gpu model", "settings.kubelet-device-plugins.nvidia.mig.profile.\"A100.40GB\" = \"1g.5gb\"\n", nv, `settings.kubelet-device-plugins.nvidia.mig.profile."A100.40GB"`, `Did you mean "a100.40gb"?`},
 		{"mig profile", "settings.kubelet-device-plugins.nvidia.mig.profile.\"a100.40gb\" = \"1g.5GB\"\n", nv, `settings.kubelet-device-plugins.nvidia.mig.profile."a100.40gb"`, `Did you mean "1g.5gb"?`},
 		{"mig slices", "settings.kubelet-device-plugins.nvidia.mig.profile.\"a100.40gb\" = \"5\"\n", nv, `settings.kubelet-device-plugins.nvidia.mig.profile."a100.40gb"`, "is not a MIG profile"},
-		{"mps replicas", "settings.kubelet-device-plugins.nvidia.mps.replicas = 49\n", nv, "settings.kubelet-device-plugins.nvidia.mps.replicas", "49 is out of range: settings.kubelet-device-plugins.nvidia.mps.replicas takes an i32 integer from 2 to 48."},
+		{"mps replicas", "settings.kubelet-device-plugins.nvidia.mps.replicas = 49\n", nv, "settings.kubelet-device-plugins.nvidia.mps.replicas", "49 is out of range for a number of replicas: it must be from 2 to 48."},
 		{"device-list-strategy", "settings.kubelet-device-plugins.nvidia.device-list-strategy = [\"envvar\", \"cdi\"]\n", nv, "settings.kubelet-device-plugins.nvidia.device-list-strategy", `Did you mean "cdi-cri"?`},
 		// Settings newer releases added (false rejections before).
 		{"host-containers command", "[settings.host-containers.x]\ncommand = [\"/bin/sh\", \"-c\", \"true\"]\n", "", "", ""},

@@ -14,7 +14,7 @@ func TestRender_TypedAttribution(t *testing.T) {
 		{"cluster_name", Input{ClusterName: "-bad", APIServer: testAPIServer, ClusterCertificate: testCA}, errAt(FieldClusterName, -1, p+"cluster-name", "is not an EKS cluster name")},
 		{"api_server", Input{ClusterName: "demo", APIServer: "demo .eks.amazonaws.com", ClusterCertificate: testCA}, errAt(FieldAPIServer, -1, p+"api-server", "is not a URL")},
 		{"cluster_certificate", Input{ClusterName: "demo", APIServer: testAPIServer, ClusterCertificate: "-----BEGIN CERTIFICATE-----\nMII"}, errAt(FieldClusterCertificate, -1, p+"cluster-certificate", "It looks like PEM text")},
-		{"max_pods", Input{MaxPods: int64p(-3)}, errAt(FieldMaxPods, -1, p+"max-pods", "-3 is out of range: settings.kubernetes.max-pods takes a u32 integer")},
+		{"max_pods", Input{MaxPods: int64p(-3)}, errAt(FieldMaxPods, -1, p+"max-pods", "-3 is out of range for a u32 integer")},
 		{"kube_reserved key", Input{KubeReserved: map[string]string{"pids": "10"}}, errKey(FieldKubeReserved, "pids", p+"kube-reserved.pids", `"pids" is not allowed`)},
 		{"system_reserved value", Input{SystemReserved: map[string]string{"memory": "lots"}}, errKey(FieldSystemReserved, "memory", p+"system-reserved.memory", `"lots" is not a Kubernetes quantity`)},
 		{"eviction_hard value", Input{EvictionHard: map[string]string{"nodefs.available": "120%"}}, errKey(FieldEvictionHard, "nodefs.available", p+`eviction-hard."nodefs.available"`, "must be below 100%")},

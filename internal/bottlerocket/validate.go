@@ -184,7 +184,7 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 			return
 		}
 		if x < s.min || x > s.max {
-			msg := fmt.Sprintf("%d is out of range: %s takes %s from %d to %d.", x, settingPath(path), withArticle(s.what), s.min, s.max)
+			msg := fmt.Sprintf("%d is out of range for %s: it must be from %d to %d.", x, withArticle(s.what), s.min, s.max)
 			if s.policy {
 				v.doubtful(path, elem, msg)
 			} else {
