@@ -2,6 +2,7 @@ package bottlerocket
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -75,19 +76,46 @@ func labelKeyProblems(key string) []string {
 	return nil
 }
 
-// labelKeySyntaxProblem is the label key syntax, which Bottlerocket's
-// KubernetesLabelKey also enforces.
+// kubernetesLabelKeyRE is Bottlerocket's KubernetesLabelKey (modeled-types
+// kubernetes.rs): an optional prefix of 1-253 ASCII letters, digits, '.'
+// and '-' with a '/', then a name of 1-63 characters that starts and ends
+// with a letter or digit. The prefix is looser than the kubelet's DNS
+// subdomain ("Example.COM/team" and "-a/b" pass).
+var kubernetesLabelKeyRE = regexp.MustCompile(`^([[:alnum:].-]{1,253}/)?[[:alnum:]](([[:alnum:]._-]{0,61})?[[:alnum:]])?$`)
+
+// labelKeySyntaxProblem is Bottlerocket's KubernetesLabelKey: a key it
+// refuses fails the whole user data.
 func labelKeySyntaxProblem(key string) string {
-	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
-		return fmt.Sprintf("label key %q is invalid: %s.", key, strings.Join(errs, "; "))
+	if kubernetesLabelKeyRE.MatchString(key) {
+		return ""
 	}
-	return ""
+	msg := fmt.Sprintf("label key %q is invalid", key)
+	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
+		msg += ": " + strings.Join(errs, "; ")
+	}
+	msg += "."
+	if fixed := strings.ReplaceAll(key, " ", "-"); fixed != key && kubernetesLabelKeyRE.MatchString(fixed) {
+		msg += fmt.Sprintf(" Did you mean %q?", fixed)
+	}
+	return msg
 }
 
-// kubeletLabelKeyProblem is the kubelet's namespace rule, which
-// Bottlerocket itself does not check.
+// kubeletLabelKeyProblem is what the kubelet refuses in --node-labels
+// beyond Bottlerocket's own type (cmd/kubelet/app/options
+// ValidateKubeletFlags): a prefix that is not a lowercase DNS subdomain,
+// and the kubernetes.io/k8s.io namespace rule.
 func kubeletLabelKeyProblem(key string) string {
-	if labelKeySyntaxProblem(key) == "" && isKubernetesLabel(key) && !isKubeletLabel(key) {
+	if labelKeySyntaxProblem(key) != "" {
+		return ""
+	}
+	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
+		msg := fmt.Sprintf("label key %q passes Bottlerocket's pattern, but the kubelet refuses it in --node-labels (the node would never join): %s.", key, strings.Join(errs, "; "))
+		if prefix, name, ok := strings.Cut(key, "/"); ok && len(validation.IsQualifiedName(strings.ToLower(prefix)+"/"+name)) == 0 {
+			msg += fmt.Sprintf(" Did you mean %q?", strings.ToLower(prefix)+"/"+name)
+		}
+		return msg
+	}
+	if isKubernetesLabel(key) && !isKubeletLabel(key) {
 		return fmt.Sprintf("label key %q is in the kubernetes.io/k8s.io namespace, which the kubelet refuses in --node-labels (the node would never join). "+
 			"Use a key under node.kubernetes.io/ or kubelet.kubernetes.io/, or your own domain; the only other allowed keys are kubernetes.io/hostname, kubernetes.io/os, kubernetes.io/arch, "+
 			"topology.kubernetes.io/region, topology.kubernetes.io/zone, node.kubernetes.io/instance-type and their older forms beta.kubernetes.io/os, beta.kubernetes.io/arch, "+

@@ -38,7 +38,8 @@ func TestValidateNodeLabels(t *testing.T) {
 		{"node-restriction.kubernetes.io/x", "y", "which the kubelet refuses"},
 		{"", "x", "label key \"\" is invalid"},
 		{"-bad", "x", "is invalid"},
-		{"Example.COM/x", "y", "is invalid"},
+		{"Example.COM/x", "y", `the kubelet refuses it in --node-labels (the node would never join): prefix part a lowercase RFC 1123 subdomain`},
+		{"Example.COM/x", "z", `Did you mean "example.com/x"?`},
 		{repeat("a", 64), "x", "must be no more than 63 characters"},
 		{"role", repeat("v", 64), "must be no more than 63 characters"},
 		{"role", "has space", "value \"has space\" of label \"role\" is invalid"},
@@ -88,5 +89,36 @@ func TestValidateNodeLabels_refusedKeyWording(t *testing.T) {
 		if !strings.Contains(detail, key) {
 			t.Errorf("detail does not name %s: %s", key, detail)
 		}
+	}
+}
+
+// In custom_user_data, a node-label key Bottlerocket's KubernetesLabelKey
+// refuses is an error; one it takes but the kubelet refuses (a prefix that
+// is not a lowercase DNS subdomain) is a doubt: a warning when not strict.
+func TestNodeLabelKeyBottlerocketAndKubelet(t *testing.T) {
+	for _, tc := range []struct {
+		key, detail string
+		certain     bool
+	}{
+		{"Example.COM/team", `Did you mean "example.com/team"?`, false},
+		{"-corp/team", "the kubelet refuses it", false},
+		{"a..b/team", "the kubelet refuses it", false},
+		{"bad key", `Did you mean "bad-key"?`, true},
+		{"a/b/c", "is invalid", true},
+		{"team_", "is invalid", true},
+		{repeat("a", 254) + "/x", "is invalid", true},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			frag := "[settings.kubernetes.node-labels]\n\"" + tc.key + "\" = \"x\"\n"
+			setting := settingPath(childPath(nodeLabelsPath, tc.key))
+			_, problems := Render(Input{Strict: true, CustomUserData: []string{frag}})
+			assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, tc.detail))
+			_, problems = Render(Input{CustomUserData: []string{frag}})
+			if tc.certain {
+				assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, tc.detail))
+			} else {
+				assertProblems(t, problems, warnAt(FieldCustomUserData, 0, setting, tc.detail))
+			}
+		})
 	}
 }
