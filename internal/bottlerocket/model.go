@@ -47,8 +47,8 @@ type schema struct {
 	// keyEnum lists the keys of one of Bottlerocket's enums (kube-reserved
 	// resources, eviction signals, capabilities); values lists the members
 	// of a string enum. Bottlerocket adds members in new releases (pid in
-	// 1.49, "mps" in 1.54), so a key or value outside them is a doubt of
-	// the model, not a certain failure: an error only when strict.
+	// 1.49, "mps" in 1.54), so outside them a key or value is certain to
+	// fail up to ModelRelease and a doubt on a newer AMI (beyondModel).
 	keyEnum []string // kindMap
 	values  []string // kindString
 	elem    *schema  // kindMap values, kindList elements

@@ -113,7 +113,11 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 				if g := suggest(k, s.keyEnum); g != "" {
 					msg += fmt.Sprintf(" Did you mean %q?", g)
 				}
-				v.unknown(kp, m[k], msg)
+				if v.beyondModel() {
+					v.unknown(kp, m[k], msg)
+				} else {
+					v.report(SeverityError, kp, -1, "Unknown key in "+settingPath(path), msg+v.where(kp))
+				}
 				continue
 			}
 			if since := s.keySince[k]; v.release.lacks(since) {
@@ -166,7 +170,11 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 			}
 		}
 		if s.values != nil && !contains(s.values, x) {
-			v.unknownValue(path, elem, enumRule(s.values...)(x))
+			if v.beyondModel() {
+				v.unknownValue(path, elem, enumRule(s.values...)(x))
+			} else {
+				v.invalid(path, elem, enumRule(s.values...)(x))
+			}
 			return
 		}
 		if s.doubt != nil {
@@ -272,9 +280,18 @@ func (v *validator) unknown(path []string, val any, msg string) {
 	v.checkPlain(val, path, -1)
 }
 
+// beyondModel reports an AMI whose Bottlerocket release is newer than the
+// model: the members of Bottlerocket's enums the model lists are complete
+// up to ModelRelease (each later member records its release), so outside
+// them a key or value is certain to fail, except on a newer release, which
+// may have added it (as 1.49 added kube-reserved pid).
+func (v *validator) beyondModel() bool {
+	return !v.release.IsZero() && mustRelease(ModelRelease).Before(v.release)
+}
+
 // unknownValue reports a value outside one of Bottlerocket's enums as the
-// model has it: a newer release may have added it, so, like an unknown
-// key, it is an error when strict and otherwise a warning, the value kept.
+// model has it, on a release newer than the model: like an unknown key, it
+// is an error when strict and otherwise a warning, the value kept.
 func (v *validator) unknownValue(path []string, elem int, msg string) {
 	sev := SeverityError
 	if !v.strict {

@@ -32,8 +32,8 @@ func (f *bottlerocketSettingsFunction) Definition(_ context.Context, _ function.
 			"exact types. Invalid TOML, a second `[settings.kubernetes]` header, different values for one setting, " +
 			"unknown settings (with `strict`) and invalid values fail the plan with an error naming the fragment. " +
 			"For user data that is handed on elsewhere: Karpenter `EC2NodeClass.spec.userData`, EKS managed node group " +
-			"`bootstrap_extra_args`, or a launch template. With `strict = false` the model's doubts (unknown settings and keys, " +
-			"values outside an enum as the model has it, kubelet rules) are accepted silently (functions cannot warn); use the " +
+			"`bootstrap_extra_args`, or a launch template. With `strict = false` the model's doubts (unknown settings, " +
+			"kubelet rules) are accepted silently (functions cannot warn); use the " +
 			"data source to see them.",
 		Parameters: []function.Parameter{
 			function.ListParameter{
@@ -43,7 +43,7 @@ func (f *bottlerocketSettingsFunction) Definition(_ context.Context, _ function.
 			},
 			function.BoolParameter{
 				Name:                "strict",
-				MarkdownDescription: "Whether the doubts of the provider's Bottlerocket model (unknown settings and keys, values outside an enum as the model has it, kubelet rules) are errors (true) or accepted (false).",
+				MarkdownDescription: "Whether the doubts of the provider's Bottlerocket model (unknown settings, kubelet rules) are errors (true) or accepted (false).",
 			},
 		},
 		VariadicParameter: function.StringParameter{
