@@ -38,8 +38,10 @@ func TestStringRules(t *testing.T) {
 				"https://demo .eks.amazonaws.com", "https://<example-mirror>"},
 			[]string{"how are you", "weird@", "not a url", "https://a.example.com/\n", "a\tb", "https://a.example.com/\x7f",
 				"https://a.example.com/\u2028", "10.0.0.256", "10.0.0.1:99999", "[fe80::1%eth0]:80", "demo .eks.amazonaws.com", "exa%20mple.com"}},
+		// Identifier: an empty name passes (every character of none is
+		// allowed).
 		{"identifier", ruleIdentifier,
-			[]string{"admin", "my-container-1", "0", "--------", repeat("X", 76)},
+			[]string{"admin", "my-container-1", "0", "--------", "123321hello", repeat("X", 76), ""},
 			[]string{"my_container", "a.b", "../", "hello|world", "タール", repeat("X", 77)}},
 		{"sysctl key", ruleSysctlKey,
 			// "net/ipv4//ip_forward" has no "..", does not start with '.'
@@ -89,6 +91,17 @@ func TestStringRules(t *testing.T) {
 		{"IP", ruleIP,
 			[]string{"10.0.0.1", "fd00::a", "::1"},
 			[]string{"", "10.0.0.256", "010.0.0.1", "fe80::1%eth0", "10.0.0.0/8", "host"}},
+		// SingleLineString: reject_control_chars, then the line terminators.
+		{"single line", ruleSingleLine,
+			[]string{"", "hi", repeat(" ", 9999), "unicode 日本語", "tab-free"},
+			[]string{"Hello\nWorld", "\n", "\r", "\r\n", "\v", "\f", "\u0085", "\u2028", "\u2029", "a\x00b", "a\x1bb", "a\x7fb", "a\tb"}},
+		{"no control", ruleNoControl,
+			[]string{"", "hello-world", "path with spaces", "unicode 日本語"},
+			[]string{"prefix\x00suffix", "prefix\x1fsuffix", "prefix\x7fsuffix", "prefix\u0085suffix", "prefix\u2028suffix", "prefix\u2029suffix"}},
+		// ValidBase64Json (shared.rs tests).
+		{"base64 JSON", ruleBase64JSON,
+			[]string{"eyJ0ZXN0IjoidmFsdWUifQ==", "e30=", "MQ=="},
+			[]string{"", "not base64!", "bm90IGpzb24=", "e30", "e30=\n"}},
 		{"cluster name", ruleClusterName,
 			[]string{"a", "0", "my_cluster-1", "A" + repeat("b", 99)},
 			[]string{"", "_a", "-a", "a.b", "a b", "A" + repeat("b", 100)}},

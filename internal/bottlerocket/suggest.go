@@ -15,14 +15,18 @@ func suggest(key string, candidates []string) string {
 	if want == "" {
 		return ""
 	}
-	best, bestDist := "", -1
+	// An affix match counts as distance 1; among equally near candidates
+	// the smaller plain edit distance wins ("defer-madvise" is nearer to
+	// "defer+madvise" than to its leading word "defer"), then the name.
+	best, bestDist, bestEdit := "", -1, 0
 	for _, c := range candidates {
-		d := levenshtein(want, c)
+		edit := levenshtein(want, c)
+		d := edit
 		if affixOf(want, c) || affixOf(c, want) {
 			d = min(d, 1)
 		}
-		if bestDist < 0 || d < bestDist || d == bestDist && c < best {
-			best, bestDist = c, d
+		if bestDist < 0 || d < bestDist || d == bestDist && (edit < bestEdit || edit == bestEdit && c < best) {
+			best, bestDist, bestEdit = c, d, edit
 		}
 	}
 	limit := max(2, len(want)/3)

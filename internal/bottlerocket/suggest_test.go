@@ -21,6 +21,11 @@ func TestSuggest(t *testing.T) {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
 	}
+	// An affix and a one-character edit are equally near; the edit wins.
+	defrag := []string{"never", "madvise", "defer", "defer+madvise", "always"}
+	if got := suggest("defer-madvise", defrag); got != "defer+madvise" {
+		t.Errorf("suggest(defer-madvise) = %q, want defer+madvise", got)
+	}
 }
 
 func TestLevenshtein(t *testing.T) {
