@@ -100,3 +100,30 @@ func TestModel_FamiliesAbsentFromAwsK8s(t *testing.T) {
 	_, problems = Render(Input{Variant: "aws-k8s-1.33-nvidia", CustomUserData: []string{dra}})
 	assertProblems(t, problems, warnAt(FieldCustomUserData, 0, "settings.kubelet-dra-drivers", "is not a setting Bottlerocket knows"))
 }
+
+// TestModel_CDIOnOldKubernetes: cdi-cri on a variant before Kubernetes 1.31
+// is accepted by Bottlerocket, so only a warning, in either mode.
+func TestModel_CDIOnOldKubernetes(t *testing.T) {
+	const setting = "settings.kubelet-device-plugins.nvidia.device-list-strategy"
+	cases := []struct {
+		name, variant, value, detail string
+	}{
+		{"1.28 string", "aws-k8s-1.28-nvidia", `"cdi-cri"`, "not supported before Kubernetes 1.29"},
+		{"1.30 list", "aws-k8s-1.30-nvidia", `["volume-mounts", "cdi-cri"]`, "beta in Kubernetes 1.29 and 1.30"},
+		{"1.31", "aws-k8s-1.31-nvidia", `"cdi-cri"`, ""},
+		{"1.28 without cdi", "aws-k8s-1.28-nvidia", `["volume-mounts"]`, ""},
+	}
+	for _, tc := range cases {
+		for _, strict := range []bool{true, false} {
+			doc, problems := Render(Input{Strict: strict, Variant: tc.variant, CustomUserData: []string{setting + " = " + tc.value + "\n"}})
+			if doc == nil {
+				t.Fatalf("%s (strict %t): refused: %v", tc.name, strict, problems)
+			}
+			if tc.detail == "" {
+				assertProblems(t, problems)
+				continue
+			}
+			assertProblems(t, problems, warnAt(FieldCustomUserData, 0, setting, tc.detail))
+		}
+	}
+}

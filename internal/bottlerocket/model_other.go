@@ -272,6 +272,7 @@ func nvidiaDevicePluginSchema() *schema {
 		// One strategy, or a list of them.
 		"device-list-strategy": field(custom("strategy or array of strategies", func(v *validator, val any, path []string) {
 			one := enumSince(strategies, listStrategySince)
+			warnCDIOnOldKubernetes(v, val, path)
 			switch x := val.(type) {
 			case string:
 				v.check(one, x, path, -1)
@@ -407,4 +408,31 @@ func imageVerifierPluginsSchema() *schema {
 			}
 		}
 	})
+}
+
+// warnCDIOnOldKubernetes: the settings documentation of device-list-strategy
+// (data/settings/1.40.x/kubelet-device-plugins.toml) says cdi-cri needs
+// Kubernetes 1.31, is beta in 1.29 and 1.30 and unsupported below.
+// Bottlerocket accepts the value and the node boots, so it is a warning
+// whatever strict says.
+func warnCDIOnOldKubernetes(v *validator, val any, path []string) {
+	minor := v.variant.minor
+	if minor == 0 || minor >= 31 {
+		return
+	}
+	uses := val == "cdi-cri"
+	if list, ok := val.([]any); ok {
+		for _, e := range list {
+			uses = uses || e == "cdi-cri"
+		}
+	}
+	if !uses {
+		return
+	}
+	support := "beta in Kubernetes 1.29 and 1.30"
+	if minor < 29 {
+		support = "not supported before Kubernetes 1.29"
+	}
+	v.report(SeverityWarning, path, -1, "CDI device list on "+v.variant.name,
+		fmt.Sprintf("%s uses \"cdi-cri\", which Bottlerocket documents for Kubernetes 1.31 and newer (%s); GPU pods on %s may not get their devices.", settingPath(path), support, v.variant.name)+v.where(path))
 }
