@@ -83,7 +83,9 @@ func kubernetesSchema() *schema {
 		"memory-manager-policy":                  field(enum("None", "Static", "none", "static")),
 		"memory-manager-reserved-memory":         field(mapOf(identifier, reservedMemorySchema())),
 		// KubernetesMemorySwapBehavior: the kubelet's names and kebab-case aliases.
-		"memory-swap-behavior":      field(enum("NoSwap", "LimitedSwap", "no-swap", "limited-swap")),
+		// core-kit renders it from packages/kubernetes-1.30/kubelet-config on;
+		// the 1.29 template has no memorySwap.
+		"memory-swap-behavior":      {schema: enum("NoSwap", "LimitedSwap", "no-swap", "limited-swap"), minMinor: 30},
 		"node-ip":                   field(strNamed("IP address string", ruleIP)),
 		"node-labels":               field(nodeLabelsSchema()),
 		"node-taints":               field(custom("table of taints", checkNodeTaints)),
@@ -130,19 +132,13 @@ func credentialProviderSchema() *schema {
 }
 
 // cpuManagerPolicyOptionSchema is KubernetesCPUManagerPolicyOption. The
-// settings-sdk release the documentation follows has only full-pcpus-only;
-// later settings-sdk sources add three more kubelet options, which a node
-// on an older release refuses: a doubt, not a certainty either way.
+// documentation lists only full-pcpus-only; the newer settings-sdk model
+// adds three kubelet options, which core-kit's kubelet-config templates
+// render (packages/kubernetes-1.33: full-pcpus-only, strict-cpu-reservation,
+// distribute-cpus-across-numa; 1.34 and later: every option). Older
+// variants' templates skip an option they do not know.
 func cpuManagerPolicyOptionSchema() *schema {
-	newer := []string{"distribute-cpus-across-numa", "prefer-align-cpus-by-uncorecache", "strict-cpu-reservation"}
-	s := enum(append([]string{"full-pcpus-only"}, newer...)...)
-	s.doubt = func(x string) string {
-		if contains(newer, x) {
-			return fmt.Sprintf("%q is a CPU manager option only newer Bottlerocket settings models accept (the documented one is \"full-pcpus-only\"); an older release refuses the user data.", x)
-		}
-		return ""
-	}
-	return s
+	return enum("full-pcpus-only", "distribute-cpus-across-numa", "prefer-align-cpus-by-uncorecache", "strict-cpu-reservation")
 }
 
 // idsPerPodSchema is KubernetesIdsPerPodValue (modeled-types

@@ -74,6 +74,7 @@ func TestModel_KubernetesVersionGates(t *testing.T) {
 		{"container-log-monitor-interval", `"20s"`, `"20"`, "a bare number is not accepted", 30},
 		{"single-process-oom-kill", "true", `"yes"`, "must be a boolean", 32},
 		{"ids-per-pod", "65536", "1000", "must be a multiple of 65536", 33},
+		{"memory-swap-behavior", `"LimitedSwap"`, `"UnlimitedSwap"`, `is not one of "NoSwap"`, 30},
 	} {
 		line := g.setting + " = " + g.value
 		for minor := 28; minor <= 35; minor++ {
@@ -127,9 +128,9 @@ func TestModel_KubernetesSource(t *testing.T) {
 		kcase("topology options string", `topology-manager-policy-options = { prefer-closest-numa-nodes = "true" }`, "", fragmentErr(p+"topology-manager-policy-options.prefer-closest-numa-nodes", "Write true without quotes")),
 		kdoubt("topology options unknown", "topology-manager-policy-options = { prefer-closest-numa-node = true }", p+"topology-manager-policy-options.prefer-closest-numa-node", `Did you mean "prefer-closest-numa-nodes"?`),
 		kcase("topology options kubelet form", `topology-manager-policy-options = ["prefer-closest-numa-nodes=true"]`, "", fragmentErr(p+"topology-manager-policy-options", "must be a table, not an array")),
-		// cpu-manager-policy-options: only full-pcpus-only is certain.
+		// cpu-manager-policy-options: KubernetesCPUManagerPolicyOption.
 		kcase("cpu options documented", `cpu-manager-policy-options = ["full-pcpus-only"]`, ""),
-		kdoubt("cpu options newer", `cpu-manager-policy-options = ["strict-cpu-reservation"]`, p+"cpu-manager-policy-options", "only newer Bottlerocket settings models accept"),
+		kcase("cpu options newer", `cpu-manager-policy-options = ["strict-cpu-reservation", "distribute-cpus-across-numa", "prefer-align-cpus-by-uncorecache"]`, ""),
 		kcase("cpu options near miss", `cpu-manager-policy-options = ["full-pcpu-only"]`, "", fragmentErr(p+"cpu-manager-policy-options", `Did you mean "full-pcpus-only"?`)),
 		// cloud-provider: KubernetesCloudProvider also takes the two characters "".
 		kcase("cloud-provider quoted empty", `cloud-provider = '""'`, ""),
