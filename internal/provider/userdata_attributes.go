@@ -75,16 +75,18 @@ func userDataDescriptions(apiServerAttribute string) map[string]string {
 		"node_taints": "Node taints (`settings.kubernetes.node-taints`). Several effects of one key are combined.",
 		"max_pods":    "Maximum pods on the node (`settings.kubernetes.max-pods`).",
 		"kube_reserved": "Resources reserved for Kubernetes daemons (`settings.kubernetes.kube-reserved`): keys `cpu`, `memory`, " +
-			"`ephemeral-storage`; values are Kubernetes quantities.",
+			"`ephemeral-storage` and `pid` (Bottlerocket 1.49.0 and newer); values are Kubernetes quantities.",
 		"system_reserved": "Resources reserved for the OS (`settings.kubernetes.system-reserved`): keys `cpu`, `memory`, " +
-			"`ephemeral-storage`; values are Kubernetes quantities.",
+			"`ephemeral-storage` and `pid` (Bottlerocket 1.49.0 and newer); values are Kubernetes quantities.",
 		"eviction_hard": "Hard eviction thresholds (`settings.kubernetes.eviction-hard`) by kubelet signal, e.g. " +
 			"`memory.available = \"100Mi\"` or `nodefs.available = \"10%\"`.",
 		"custom_user_data": "Bottlerocket TOML merged with everything above, e.g. `[settings.kernel]` or " +
 			"`[settings.bootstrap-containers.*]`. It may repeat a value an attribute sets, but not contradict it: " +
 			"different values for one setting are an error naming both.",
 		"variant": "Bottlerocket variant, e.g. `aws-k8s-1.32` or `aws-k8s-1.32-nvidia`. Settings that exist only on some " +
-			"variants (such as `kubelet-device-plugins` on nvidia variants) are checked against it. Defaults to a non-nvidia `aws-k8s` variant.",
+			"variants (such as `kubelet-device-plugins` on nvidia variants) are checked against it; a setting the variant's Kubernetes version " +
+			"does not use (such as `ids-per-pod` before 1.33) is accepted with a warning, as Bottlerocket accepts and ignores it. " +
+			"Defaults to a non-nvidia `aws-k8s` variant.",
 		"strict": "When true (the default), every doubt of the provider's model of Bottlerocket is an error: unknown settings, " +
 			"top-level keys other than `settings`, rules of the kubelet or of this provider beyond Bottlerocket's own model, and, " +
 			"on an AMI newer than the model, keys and values outside Bottlerocket's enums as the model has them. " +
