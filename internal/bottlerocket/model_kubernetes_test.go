@@ -74,7 +74,7 @@ func TestModel_KubernetesVersionGates(t *testing.T) {
 		{"container-log-monitor-interval", `"20s"`, `"20"`, "a bare number is not accepted", 30},
 		{"single-process-oom-kill", "true", `"yes"`, "must be a boolean", 32},
 		{"ids-per-pod", "65536", "1000", "must be a multiple of 65536", 33},
-		{"memory-swap-behavior", `"LimitedSwap"`, `"UnlimitedSwap"`, `is not one of "NoSwap"`, 30},
+		{"memory-swap-behavior", `"LimitedSwap"`, "1", "must be a string", 30},
 	} {
 		line := g.setting + " = " + g.value
 		for minor := 28; minor <= 35; minor++ {
