@@ -38,7 +38,7 @@ func taintProblems(key, value, effect string) (string, []string) {
 	norm, ok := NormalizeTaintEffect(effect)
 	if !ok {
 		msg := fmt.Sprintf("effect %q of taint %q is not one of NoSchedule, PreferNoSchedule, NoExecute (or NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE).", effect, key)
-		if g := suggest(effect, []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}); g != "" {
+		if g := suggestTaintEffect(effect); g != "" {
 			msg += fmt.Sprintf(" Did you mean %q?", g)
 		}
 		out = append(out, msg)

@@ -111,3 +111,10 @@ func TestStrictMatrix(t *testing.T) {
 		})
 	}
 }
+
+// A typed taint's near-miss effect gets the same suggestion as one in
+// custom_user_data, on the list element.
+func TestTypedTaintEffectSuggestion(t *testing.T) {
+	_, problems := Render(Input{Strict: true, NodeTaints: []Taint{{Key: "a", Effect: "NoSchedule"}, {Key: "b", Effect: "NoScheduel"}}})
+	assertProblems(t, problems, errAt(FieldNodeTaints, 1, "", `Did you mean "NoSchedule"?`))
+}

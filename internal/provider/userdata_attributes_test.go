@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -100,5 +101,68 @@ func TestUserDataModelToInput(t *testing.T) {
 	in, complete, _ = partial.toInput(ctx, types.StringNull())
 	if complete || in.NodeTaints != nil || !in.Strict {
 		t.Errorf("partial: complete %v, input %+v", complete, in)
+	}
+}
+
+// TestRenderProblems_onTheAttribute: what the renderer finds in each
+// user-data attribute is reported on that attribute, its list element or
+// its map key, as stratos_node_class names them (cluster_endpoint), from
+// real inputs rather than hand-made Problems.
+func TestRenderProblems_onTheAttribute(t *testing.T) {
+	maxPods := int64(-1)
+	cases := []struct {
+		name   string
+		in     bottlerocket.Input
+		at     path.Path
+		detail string
+	}{
+		{"node label key", bottlerocket.Input{NodeLabels: map[string]string{"ok": "x", "bad key!": "x"}},
+			path.Root("node_labels").AtMapKey("bad key!"), `label key "bad key!" is invalid`},
+		{"node label value", bottlerocket.Input{NodeLabels: map[string]string{"team": "not a value!"}},
+			path.Root("node_labels").AtMapKey("team"), `value "not a value!" of label "team" is invalid`},
+		{"node taint effect", bottlerocket.Input{NodeTaints: []bottlerocket.Taint{{Key: "a", Effect: "NoSchedule"}, {Key: "b", Effect: "NoScheduel"}}},
+			path.Root("node_taints").AtListIndex(1), `Did you mean "NoSchedule"?`},
+		{"cluster DNS address", bottlerocket.Input{ClusterDNSIP: []string{"10.100.0.10", "10.100.0.300"}},
+			path.Root("cluster_dns_ip").AtListIndex(1), "10.100.0.300"},
+		{"kube_reserved key", bottlerocket.Input{KubeReserved: map[string]string{"cpu": "100m", "pids": "100"}},
+			path.Root("kube_reserved").AtMapKey("pids"), `Did you mean "pid"?`},
+		{"kube_reserved key newer than the AMI", bottlerocket.Input{BottlerocketRelease: "1.30.0", KubeReserved: map[string]string{"pid": "100"}},
+			path.Root("kube_reserved").AtMapKey("pid"), "was added in Bottlerocket 1.49.0, but the AMI runs Bottlerocket 1.30.0"},
+		{"system_reserved value", bottlerocket.Input{SystemReserved: map[string]string{"memory": "lots"}},
+			path.Root("system_reserved").AtMapKey("memory"), "lots"},
+		{"eviction_hard threshold", bottlerocket.Input{EvictionHard: map[string]string{"memory.available": "120%"}},
+			path.Root("eviction_hard").AtMapKey("memory.available"), "must be below 100%"},
+		{"max_pods", bottlerocket.Input{MaxPods: &maxPods},
+			path.Root("max_pods"), "-1 is out of range"},
+		{"cluster endpoint", bottlerocket.Input{ClusterName: "demo", APIServer: "not a url", ClusterCertificate: "Zm9v"},
+			path.Root("cluster_endpoint"), "settings.kubernetes.api-server"},
+		{"cluster certificate", bottlerocket.Input{ClusterCertificate: "%%%"},
+			path.Root("cluster_certificate"), "settings.kubernetes.cluster-certificate"},
+		{"service_cidr", bottlerocket.Input{ServiceCIDR: "10.0.0.0/8"},
+			path.Root("service_cidr"), "between /12 and /24"},
+		{"custom_user_data", bottlerocket.Input{CustomUserData: []string{"settings.kubernetes.labels.a = \"b\"\n"}},
+			path.Root("custom_user_data"), `Did you mean "node-labels"?`},
+		{"variant", bottlerocket.Input{Variant: "aws-ecs-2"},
+			path.Root("variant"), "is not an aws-k8s variant"},
+		{"compression", bottlerocket.Input{Compression: "zstd"},
+			path.Root("compression"), `"zstd" is not one of`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.Strict = true
+			_, problems := bottlerocket.Render(tc.in)
+			var diags diag.Diagnostics
+			addProblems(&diags, problems, userDataFieldPath(nodeClassAPIServerAttribute))
+			found := false
+			for _, d := range diags.Errors() {
+				withPath, ok := d.(diag.DiagnosticWithPath)
+				if ok && withPath.Path().Equal(tc.at) && strings.Contains(d.Summary()+" "+d.Detail(), tc.detail) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no error at %s containing %q; got %v", tc.at, tc.detail, diags)
+			}
+		})
 	}
 }
