@@ -3,6 +3,8 @@ package provider
 import (
 	"strings"
 	"testing"
+
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // A node class change replaces standby now only in pools that refer to its
@@ -20,6 +22,27 @@ func TestNodeClassVersionWarning(t *testing.T) {
 	} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("warning does not say %q:\n%s", want, detail)
+		}
+	}
+}
+
+// The node class takes the Bottlerocket release from a public Bottlerocket
+// AMI's name; any other AMI (a copy, a custom build) leaves it unknown, and
+// the newest model applies.
+func TestAMIRelease(t *testing.T) {
+	name := func(s string) *ec2types.Image { return &ec2types.Image{Name: &s} }
+	for _, tc := range []struct {
+		ami  *ec2types.Image
+		want string
+	}{
+		{nil, ""},
+		{&ec2types.Image{}, ""},
+		{name("bottlerocket-aws-k8s-1.32-x86_64-v1.49.2-a1b2c3d4"), "1.49.2"},
+		{name("bottlerocket-aws-k8s-1.33-nvidia-arm64-v1.54.0-0a2d6d6b"), "1.54.0"},
+		{name("my-golden-bottlerocket"), ""},
+	} {
+		if got := amiRelease(tc.ami); got != tc.want {
+			t.Errorf("amiRelease(%v) = %q, want %q", tc.ami, got, tc.want)
 		}
 	}
 }

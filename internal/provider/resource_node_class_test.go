@@ -667,11 +667,33 @@ func TestAccNodeClass_settingNewerThanAMI(t *testing.T) {
     [settings.kubernetes.kube-reserved]
     pid = "1000"
   EOT`
+	nvidia := c
+	ami, ok := sandboxtest.Get(t).World().ImageID("aws-k8s-1.32-nvidia", "x86_64")
+	if !ok {
+		t.Fatal("sandbox has no aws-k8s-1.32-nvidia x86_64 image")
+	}
+	nvidia.AMI = ami
+	// Terraform prints the attribute's source line between the summary and
+	// the detail, so each pattern also proves the diagnostic's attribute.
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
-			{Config: c.with(pid).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`kube-reserved.pid was added in\s+Bottlerocket 1.49.0, but\s+the AMI runs\s+Bottlerocket 1.30.0`)},
+			{Config: c.with(pid).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Setting newer than the AMI: settings.kubernetes.kube-reserved.pid.*custom_user_data = <<-EOT.*kube-reserved.pid was added in\s+Bottlerocket 1.49.0, but\s+the AMI runs\s+Bottlerocket 1.30.0`)},
 			{Config: c.with(pid + "\n  strict = false").String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)added in\s+Bottlerocket 1.49.0`)},
+			// A map key of a typed attribute, on that attribute.
+			{Config: c.with(`kube_reserved = { pid = "1000" }`).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Setting newer than the AMI.*kube_reserved = \{ pid = "1000" \}.*added in\s+Bottlerocket 1.49.0`)},
+			// An enum value with its own release (mps, 1.54) in a field the
+			// AMI's release has (device-sharing-strategy, 1.25).
+			{Config: nvidia.with(`variant = "aws-k8s-1.32-nvidia"
+  custom_user_data = <<-EOT
+    [settings.kubelet-device-plugins.nvidia]
+    device-sharing-strategy = "mps"
+  EOT`).String(), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Setting newer than the AMI: settings.kubelet-device-plugins.nvidia.device-sharing-strategy.*custom_user_data = <<-EOT.*added in\s+Bottlerocket 1.54.0`)},
+			{Config: nvidia.with(`variant = "aws-k8s-1.32-nvidia"
+  custom_user_data = <<-EOT
+    [settings.kubelet-device-plugins.nvidia]
+    device-sharing-strategy = "time-slicing"
+  EOT`).String(), PlanOnly: true, ExpectNonEmptyPlan: true},
 			// A setting the release has plans.
 			{Config: c.with(`custom_user_data = <<-EOT
     [settings.kubernetes]
