@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Resource keys Bottlerocket accepts in kube-reserved and system-reserved
@@ -31,7 +28,9 @@ var evictionSignals = []string{
 }
 
 // kubernetesSchema models settings.kubernetes (settings-sdk
-// settings-extensions/kubernetes).
+// settings-extensions/kubernetes). A kubelet-extra-config setting exists in
+// a settings-sdk branch but in no released settings model (settings-sdk
+// CHANGELOG up to 0.27.0), so Bottlerocket refuses it as unknown.
 func kubernetesSchema() *schema {
 	duration := strNamed("duration string", ruleDuration)
 	base64 := strNamed("base64 string", ruleBase64)
@@ -76,7 +75,6 @@ func kubernetesSchema() *schema {
 		"kube-api-burst":                         field(i32()),
 		"kube-api-qps":                           field(i32()),
 		"kube-reserved":                          field(reservedSchema()),
-		"kubelet-extra-config":                   field(strNamed("base64 string", ruleKubeletExtraConfig)),
 		"log-level":                              field(u8()),
 		"max-parallel-image-pulls":               added("1.51.0", i32()),
 		"max-pods":                               field(u32()),
@@ -85,6 +83,8 @@ func kubernetesSchema() *schema {
 		// KubernetesMemorySwapBehavior: the kubelet's names and kebab-case aliases.
 		// core-kit renders it from packages/kubernetes-1.30/kubelet-config on;
 		// the 1.29 template has no memorySwap.
+		// settings-sdk CHANGELOG 0.11.0 (2025-06-13) added it; no document
+		// names the release, so it records none.
 		"memory-swap-behavior":      {schema: enum("NoSwap", "LimitedSwap", "no-swap", "limited-swap"), minMinor: 30},
 		"node-ip":                   field(strNamed("IP address string", ruleIP)),
 		"node-labels":               field(nodeLabelsSchema()),
@@ -104,11 +104,16 @@ func kubernetesSchema() *schema {
 		"single-process-oom-kill":                 {schema: boolean(), minMinor: 32, since: "1.39.0"},
 		"standalone-mode":                         field(boolean()),
 		"static-pods":                             field(mapOf(identifier, staticPodSchema())),
-		"static-pods-enabled":                     field(boolean()),
-		"system-reserved":                         field(reservedSchema()),
-		"topology-manager-policy":                 field(enum("none", "restricted", "best-effort", "single-numa-node")),
-		"topology-manager-policy-options":         field(topologyManagerPolicyOptionsSchema()),
-		"topology-manager-scope":                  field(enum("container", "pod")),
+		// settings-sdk CHANGELOG 0.13.0 (2025-08-25), between the releases
+		// of container-runtime-plugins (1.44) and host-containers command
+		// (1.47); no document names the release, so it records none.
+		"static-pods-enabled":     field(boolean()),
+		"system-reserved":         field(reservedSchema()),
+		"topology-manager-policy": field(enum("none", "restricted", "best-effort", "single-numa-node")),
+		// settings-sdk CHANGELOG 0.22.0; bottlerocket-project-website
+		// data/settings/1.60.x/kubernetes.toml documents it.
+		"topology-manager-policy-options": added("1.60.0", topologyManagerPolicyOptionsSchema()),
+		"topology-manager-scope":          field(enum("container", "pod")),
 	}
 	s := table(fields)
 	s.check = checkImageGCOrder
@@ -137,8 +142,12 @@ func credentialProviderSchema() *schema {
 // render (packages/kubernetes-1.33: full-pcpus-only, strict-cpu-reservation,
 // distribute-cpus-across-numa; 1.34 and later: every option). Older
 // variants' templates skip an option they do not know.
+//
+// The three came with ids-per-pod in the same change (settings-sdk
+// CHANGELOG 0.17.0, #104), which the documentation places in 1.51.
 func cpuManagerPolicyOptionSchema() *schema {
-	return enum("full-pcpus-only", "distribute-cpus-across-numa", "prefer-align-cpus-by-uncorecache", "strict-cpu-reservation")
+	newer := map[string]string{"distribute-cpus-across-numa": "1.51.0", "prefer-align-cpus-by-uncorecache": "1.51.0", "strict-cpu-reservation": "1.51.0"}
+	return enumSince([]string{"full-pcpus-only", "distribute-cpus-across-numa", "prefer-align-cpus-by-uncorecache", "strict-cpu-reservation"}, newer)
 }
 
 // idsPerPodSchema is KubernetesIdsPerPodValue (modeled-types
@@ -171,9 +180,13 @@ func idsPerPodSchema() *schema {
 // refused): max-allowable-numa-nodes is MaxAllowableNumaNodesValue, a u32 of
 // at least 8, the kubelet's default.
 func topologyManagerPolicyOptionsSchema() *schema {
+	// The kubelet of Kubernetes 1.32 and 1.35 respectively is the first to
+	// take each (the 1.60.x settings documentation). Its example quotes
+	// max-allowable-numa-nodes = "8", which a u32 does not deserialize
+	// from; the model follows the type.
 	return table(map[string]*fieldSchema{
-		"prefer-closest-numa-nodes": field(boolean()),
-		"max-allowable-numa-nodes":  field(intRange("number of NUMA nodes", 8, math.MaxUint32)),
+		"prefer-closest-numa-nodes": {schema: boolean(), minMinor: 32},
+		"max-allowable-numa-nodes":  {schema: intRange("number of NUMA nodes", 8, math.MaxUint32), minMinor: 35},
 	})
 }
 
@@ -349,78 +362,4 @@ func checkNodeTaints(v *validator, val any, path []string) {
 			}
 		}
 	}
-}
-
-// kubeletExtraConfigBlocked are the KubeletConfiguration keys
-// kubelet-extra-config may not set, with the setting to use instead
-// (settings-sdk settings-extensions/kubernetes ValidKubeletExtraConfig).
-var kubeletExtraConfigBlocked = map[string]string{
-	"clusterDomain":               "settings.kubernetes.cluster-domain",
-	"clusterDNS":                  "settings.kubernetes.cluster-dns-ip",
-	"maxPods":                     "settings.kubernetes.max-pods",
-	"staticPodPath":               "settings.kubernetes.static-pods",
-	"podPidsLimit":                "settings.kubernetes.pod-pids-limit",
-	"kubeReserved":                "settings.kubernetes.kube-reserved",
-	"systemReserved":              "settings.kubernetes.system-reserved",
-	"evictionHard":                "settings.kubernetes.eviction-hard",
-	"evictionSoft":                "settings.kubernetes.eviction-soft",
-	"evictionSoftGracePeriod":     "settings.kubernetes.eviction-soft-grace-period",
-	"evictionMaxPodGracePeriod":   "settings.kubernetes.eviction-max-pod-grace-period",
-	"imageGCHighThresholdPercent": "settings.kubernetes.image-gc-high-threshold-percent",
-	"imageGCLowThresholdPercent":  "settings.kubernetes.image-gc-low-threshold-percent",
-	"cpuManagerPolicy":            "settings.kubernetes.cpu-manager-policy",
-	"cpuManagerReconcilePeriod":   "settings.kubernetes.cpu-manager-reconcile-period",
-	"topologyManagerPolicy":       "settings.kubernetes.topology-manager-policy",
-	"topologyManagerScope":        "settings.kubernetes.topology-manager-scope",
-	"cpuCFSQuota":                 "settings.kubernetes.cpu-cfs-quota-enforced",
-	"allowedUnsafeSysctls":        "settings.kubernetes.allowed-unsafe-sysctls",
-	"authentication":              "",
-	"authorization":               "",
-	"tlsCertFile":                 "",
-	"tlsPrivateKeyFile":           "",
-	"containerRuntimeEndpoint":    "",
-	"imageServiceEndpoint":        "",
-	"podInfraContainerImage":      "",
-	"resolvConf":                  "",
-	"registerNode":                "",
-}
-
-// ruleKubeletExtraConfig is ValidKubeletExtraConfig: base64 of a YAML
-// mapping of KubeletConfiguration fields, none of which Bottlerocket sets
-// itself or through a typed setting.
-func ruleKubeletExtraConfig(s string) string {
-	if msg := ruleBase64(s); msg != "" {
-		return msg
-	}
-	data, _ := decodeBase64(s)
-	var doc any
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Sprintf("the value is valid base64, but what it decodes to is not YAML (%v).", err)
-	}
-	var keys []string
-	switch m := doc.(type) {
-	case map[string]any:
-		keys = sortedKeys(m)
-	case map[any]any:
-		// yaml.v3's form of a mapping with a key that is not a string.
-		for k := range m {
-			if s, ok := k.(string); ok {
-				keys = append(keys, s)
-			}
-		}
-		sort.Strings(keys)
-	default:
-		return "the value decodes to YAML that is not a mapping of KubeletConfiguration fields (such as \"featureGates:\")."
-	}
-	for _, k := range keys {
-		instead, blocked := kubeletExtraConfigBlocked[k]
-		switch {
-		case !blocked:
-		case instead == "":
-			return fmt.Sprintf("the kubelet configuration sets %s, which Bottlerocket manages itself and refuses here.", k)
-		default:
-			return fmt.Sprintf("the kubelet configuration sets %s, which Bottlerocket refuses here: use %s instead.", k, instead)
-		}
-	}
-	return ""
 }

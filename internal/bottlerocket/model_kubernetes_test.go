@@ -1,7 +1,6 @@
 package bottlerocket
 
 import (
-	"encoding/base64"
 	"fmt"
 	"testing"
 )
@@ -103,8 +102,6 @@ func TestModel_KubernetesVersionGates(t *testing.T) {
 // modeled-types/src/kubernetes.rs.
 func TestModel_KubernetesSource(t *testing.T) {
 	const p = "settings.kubernetes."
-	b64 := func(s string) string { return `"` + base64.StdEncoding.EncodeToString([]byte(s)) + `"` }
-	extra := p + "kubelet-extra-config"
 	runKubernetesCases(t, []kubernetesCase{
 		// ids-per-pod: KubernetesIdsPerPodValue, a multiple of 65536 below 2^32.
 		kcase("ids-per-pod multiple", "ids-per-pod = 131072", ""),
@@ -127,6 +124,8 @@ func TestModel_KubernetesSource(t *testing.T) {
 		kcase("topology options below 8", "topology-manager-policy-options = { max-allowable-numa-nodes = 7 }", "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "7 is out of range for a number of NUMA nodes: it must be from 8 to 4294967295.")),
 		kcase("topology options string", `topology-manager-policy-options = { prefer-closest-numa-nodes = "true" }`, "", fragmentErr(p+"topology-manager-policy-options.prefer-closest-numa-nodes", "Write true without quotes")),
 		kdoubt("topology options unknown", "topology-manager-policy-options = { prefer-closest-numa-node = true }", p+"topology-manager-policy-options.prefer-closest-numa-node", `Did you mean "prefer-closest-numa-nodes"?`),
+		// The 1.60.x documentation's example quotes the number.
+		kcase("topology options documented quoted number", `topology-manager-policy-options = { prefer-closest-numa-nodes = true, max-allowable-numa-nodes = "8" }`, "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "Write 8 without quotes")),
 		kcase("topology options kubelet form", `topology-manager-policy-options = ["prefer-closest-numa-nodes=true"]`, "", fragmentErr(p+"topology-manager-policy-options", "must be a table, not an array")),
 		// cpu-manager-policy-options: KubernetesCPUManagerPolicyOption.
 		kcase("cpu options documented", `cpu-manager-policy-options = ["full-pcpus-only"]`, ""),
@@ -150,13 +149,8 @@ func TestModel_KubernetesSource(t *testing.T) {
 			[]want{fragmentErr(p+"credential-providers.ecr-credential-provider.enabled", "is required")}, nil},
 		{"credential provider name", "[settings.kubernetes.credential-providers.ecr_credential_provider]\nenabled = true\nimage-patterns = [\"x\"]\n", "",
 			[]want{fragmentErr(p+"credential-providers.ecr_credential_provider", `Did you mean "ecr-credential-provider"?`)}, nil},
-		// kubelet-extra-config: ValidKubeletExtraConfig.
-		kcase("kubelet-extra-config mapping", "kubelet-extra-config = "+b64("featureGates:\n  SomeGate: true\n"), ""),
-		kcase("kubelet-extra-config blocked typed key", "kubelet-extra-config = "+b64("maxPods: 20\n"), "", fragmentErr(extra, "sets maxPods, which Bottlerocket refuses here: use settings.kubernetes.max-pods instead")),
-		kcase("kubelet-extra-config managed key", "kubelet-extra-config = "+b64("authentication:\n  anonymous:\n    enabled: true\n"), "", fragmentErr(extra, "sets authentication, which Bottlerocket manages itself")),
-		kcase("kubelet-extra-config list", "kubelet-extra-config = "+b64("- a\n- b\n"), "", fragmentErr(extra, "is not a mapping")),
-		kcase("kubelet-extra-config not YAML", "kubelet-extra-config = "+b64("a: [b\n"), "", fragmentErr(extra, "is not YAML")),
-		kcase("kubelet-extra-config not base64", `kubelet-extra-config = "maxPods: 3"`, "", fragmentErr(extra, "not valid standard base64")),
+		// kubelet-extra-config is in no released settings model.
+		kdoubt("kubelet-extra-config", `kubelet-extra-config = "ZmVhdHVyZUdhdGVzOiB7fQo="`, p+"kubelet-extra-config", "is not a setting Bottlerocket knows"),
 	})
 }
 
@@ -185,6 +179,52 @@ func TestRender_ClusterIdentityFragments(t *testing.T) {
 				if doc == nil {
 					t.Errorf("strict = %t: a partial identity was refused", strict)
 				}
+			}
+		})
+	}
+}
+
+// The two topology manager policy options are used from Kubernetes 1.32 and
+// 1.35 on (bottlerocket-project-website data/settings/1.60.x/kubernetes.toml);
+// older variants accept and ignore them.
+func TestModel_TopologyManagerPolicyOptionsGates(t *testing.T) {
+	const p = "settings.kubernetes.topology-manager-policy-options."
+	line := "topology-manager-policy-options = { prefer-closest-numa-nodes = true, max-allowable-numa-nodes = 16 }"
+	ignored := func(key, variant string, minor int) want {
+		return fragmentWarn(p+key, fmt.Sprintf("is used only by the kubelet of aws-k8s-1.%d and newer variants; %s accepts it but ignores it", minor, variant))
+	}
+	runKubernetesCases(t, []kubernetesCase{
+		kcase("on 1.35", line, "aws-k8s-1.35"),
+		kcase("on 1.35 nvidia", line, "aws-k8s-1.35-nvidia"),
+		kcase("on 1.34", line, "aws-k8s-1.34", ignored("max-allowable-numa-nodes", "aws-k8s-1.34", 35)),
+		kcase("on 1.32", line, "aws-k8s-1.32", ignored("max-allowable-numa-nodes", "aws-k8s-1.32", 35)),
+		kcase("on 1.31", line, "aws-k8s-1.31", ignored("max-allowable-numa-nodes", "aws-k8s-1.31", 35), ignored("prefer-closest-numa-nodes", "aws-k8s-1.31", 32)),
+		kcase("on 1.28 nvidia", line, "aws-k8s-1.28-nvidia", ignored("max-allowable-numa-nodes", "aws-k8s-1.28-nvidia", 35), ignored("prefer-closest-numa-nodes", "aws-k8s-1.28-nvidia", 32)),
+	})
+}
+
+// Settings and enum values of settings.kubernetes newer than the AMI's
+// Bottlerocket release are refused, whatever strict says.
+func TestModel_KubernetesReleases(t *testing.T) {
+	const p = "settings.kubernetes."
+	for _, tc := range []struct {
+		name, release, line, setting, detail string
+	}{
+		{"topology options before 1.60", "1.59.3", "topology-manager-policy-options = { prefer-closest-numa-nodes = true }", p + "topology-manager-policy-options", "was added in Bottlerocket 1.60.0"},
+		{"topology options on 1.60", "1.60.0", "topology-manager-policy-options = { prefer-closest-numa-nodes = true }", "", ""},
+		{"beta cpu option before 1.51", "1.50.1", `cpu-manager-policy-options = ["strict-cpu-reservation"]`, p + "cpu-manager-policy-options", "was added in Bottlerocket 1.51.0"},
+		{"beta cpu option on 1.51", "1.51.0", `cpu-manager-policy-options = ["strict-cpu-reservation"]`, "", ""},
+		{"full-pcpus-only on an old release", "1.20.0", `cpu-manager-policy-options = ["full-pcpus-only"]`, "", ""},
+		{"ids-per-pod before 1.51", "1.50.0", "ids-per-pod = 65536", p + "ids-per-pod", "was added in Bottlerocket 1.51.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, strict := range []bool{true, false} {
+				_, problems := Render(Input{Strict: strict, Variant: "aws-k8s-1.35", BottlerocketRelease: tc.release, CustomUserData: []string{"[settings.kubernetes]\n" + tc.line + "\n"}})
+				if tc.setting == "" {
+					assertProblems(t, problems)
+					continue
+				}
+				assertProblems(t, problems, fragmentErr(tc.setting, tc.detail))
 			}
 		})
 	}

@@ -129,7 +129,6 @@ func TestModel_KubernetesValues(t *testing.T) {
 		// maps of tables
 		{"credential-providers ok", k("[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"*.dkr.ecr.*.amazonaws.com\"]\ncache-duration = \"12h\"\nenvironment = { AWS_PROFILE = \"x\" }"), "", "", ""},
 		{"static-pods manifest", k("[settings.kubernetes.static-pods.web]\nenabled = true\nmanifest = \"apiVersion: v1\""), "", p + "static-pods.web.manifest", "not valid standard base64"},
-		{"kubelet-extra-config base64", k(`kubelet-extra-config = "maxPods: 3"`), "", p + "kubelet-extra-config", "not valid standard base64"},
 		{"allowed-unsafe-sysctls string", k(`allowed-unsafe-sysctls = "net.*"`), "", p + "allowed-unsafe-sysctls", "must be an array of"},
 		// datetimes
 		{"datetime", k(`node-ip = 1979-05-27`), "", p + "node-ip", "must be an IP address string, not a date-time 1979-05-27"},
