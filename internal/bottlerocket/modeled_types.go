@@ -73,7 +73,8 @@ func ruleKmodKey(s string) string {
 	}
 	for _, c := range s {
 		if !(c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') || c == '-' || c == '_') {
-			return fmt.Sprintf("%q is not a kernel module name: only ASCII letters, digits, '-' and '_' are allowed.", s)
+			return fmt.Sprintf("%q is not a kernel module name: only ASCII letters, digits, '-' and '_' are allowed.", s) +
+				didYouMean(s, ruleKmodKey, strings.NewReplacer(".", "_", " ", "_").Replace(strings.TrimSpace(s)))
 		}
 	}
 	return ""
@@ -88,7 +89,8 @@ func ruleBootConfigKey(s string) string {
 		}
 		for _, c := range word {
 			if !(c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') || c == '-' || c == '_') {
-				return fmt.Sprintf("%q is not a boot config key: each dot-separated word takes only ASCII letters, digits, '-' and '_'.", s)
+				return fmt.Sprintf("%q is not a boot config key: each dot-separated word takes only ASCII letters, digits, '-' and '_'.", s) +
+					didYouMean(s, ruleBootConfigKey, strings.TrimSpace(s), strings.ReplaceAll(strings.TrimSpace(s), " ", "_"))
 			}
 		}
 	}

@@ -21,7 +21,8 @@ var clusterNameRE = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 
 func ruleClusterName(s string) string {
 	if !clusterNameRE.MatchString(s) {
-		return fmt.Sprintf("%q is not an EKS cluster name: it must match ^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$ (1-100 letters, digits, '-' or '_', starting with a letter or digit).", s)
+		return fmt.Sprintf("%q is not an EKS cluster name: it must match ^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$ (1-100 letters, digits, '-' or '_', starting with a letter or digit).", s) +
+			didYouMean(s, matches(clusterNameRE), strings.TrimSpace(s), strings.NewReplacer(".", "-", " ", "-").Replace(strings.TrimSpace(s)))
 	}
 	return ""
 }
@@ -81,7 +82,12 @@ func ruleURL(s string) string {
 func parseIP(s string) (netip.Addr, string) {
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
-		return netip.Addr{}, fmt.Sprintf("%q is not an IPv4 or IPv6 address.", s)
+		return netip.Addr{}, fmt.Sprintf("%q is not an IPv4 or IPv6 address.", s) + didYouMean(s, func(x string) string {
+			if _, err := netip.ParseAddr(x); err != nil || strings.Contains(x, "%") {
+				return "bad"
+			}
+			return ""
+		}, strings.TrimSpace(s), strings.Trim(strings.TrimSpace(s), "[]"))
 	}
 	return a, ""
 }
@@ -97,7 +103,8 @@ var durationRE = regexp.MustCompile(`^(?:[0-9]+(?:\.[0-9]+)?h)?(?:[0-9]+(?:\.[0-
 
 func ruleDuration(s string) string {
 	if s == "" || !durationRE.MatchString(s) {
-		return fmt.Sprintf("%q is not a Bottlerocket duration: use h, m, s and ms units in that order, such as \"30s\", \"1h30m\" or \"1.5m\"; a bare number is not accepted.", s)
+		return fmt.Sprintf("%q is not a Bottlerocket duration: use h, m, s and ms units in that order, such as \"30s\", \"1h30m\" or \"1.5m\"; a bare number is not accepted.", s) +
+			didYouMean(s, matches(durationRE), strings.ToLower(strings.ReplaceAll(s, " ", "")), strings.TrimSpace(s)+"s")
 	}
 	return ""
 }
@@ -109,9 +116,27 @@ var quantityRE = regexp.MustCompile(`^([+-]?[0-9.]+)((e)?[0-9]*)$|^([+-]?[0-9.]+
 
 func ruleQuantity(s string) string {
 	if !quantityRE.MatchString(s) {
-		return fmt.Sprintf("%q is not a Kubernetes quantity (such as \"100m\", \"512Mi\" or \"1Gi\").", s)
+		return fmt.Sprintf("%q is not a Kubernetes quantity (such as \"100m\", \"512Mi\" or \"1Gi\").", s) + didYouMean(s, matches(quantityRE), quantityRewrites(s)...)
 	}
 	return ""
+}
+
+// quantityRewrites are the usual slips in a quantity: spaces, a lowercase
+// binary unit ("512mi"), a byte suffix ("1GB", "1GiB").
+func quantityRewrites(s string) []string {
+	t := strings.ReplaceAll(s, " ", "")
+	out := []string{t}
+	for _, unit := range []string{"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"} {
+		for _, slip := range []string{strings.ToLower(unit), strings.ToUpper(unit), unit + "B", strings.ToLower(unit) + "b", unit + "b"} {
+			if n, ok := strings.CutSuffix(t, slip); ok {
+				out = append(out, n+unit)
+			}
+		}
+		if n, ok := strings.CutSuffix(t, unit[:1]+"B"); ok {
+			out = append(out, n+unit[:1])
+		}
+	}
+	return out
 }
 
 // ruleKubeletQuantity is the kubelet's parse of a quantity it reserves or
@@ -147,7 +172,11 @@ var bootstrapTokenRE = regexp.MustCompile(`^[a-z0-9]{6}\.[a-z0-9]{16}$`)
 
 func ruleBootstrapToken(s string) string {
 	if !bootstrapTokenRE.MatchString(s) {
-		return "the value is not a bootstrap token of the form [a-z0-9]{6}.[a-z0-9]{16}."
+		msg := "the value is not a bootstrap token of the form [a-z0-9]{6}.[a-z0-9]{16}."
+		if bootstrapTokenRE.MatchString(strings.ToLower(strings.TrimSpace(s))) {
+			msg += " Use lowercase letters (the token is secret, so it is not repeated here)."
+		}
+		return msg
 	}
 	return ""
 }
@@ -190,10 +219,8 @@ func ruleHostname(s string) string {
 	for _, c := range s {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
 			msg := fmt.Sprintf("%q is not a Linux hostname: only lowercase letters, digits, '-' and '.' are allowed.", s)
-			if lower := strings.ToLower(s); lower != s && ruleHostname(lower) == "" {
-				msg += fmt.Sprintf(" Did you mean %q?", lower)
-			}
-			return msg
+			lower := strings.ToLower(strings.TrimSpace(s))
+			return msg + didYouMean(s, ruleHostname, lower, strings.NewReplacer("_", "-", " ", "-").Replace(lower))
 		}
 	}
 	if s[0] == '-' || s[0] == '.' {
@@ -266,6 +293,29 @@ func ruleNonEmpty(s string) string {
 		return "the value must not be empty."
 	}
 	return ""
+}
+
+// didYouMean offers the first rewrite of s that rule accepts, as
+// " Did you mean …?", or "". The rule must not itself suggest rewrites
+// that grow (use matches), or the suggestions never end.
+func didYouMean(s string, rule stringRule, rewrites ...string) string {
+	for _, r := range rewrites {
+		if r != s && r != "" && rule(r) == "" {
+			return fmt.Sprintf(" Did you mean %q?", r)
+		}
+	}
+	return ""
+}
+
+// matches is a rule that only checks a pattern, for didYouMean: a rule
+// that suggests must not be asked about its own rewrites.
+func matches(re *regexp.Regexp) stringRule {
+	return func(x string) string {
+		if re.MatchString(x) {
+			return ""
+		}
+		return "no match"
+	}
 }
 
 // enumRule accepts exactly the given strings.

@@ -1,6 +1,10 @@
 package bottlerocket
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestStringRules(t *testing.T) {
 	cases := []struct {
@@ -122,5 +126,57 @@ func TestStringRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Near misses of the modeled types get a "Did you mean" the rule accepts.
+func TestRuleSuggestions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rule stringRule
+		in   string
+		want string // the suggestion, or "" for none
+	}{
+		{"hostname case", ruleHostname, "My-Node", "my-node"},
+		{"hostname underscore", ruleHostname, "my_node.local", "my-node.local"},
+		{"identifier underscore", ruleIdentifier, "my_admin", "my-admin"},
+		{"kernel module dot", ruleKmodKey, "nf.conntrack", "nf_conntrack"},
+		{"boot config key space", ruleBootConfigKey, "systemd.log level", "systemd.log_level"},
+		{"sysctl key space", ruleSysctlKey, " vm.swappiness", "vm.swappiness"},
+		{"duration bare number", ruleDuration, "30", "30s"},
+		{"duration upper case", ruleDuration, "1H30M", "1h30m"},
+		{"duration wrong order", ruleDuration, "1m2h", ""},
+		{"quantity lower unit", ruleQuantity, "512mi", "512Mi"},
+		{"quantity byte suffix", ruleQuantity, "1GiB", "1Gi"},
+		{"quantity SI byte", ruleQuantity, "1GB", "1G"},
+		{"quantity space", ruleQuantity, "1 Gi", "1Gi"},
+		{"quantity nonsense", ruleQuantity, "lots", ""},
+		{"cluster name dot", ruleClusterName, "my.cluster", "my-cluster"},
+		{"IP brackets", ruleIP, "[fd00::a]", "fd00::a"},
+		{"IP space", ruleIP, " 10.0.0.1", "10.0.0.1"},
+		{"URL space in host", ruleURL, "proxy .example.com", "proxy.example.com"},
+		{"version two parts", ruleFriendlyVersion, "v1.2", "v1.2.0"},
+		{"version case", ruleFriendlyVersion, "Latest", "latest"},
+		{"GPU model case", ruleNvidiaGPUModel, "A100.40GB", "a100.40gb"},
+		{"MIG profile case", ruleMIGProfile, "1g.5GB", "1g.5gb"},
+		{"label key prefix case", kubeletLabelKeyProblem, "Example.COM/team", "example.com/team"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := tc.rule(tc.in)
+			if msg == "" {
+				t.Fatalf("%q accepted", tc.in)
+			}
+			_, suggestion, found := strings.Cut(msg, "Did you mean ")
+			switch {
+			case tc.want == "" && found:
+				t.Errorf("unexpected suggestion: %s", msg)
+			case tc.want != "" && !strings.HasPrefix(suggestion, strconv.Quote(tc.want)+"?"):
+				t.Errorf("got %q, want the suggestion %q", msg, tc.want)
+			}
+		})
+	}
+	// The bootstrap token is secret: the hint must not repeat it.
+	if msg := ruleBootstrapToken("ABCDEF.0123456789ABCDEF"); !strings.Contains(msg, "lowercase") || strings.Contains(msg, "abcdef") {
+		t.Errorf("bootstrap token hint = %q", msg)
 	}
 }
