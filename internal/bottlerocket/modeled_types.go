@@ -160,7 +160,8 @@ func parseCertificateDER(der []byte) error {
 	return err
 }
 
-// ruleBase64JSON is Bottlerocket's ValidBase64Json: base64 of a JSON value.
+// ruleBase64JSON is Bottlerocket's ValidBase64Json (modeled-types
+// shared.rs): base64 of a JSON value serde_json reads.
 func ruleBase64JSON(s string) string {
 	if msg := ruleBase64(s); msg != "" {
 		return msg
@@ -169,7 +170,40 @@ func ruleBase64JSON(s string) string {
 	if !json.Valid(data) {
 		return "the value is valid base64, but what it decodes to is not JSON."
 	}
+	if d := jsonDepth(data); d > serdeJSONMaxDepth {
+		return fmt.Sprintf("the JSON nests arrays and objects %d deep; Bottlerocket's parser (serde_json) stops at %d.", d, serdeJSONMaxDepth)
+	}
 	return ""
+}
+
+// serdeJSONMaxDepth is the deepest nesting serde_json reads by default: its
+// recursion limit of 128 is spent on entering each array or object and
+// fails when it reaches 0.
+const serdeJSONMaxDepth = 127
+
+// jsonDepth is the deepest nesting of arrays and objects in valid JSON.
+func jsonDepth(data []byte) int {
+	depth, deepest := 0, 0
+	inString, escaped := false, false
+	for _, c := range data {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString && c == '"':
+			inString = false
+		case inString:
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // ruleFriendlyVersion is Bottlerocket's FriendlyVersion (updates.version-lock,

@@ -1,6 +1,7 @@
 package bottlerocket
 
 import (
+	"encoding/base64"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,8 +105,8 @@ func TestStringRules(t *testing.T) {
 			[]string{"prefix\x00suffix", "prefix\x1fsuffix", "prefix\x7fsuffix", "prefix\u0085suffix", "prefix\u2028suffix", "prefix\u2029suffix"}},
 		// ValidBase64Json (shared.rs tests).
 		{"base64 JSON", ruleBase64JSON,
-			[]string{"eyJ0ZXN0IjoidmFsdWUifQ==", "e30=", "MQ=="},
-			[]string{"", "not base64!", "bm90IGpzb24=", "e30", "e30=\n"}},
+			[]string{"eyJ0ZXN0IjoidmFsdWUifQ==", "e30=", "MQ==", b64(repeat("[", 127) + repeat("]", 127)), b64(`["[[[[\\",` + repeat("[", 126) + repeat("]", 126) + "]")},
+			[]string{"", "not base64!", "bm90IGpzb24=", "e30", "e30=\n", b64(repeat("[", 128) + repeat("]", 128))}},
 		{"cluster name", ruleClusterName,
 			[]string{"a", "0", "my_cluster-1", "A" + repeat("b", 99)},
 			[]string{"", "_a", "-a", "a.b", "a b", "A" + repeat("b", 100)}},
@@ -180,3 +181,5 @@ func TestRuleSuggestions(t *testing.T) {
 		t.Errorf("bootstrap token hint = %q", msg)
 	}
 }
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
