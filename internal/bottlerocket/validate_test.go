@@ -11,8 +11,9 @@ import (
 // when strict is false.
 func TestStrictMatrix(t *testing.T) {
 	const (
-		certain = iota // an error whatever strict says
-		doubt          // an error when strict, a warning (value kept) when not
+		certain  = iota // an error whatever strict says
+		doubt           // an error when strict, a warning (value kept) when not
+		harmless        // a warning whatever strict says: Bottlerocket boots, the key has no effect
 	)
 	cases := []struct {
 		name     string
@@ -41,6 +42,12 @@ func TestStrictMatrix(t *testing.T) {
 			FieldCustomUserData, "", "settings.kubelet-device-plugins", "exists only on aws-k8s-*-nvidia variants", "pass-device-specs = true"},
 		{"cluster DNS family against service_cidr", Input{ServiceCIDR: "fd00::/108", ClusterDNSIP: []string{"10.100.0.10"}}, doubt,
 			FieldClusterDNSIP, "", "settings.kubernetes.cluster-dns-ip", "Bottlerocket takes the node's IP family from the first cluster DNS address", `cluster-dns-ip = ["10.100.0.10"]`},
+
+		// Accepted by Bottlerocket, without effect.
+		{"key a credential provider ignores", Input{CustomUserData: []string{"[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"*.dkr.ecr.us-east-2.amazonaws.com\"]\ncache-duraton = \"30m\"\n"}}, harmless,
+			FieldCustomUserData, "", "settings.kubernetes.credential-providers.ecr-credential-provider.cache-duraton", `Did you mean "cache-duration"?`, "cache-duraton"},
+		{"setting the variant's kubelet ignores", Input{Variant: "aws-k8s-1.31", CustomUserData: []string{"settings.kubernetes.single-process-oom-kill = true\n"}}, harmless,
+			FieldCustomUserData, "", "settings.kubernetes.single-process-oom-kill", "accepts it but ignores it", "single-process-oom-kill = true"},
 
 		// Certain to fail at boot.
 		// Enum members the model lists are complete up to its release: an
@@ -73,6 +80,8 @@ func TestStrictMatrix(t *testing.T) {
 			FieldCustomUserData, "", "settings.boot.kernel", "and its alias kernel are both set", ""},
 		{"setting newer than the AMI", Input{BottlerocketRelease: "1.48.0", CustomUserData: []string{"settings.kubernetes.kube-reserved.pid = \"100\"\n"}}, certain,
 			FieldCustomUserData, "", "settings.kubernetes.kube-reserved.pid", "was added in Bottlerocket 1.49.0, but the AMI runs Bottlerocket 1.48.0", ""},
+		{"family no aws-k8s variant has", Input{CustomUserData: []string{"settings.ecs.cluster = \"c\"\n"}}, certain,
+			FieldCustomUserData, "", "settings.ecs", "exists only on aws-ecs variants", ""},
 		{"date-time value", Input{CustomUserData: []string{"settings.motd = 2024-01-01\n"}}, certain,
 			FieldCustomUserData, "", "settings.motd", "must be a string, not a date-time", ""},
 	}
@@ -84,6 +93,17 @@ func TestStrictMatrix(t *testing.T) {
 			}
 			strict := tc.in
 			strict.Strict = true
+			if tc.class == harmless {
+				w.sev = SeverityWarning
+				for _, in := range []Input{strict, tc.in} {
+					doc, problems := Render(in)
+					assertProblems(t, problems, w)
+					if doc == nil || !strings.Contains(doc.TOML, tc.keptText) {
+						t.Errorf("strict = %v: want %q kept, got %v", in.Strict, tc.keptText, doc)
+					}
+				}
+				return
+			}
 			doc, problems := Render(strict)
 			if doc != nil {
 				t.Errorf("rendered with strict = true:\n%s", doc.TOML)
