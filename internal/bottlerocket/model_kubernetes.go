@@ -339,6 +339,10 @@ func checkNodeTaints(v *validator, val any, path []string) {
 				reported[msg] = true
 			}
 			bad = bad || len(msgs) > 0
+			if msg := kubeletTaintKeyProblem(k); msg != "" && !reported[msg] {
+				reported[msg] = true
+				v.doubtful(kp, -1, msg)
+			}
 			// Effect: Bottlerocket accepts any 1-253 alphanumerics; the
 			// kubelet refuses an effect it does not know, which is a doubt
 			// of this model, not a Bottlerocket rule.

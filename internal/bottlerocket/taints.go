@@ -29,8 +29,8 @@ func NormalizeTaintEffect(effect string) (string, bool) {
 // taintProblems checks one taint's parts and returns the normalized effect.
 func taintProblems(key, value, effect string) (string, []string) {
 	var out []string
-	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
-		out = append(out, fmt.Sprintf("taint key %q is invalid: %s.", key, strings.Join(errs, "; ")))
+	if msg := taintKeySyntaxProblem(key); msg != "" {
+		out = append(out, msg)
 	}
 	if errs := validation.IsValidLabelValue(value); len(errs) > 0 {
 		out = append(out, fmt.Sprintf("value %q of taint %q is invalid: %s.", value, key, strings.Join(errs, "; ")))
@@ -44,6 +44,33 @@ func taintProblems(key, value, effect string) (string, []string) {
 		out = append(out, msg)
 	}
 	return norm, out
+}
+
+// taintKeySyntaxProblem is Bottlerocket's KubernetesLabelKey, the key type
+// of node-taints (modeled-types kubernetes.rs).
+func taintKeySyntaxProblem(key string) string {
+	if kubernetesLabelKeyRE.MatchString(key) {
+		return ""
+	}
+	return fmt.Sprintf("taint key %q is invalid: %s.", key, strings.Join(validation.IsQualifiedName(key), "; "))
+}
+
+// kubeletTaintKeyProblem is what the kubelet's --register-with-taints
+// parse refuses beyond Bottlerocket's type (a qualified name: the prefix a
+// lowercase DNS subdomain); the kubelet then does not start.
+func kubeletTaintKeyProblem(key string) string {
+	if taintKeySyntaxProblem(key) != "" {
+		return ""
+	}
+	errs := validation.IsQualifiedName(key)
+	if len(errs) == 0 {
+		return ""
+	}
+	msg := fmt.Sprintf("taint key %q passes Bottlerocket's pattern, but the kubelet refuses it in --register-with-taints (the node would never join): %s.", key, strings.Join(errs, "; "))
+	if prefix, name, ok := strings.Cut(key, "/"); ok && len(validation.IsQualifiedName(strings.ToLower(prefix)+"/"+name)) == 0 {
+		msg += fmt.Sprintf(" Did you mean %q?", strings.ToLower(prefix)+"/"+name)
+	}
+	return msg
 }
 
 // taintEntry renders one taint value as Bottlerocket stores it.
@@ -90,6 +117,17 @@ func duplicateEffect(key string, entries []string) string {
 	return ""
 }
 
+// typedTaintProblems checks a typed taint with Bottlerocket's rules and the
+// kubelet's key rule: node_taints is this provider's own attribute, so a
+// key the kubelet refuses is an error there.
+func typedTaintProblems(t Taint) (string, []string) {
+	norm, msgs := taintProblems(t.Key, t.Value, t.Effect)
+	if msg := kubeletTaintKeyProblem(t.Key); msg != "" {
+		msgs = append(msgs, msg)
+	}
+	return norm, msgs
+}
+
 // ValidateTaints checks typed taints: key and value follow label syntax, the
 // effect is a known one in either form, and taints are unique by key and
 // effect. Problems carry Field=FieldNodeTaints and Index=the taint.
@@ -100,7 +138,7 @@ func ValidateTaints(taints []Taint) []Problem {
 	for i, t := range taints {
 		src := source{field: FieldNodeTaints, index: i}
 		path := childPath(nodeTaintsPath, t.Key)
-		norm, msgs := taintProblems(t.Key, t.Value, t.Effect)
+		norm, msgs := typedTaintProblems(t)
 		for _, msg := range msgs {
 			out = append(out, errorProblem(src, path, "Invalid node taint", msg))
 		}
@@ -124,7 +162,7 @@ func typedTaints(taints []Taint) (map[string][]any, map[string]int) {
 	entries := map[string][]string{}
 	first := map[string]int{}
 	for i, t := range taints {
-		norm, msgs := taintProblems(t.Key, t.Value, t.Effect)
+		norm, msgs := typedTaintProblems(t)
 		if len(msgs) > 0 {
 			continue
 		}

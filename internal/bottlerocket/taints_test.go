@@ -93,3 +93,34 @@ func TestRender_Taints(t *testing.T) {
 	}
 	assertProblems(t, problems, errAt(FieldNodeTaints, 0, tp+"a", `effect "Bogus"`))
 }
+
+// node-taints keys are Bottlerocket's KubernetesLabelKey: one it refuses is
+// an error; one it takes but the kubelet's --register-with-taints refuses
+// (a prefix that is not a lowercase DNS subdomain) is a doubt in
+// custom_user_data and an error on the typed node_taints attribute.
+func TestTaintKeyBottlerocketAndKubelet(t *testing.T) {
+	for _, tc := range []struct {
+		key, detail string
+		certain     bool
+	}{
+		{"Example.COM/gpu", `Did you mean "example.com/gpu"?`, false},
+		{"-corp/gpu", "the kubelet refuses it in --register-with-taints", false},
+		{"gpu!", "is invalid", true},
+		{"a/b/c", "is invalid", true},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			frag := "[settings.kubernetes.node-taints]\n\"" + tc.key + "\" = [\"true:NoSchedule\"]\n"
+			setting := settingPath(childPath(nodeTaintsPath, tc.key))
+			_, problems := Render(Input{Strict: true, CustomUserData: []string{frag}})
+			assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, tc.detail))
+			_, problems = Render(Input{CustomUserData: []string{frag}})
+			if tc.certain {
+				assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, tc.detail))
+			} else {
+				assertProblems(t, problems, warnAt(FieldCustomUserData, 0, setting, tc.detail))
+			}
+			typed := ValidateTaints([]Taint{{Key: tc.key, Value: "true", Effect: "NoSchedule"}})
+			assertProblems(t, typed, errAt(FieldNodeTaints, 0, setting, tc.detail))
+		})
+	}
+}
