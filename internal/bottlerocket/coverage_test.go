@@ -154,7 +154,8 @@ func tomlLiteral(lit string) string {
 // TestDocumentedAcceptedValues: every literal a setting's documentation
 // lists among its accepted values (enum values such as snapshotter "soci",
 // device-id-strategy "uuid", "-1" for unbounded) validates with strict =
-// true on the newest variant.
+// true on the newest variant, with no AMI release known and on the release
+// whose documentation first lists the value.
 func TestDocumentedAcceptedValues(t *testing.T) {
 	docs, err := docsettings.Load("testdata/bottlerocket-docs/settings")
 	if err != nil {
@@ -195,13 +196,16 @@ func TestDocumentedAcceptedValues(t *testing.T) {
 				doc = fmt.Sprintf("[settings]\n%s = %s\n", parts[0], value)
 			}
 			checked++
+			documented := strings.TrimSuffix(s.AcceptedSince[accepted], ".x") + ".0"
 			t.Run(setting+"="+m[1], func(t *testing.T) {
-				_, problems := Render(Input{CustomUserData: []string{doc}, Variant: newestVariant(doc), Strict: true})
-				for _, p := range problems {
-					// Other fields an entry requires (a bootstrap command's
-					// commands) are not what this case is about.
-					if p.Setting == setting {
-						t.Errorf("documented accepted value refused: %s: %s\n%s", p.Summary, p.Detail, doc)
+				for _, release := range []string{"", documented} {
+					_, problems := Render(Input{CustomUserData: []string{doc}, Variant: newestVariant(doc), Strict: true, BottlerocketRelease: release})
+					for _, p := range problems {
+						// Other fields an entry requires (a bootstrap command's
+						// commands) are not what this case is about.
+						if p.Setting == setting {
+							t.Errorf("documented accepted value refused on release %q: %s: %s\n%s", release, p.Summary, p.Detail, doc)
+						}
 					}
 				}
 			})

@@ -35,6 +35,20 @@ type Setting struct {
 	// AcceptedValues are the documented accepted_values, markdown as
 	// written ("`none`", "`soci`", "a positive integer").
 	AcceptedValues []string
+	// AcceptedSince is the first documentation folder listing each of
+	// them ("mps" of device-sharing-strategy: 1.54.x, the setting 1.25.x).
+	AcceptedSince map[string]string
+}
+
+func acceptedValues(doc map[string]any) []string {
+	var out []string
+	accepted, _ := doc["accepted_values"].([]any)
+	for _, a := range accepted {
+		if text, ok := a.(string); ok {
+			out = append(out, text)
+		}
+	}
+	return out
 }
 
 // FullName is settings.<family>[.<path>].
@@ -121,6 +135,8 @@ func Load(dir string) (Docs, error) {
 		family, id string
 		since      Release
 		doc        map[string]any
+		// acceptedSince is the first folder listing each accepted value.
+		acceptedSince map[string]string
 	}
 	refs, tags := map[string]*entry{}, map[string]*entry{}
 	keep := func(into map[string]*entry, family string, r Release, docs map[string]map[string]any) {
@@ -128,10 +144,15 @@ func Load(dir string) (Docs, error) {
 			key := family + "\x00" + id
 			e, ok := into[key]
 			if !ok {
-				e = &entry{family: family, id: id, since: r}
+				e = &entry{family: family, id: id, since: r, acceptedSince: map[string]string{}}
 				into[key] = e
 			}
 			e.doc = doc
+			for _, v := range acceptedValues(doc) {
+				if _, seen := e.acceptedSince[v]; !seen {
+					e.acceptedSince[v] = r.String()
+				}
+			}
 		}
 	}
 	for _, r := range releases {
@@ -156,6 +177,7 @@ func Load(dir string) (Docs, error) {
 		if err != nil {
 			return Docs{}, err
 		}
+		s.AcceptedSince = e.acceptedSince
 		docs.Settings = append(docs.Settings, s)
 	}
 	sort.Slice(docs.Settings, func(i, j int) bool {
@@ -251,12 +273,7 @@ func entries(v any) (map[string]map[string]any, error) {
 func setting(family, id string, since Release, doc map[string]any) (Setting, error) {
 	s := Setting{Family: family, ID: id, Since: since.String()}
 	s.Deprecated, _ = doc["deprecated"].(bool)
-	accepted, _ := doc["accepted_values"].([]any)
-	for _, a := range accepted {
-		if text, ok := a.(string); ok {
-			s.AcceptedValues = append(s.AcceptedValues, text)
-		}
-	}
+	s.AcceptedValues = acceptedValues(doc)
 	if top, _ := doc[topLevelMark].(bool); !top {
 		s.Path = id
 		if o, ok := doc["name_override"].(string); ok && o != "" {

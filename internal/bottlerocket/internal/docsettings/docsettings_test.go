@@ -47,6 +47,7 @@ value = "\"hello\""
 `,
 		"1.14.x/kernel.toml": `[[docs.ref.lockdown]]
 description = "old text"
+accepted_values = ["` + "`none`" + `"]
 [[docs.ref.lockdown.example]]
 value = "\"none\""
 
@@ -60,6 +61,7 @@ description = "a stray table the website skips"
 `,
 		"1.16.x/kernel.toml": `[[docs.ref.lockdown]]
 description = "new text"
+accepted_values = ["` + "`none`" + `", "` + "`integrity`" + `"]
 [[docs.ref.lockdown.example]]
 value = "\"integrity\""
 
@@ -94,6 +96,9 @@ example = [{ type = "toml", tab = "TOML", source = "[settings.kernel]\nlockdown 
 	lockdown := find(t, d, "settings.kernel.lockdown")
 	if lockdown.Since != "1.14.x" || len(lockdown.Examples) != 1 || !strings.Contains(lockdown.Examples[0].TOML, `"integrity"`) {
 		t.Errorf("a later folder's entry replaces the earlier one, keeping the first folder as since: %+v", lockdown)
+	}
+	if got := lockdown.AcceptedSince; len(lockdown.AcceptedValues) != 2 || got["`none`"] != "1.14.x" || got["`integrity`"] != "1.16.x" {
+		t.Errorf("each accepted value dates from the first folder listing it: %v %v", lockdown.AcceptedValues, got)
 	}
 	if sysctl := find(t, d, "settings.kernel.sysctl"); len(sysctl.Examples) != 1 || sysctl.Since != "1.14.x" {
 		t.Errorf("an entry only an older folder documents stays in the newest reference: %+v", sysctl)
