@@ -205,3 +205,33 @@ func TestRulePEMBundle(t *testing.T) {
 		})
 	}
 }
+
+// IntegerPercent (image GC thresholds: a number or a numeric string Rust's
+// i32 parse reads, 0 to 100), KubernetesTaintValue and EtcHostsEntries
+// (IP address, then Linux hostnames), from modeled-types kubernetes.rs and
+// shared.rs.
+func TestModel_IntegerPercentTaintValueHosts(t *testing.T) {
+	const gc = "settings.kubernetes.image-gc-high-threshold-percent"
+	const taint = "settings.kubernetes.node-taints.dedicated"
+	runModelCases(t, []modelCase{
+		{"percent 0", gc + " = 0\n", "", "", ""},
+		{"percent 100 string", gc + " = \"100\"\n", "", "", ""},
+		{"percent plus sign", gc + " = \"+42\"\n", "", "", ""},
+		{"percent negative", gc + " = -1\n", "", gc, "-1 is not a percentage from 0 to 100"},
+		{"percent string over", gc + " = \"101\"\n", "", gc, "101 is not a percentage from 0 to 100"},
+		{"percent float", gc + " = 42.0\n", "", gc, "must be an integer or a numeric string from 0 to 100"},
+		{"percent not a number", gc + " = \"4 2\"\n", "", gc, "must be an integer or a numeric string from 0 to 100"},
+		{"percent empty", gc + " = \"\"\n", "", gc, "must be an integer or a numeric string from 0 to 100"},
+		{"taint empty value", taint + " = [\":NoSchedule\"]\n", "", "", ""},
+		{"taint value with dash", taint + " = [\"a-b:NoSchedule\"]\n", "", "", ""},
+		{"taint value leading dash", taint + " = [\"-a:NoSchedule\"]\n", "", taint, `value "-a" of taint "dedicated" is invalid`},
+		{"taint value trailing dash", taint + " = [\"a-:NoSchedule\"]\n", "", taint, `value "a-" of taint "dedicated" is invalid`},
+		{"taint without effect", taint + " = [\"value:\"]\n", "", taint, "must be 1-253 letters or digits"},
+		{"taint value too long", taint + " = [\"" + repeat("a", 64) + ":NoSchedule\"]\n", "", taint, "must be no more than 63 characters"},
+		{"hosts long IPv6", "settings.network.hosts = [[\"0000:0000:0000:0000:0000:0000:0000:0001\", [\"test6.example.com\"]]]\n", "", "", ""},
+		{"hosts repeated address", "settings.network.hosts = [[\"127.0.0.1\", [\"localhost\"]], [\"127.0.0.1\", [\"test.example.com\"]]]\n", "", "", ""},
+		{"hosts empty", "settings.network.hosts = []\n", "", "", ""},
+		{"hosts CIDR", "settings.network.hosts = [[\"127.0.0.0/24\", [\"localhost\"]]]\n", "", "settings.network.hosts", "is not an IPv4 or IPv6 address"},
+		{"hosts bad name", "settings.network.hosts = [[\"127.0.0.1\", [\"not_a_valid_hostname!\"]]]\n", "", "settings.network.hosts", "not a Linux hostname"},
+	})
+}
