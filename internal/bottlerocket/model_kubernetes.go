@@ -44,19 +44,22 @@ func kubernetesSchema() *schema {
 		"bootstrap-token":        field(str(ruleBootstrapToken)),
 		// KubernetesCloudProvider also takes the two characters "" (what
 		// it stores for an empty value).
-		"cloud-provider":                         field(enum("aws", "external", "", `""`)),
-		"cluster-certificate":                    field(base64),
-		"cluster-dns-ip":                         field(clusterDNSIPSchema()),
-		"cluster-domain":                         field(str(ruleDNSDomain)),
-		"cluster-name":                           field(str(ruleClusterName)),
-		"container-log-max-files":                field(i32()),
-		"container-log-max-size":                 field(quantity),
-		"container-log-max-workers":              {schema: i32(), minMinor: 30, since: "1.39.0"},
-		"container-log-monitor-interval":         {schema: duration, minMinor: 30, since: "1.39.0"},
-		"cpu-cfs-quota-enforced":                 field(boolean()),
-		"cpu-manager-policy":                     field(enum("none", "static", "None", "Static")),
-		"cpu-manager-policy-options":             field(listOf(cpuManagerPolicyOptionSchema())),
-		"cpu-manager-reconcile-period":           field(duration),
+		"cloud-provider":                 field(enum("aws", "external", "", `""`)),
+		"cluster-certificate":            field(base64),
+		"cluster-dns-ip":                 field(clusterDNSIPSchema()),
+		"cluster-domain":                 field(str(ruleDNSDomain)),
+		"cluster-name":                   field(str(ruleClusterName)),
+		"container-log-max-files":        field(i32()),
+		"container-log-max-size":         field(quantity),
+		"container-log-max-workers":      {schema: i32(), minMinor: 30, since: "1.39.0"},
+		"container-log-monitor-interval": {schema: duration, minMinor: 30, since: "1.39.0"},
+		"cpu-cfs-quota-enforced":         field(boolean()),
+		"cpu-manager-policy":             field(enum("none", "static", "None", "Static")),
+		"cpu-manager-policy-options":     field(listOf(cpuManagerPolicyOptionSchema())),
+		"cpu-manager-reconcile-period":   field(duration),
+		// settings-sdk CHANGELOG 0.25.0, with kernel.hugepages, which the
+		// 1.64.x documentation introduces.
+		"container-runtime-endpoint":             added("1.64.0", strNamed("URL string", ruleURL)),
 		"credential-providers":                   field(mapOf(identifier, credentialProviderSchema())),
 		"device-ownership-from-security-context": added("1.30.0", boolean()),
 		"event-burst":                            field(i32()),
@@ -80,6 +83,11 @@ func kubernetesSchema() *schema {
 		"max-pods":                               field(u32()),
 		"memory-manager-policy":                  field(enum("None", "Static", "none", "static")),
 		"memory-manager-reserved-memory":         field(mapOf(identifier, reservedMemorySchema())),
+		// settings-sdk CHANGELOG 0.27.0 (KubernetesMemoryReservationPolicy,
+		// KubernetesMemoryThrottlingFactor), after 0.25.0 of 1.64.0: no
+		// document names the release, 1.65.0 is the earliest possible.
+		"memory-reservation-policy": added("1.65.0", enum("None", "TieredReservation", "none", "tiered-reservation")),
+		"memory-throttling-factor":  added("1.65.0", throttlingFactorSchema()),
 		// KubernetesMemorySwapBehavior: the kubelet's names and kebab-case aliases.
 		// core-kit renders it from packages/kubernetes-1.30/kubelet-config on;
 		// the 1.29 template has no memorySwap.
@@ -366,4 +374,31 @@ func checkNodeTaints(v *validator, val any, path []string) {
 			}
 		}
 	}
+}
+
+// throttlingFactorSchema is KubernetesMemoryThrottlingFactor: a finite
+// number above 0 and at most 1 (an integer deserializes as a float too, a
+// string does not).
+func throttlingFactorSchema() *schema {
+	return custom("number above 0 and at most 1", func(v *validator, val any, path []string) {
+		var f float64
+		switch x := val.(type) {
+		case float64:
+			f = x
+		case int64:
+			f = float64(x)
+		default:
+			msg := fmt.Sprintf("%s must be a number above 0 and at most 1, such as 0.8, not %s.", settingPath(path), withArticle(typeName(val)))
+			if x, ok := val.(string); ok {
+				if _, err := strconv.ParseFloat(x, 64); err == nil {
+					msg += fmt.Sprintf(" Write %s without quotes.", x)
+				}
+			}
+			v.invalid(path, -1, msg)
+			return
+		}
+		if !(f > 0 && f <= 1) {
+			v.invalid(path, -1, fmt.Sprintf("%s is not a memory throttling factor: it must be above 0 and at most 1.", encodeFloat(f)))
+		}
+	})
 }

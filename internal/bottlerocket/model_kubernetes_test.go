@@ -115,8 +115,8 @@ func TestModel_KubernetesSource(t *testing.T) {
 		kcase("memory-swap-behavior LimitedSwap", `memory-swap-behavior = "LimitedSwap"`, ""),
 		kcase("memory-swap-behavior no-swap", `memory-swap-behavior = "no-swap"`, ""),
 		kcase("memory-swap-behavior limited-swap", `memory-swap-behavior = "limited-swap"`, ""),
-		// suggest compares kebab-cased forms, so the kebab alias is offered.
-		kcase("memory-swap-behavior near miss", `memory-swap-behavior = "LimitedSwp"`, "", fragmentErr(p+"memory-swap-behavior", `Did you mean "limited-swap"?`)),
+		kcase("memory-swap-behavior near miss", `memory-swap-behavior = "LimitedSwp"`, "", fragmentErr(p+"memory-swap-behavior", `Did you mean "LimitedSwap"?`)),
+		kcase("memory-swap-behavior kebab near miss", `memory-swap-behavior = "limited-swp"`, "", fragmentErr(p+"memory-swap-behavior", `Did you mean "limited-swap"?`)),
 		kcase("memory-swap-behavior kubelet's removed value", `memory-swap-behavior = "UnlimitedSwap"`, "", fragmentErr(p+"memory-swap-behavior", `is not one of "NoSwap", "LimitedSwap"`)),
 		// topology-manager-policy-options: KubernetesTopologyManagerPolicyOptions.
 		kcase("topology options", "topology-manager-policy-options = { prefer-closest-numa-nodes = true, max-allowable-numa-nodes = 16 }", ""),
@@ -149,6 +149,19 @@ func TestModel_KubernetesSource(t *testing.T) {
 			[]want{fragmentErr(p+"credential-providers.ecr-credential-provider.enabled", "is required")}, nil},
 		{"credential provider name", "[settings.kubernetes.credential-providers.ecr_credential_provider]\nenabled = true\nimage-patterns = [\"x\"]\n", "",
 			[]want{fragmentErr(p+"credential-providers.ecr_credential_provider", `Did you mean "ecr-credential-provider"?`)}, nil},
+		// memory-reservation-policy and memory-throttling-factor (settings-sdk 0.27.0).
+		kcase("memory-reservation-policy", `memory-reservation-policy = "TieredReservation"`, ""),
+		kcase("memory-reservation-policy alias", `memory-reservation-policy = "tiered-reservation"`, ""),
+		kcase("memory-reservation-policy near miss", `memory-reservation-policy = "TieredReservaton"`, "", fragmentErr(p+"memory-reservation-policy", `Did you mean "TieredReservation"?`)),
+		kcase("memory-throttling-factor", "memory-throttling-factor = 0.8", ""),
+		kcase("memory-throttling-factor one", "memory-throttling-factor = 1", ""),
+		kcase("memory-throttling-factor zero", "memory-throttling-factor = 0.0", "", fragmentErr(p+"memory-throttling-factor", "must be above 0 and at most 1")),
+		kcase("memory-throttling-factor above 1", "memory-throttling-factor = 1.1", "", fragmentErr(p+"memory-throttling-factor", "must be above 0 and at most 1")),
+		kcase("memory-throttling-factor nan", "memory-throttling-factor = nan", "", fragmentErr(p+"memory-throttling-factor", "must be above 0 and at most 1")),
+		kcase("memory-throttling-factor string", `memory-throttling-factor = "0.8"`, "", fragmentErr(p+"memory-throttling-factor", "Write 0.8 without quotes")),
+		// container-runtime-endpoint is a Url (settings-sdk 0.25.0).
+		kcase("container-runtime-endpoint", `container-runtime-endpoint = "unix:///run/containerd/containerd.sock"`, ""),
+		kcase("container-runtime-endpoint not a URL", `container-runtime-endpoint = "not a url"`, "", fragmentErr(p+"container-runtime-endpoint", "is not a URL")),
 		// kubelet-extra-config is in no released settings model.
 		kdoubt("kubelet-extra-config", `kubelet-extra-config = "ZmVhdHVyZUdhdGVzOiB7fQo="`, p+"kubelet-extra-config", "is not a setting Bottlerocket knows"),
 	})
@@ -216,6 +229,8 @@ func TestModel_KubernetesReleases(t *testing.T) {
 		{"beta cpu option on 1.51", "1.51.0", `cpu-manager-policy-options = ["strict-cpu-reservation"]`, "", ""},
 		{"full-pcpus-only on an old release", "1.20.0", `cpu-manager-policy-options = ["full-pcpus-only"]`, "", ""},
 		{"ids-per-pod before 1.51", "1.50.0", "ids-per-pod = 65536", p + "ids-per-pod", "was added in Bottlerocket 1.51.0"},
+		{"container-runtime-endpoint before 1.64", "1.63.0", `container-runtime-endpoint = "unix:///run/containerd/containerd.sock"`, p + "container-runtime-endpoint", "was added in Bottlerocket 1.64.0"},
+		{"memory-throttling-factor before 1.65", "1.64.2", "memory-throttling-factor = 0.9", p + "memory-throttling-factor", "was added in Bottlerocket 1.65.0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, strict := range []bool{true, false} {

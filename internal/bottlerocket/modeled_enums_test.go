@@ -24,7 +24,7 @@ func TestModeledEnums(t *testing.T) {
 		// CpuManagerPolicy: lowercase names with the capitalised aliases.
 		{k + "cpu-manager-policy", "", []string{"none", "static", "None", "Static"}, "statik", "static"},
 		// KubernetesMemoryManagerPolicy: the variant names with lowercase aliases.
-		{k + "memory-manager-policy", "", []string{"Static", "None", "static", "none"}, "Nonne", "none"},
+		{k + "memory-manager-policy", "", []string{"Static", "None", "static", "none"}, "Nonne", "None"},
 		{k + "topology-manager-policy", "", []string{"none", "restricted", "best-effort", "single-numa-node"}, "best_effort", "best-effort"},
 		{k + "topology-manager-scope", "", []string{"container", "pod"}, "containr", "container"},
 		{k + "hostname-override-source", "", []string{"private-dns-name", "instance-id"}, "instance_id", "instance-id"},

@@ -331,11 +331,27 @@ func enumRule(values ...string) stringRule {
 			quoted[i] = strconv.Quote(v)
 		}
 		msg := fmt.Sprintf("%q is not one of %s.", s, strings.Join(quoted, ", "))
-		if g := suggest(s, values); g != "" {
+		if g := suggestValue(s, values); g != "" {
 			msg += fmt.Sprintf(" Did you mean %q?", g)
 		}
 		return msg
 	}
+}
+
+// suggestValue is suggest for enum values, keeping the user's style where
+// an enum has both (KubernetesMemorySwapBehavior's LimitedSwap and its
+// alias limited-swap): "LimitedSwp" gets "LimitedSwap".
+func suggestValue(s string, values []string) string {
+	g := suggest(s, values)
+	if g == "" || strings.ToLower(s) == s {
+		return g
+	}
+	for _, v := range values {
+		if v != g && strings.ToLower(v) != v && kebab(v) == kebab(g) {
+			return v
+		}
+	}
+	return g
 }
 
 func allRules(rules ...stringRule) stringRule {
