@@ -1,6 +1,7 @@
 package bottlerocket
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
@@ -176,6 +177,18 @@ func TestRulePEMBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Go does not create a certificate with a negative serial number:
+	// sign serial 5 and turn its DER INTEGER into -5 (the signature is not
+	// checked when parsing).
+	tmpl.SerialNumber = big.NewInt(5)
+	five, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	negative := bytes.Replace(five, []byte{0x02, 0x01, 0x05}, []byte{0x02, 0x01, 0xfb}, 1)
+	if _, err := x509.ParseCertificate(negative); err == nil || !strings.Contains(err.Error(), "negative serial number") {
+		t.Fatalf("the test certificate should have a negative serial number Go refuses, got %v", err)
+	}
 	block := func(label string, b []byte) string {
 		return string(pem.EncodeToMemory(&pem.Block{Type: label, Bytes: b}))
 	}
@@ -187,6 +200,7 @@ func TestRulePEMBundle(t *testing.T) {
 		{"one certificate", b64(cert), ""},
 		{"two certificates with text around", b64("# bundle\n" + cert + "comment\n" + cert + "trailer\n"), ""},
 		{"another label", b64(block("X509 CERTIFICATE", der)), ""},
+		{"negative serial number", b64(block("CERTIFICATE", negative)), ""},
 		{"bytes after the DER", b64(block("TRUSTED CERTIFICATE", append(append([]byte{}, der...), 0x30, 0x00))), ""},
 		{"empty", "", ""},
 		{"blank", "  ", ""},
