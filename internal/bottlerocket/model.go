@@ -52,8 +52,6 @@ type schema struct {
 	keyEnum []string // kindMap
 	values  []string // kindString
 	elem    *schema  // kindMap values, kindList elements
-	// nonEmpty lists must have at least one element.
-	nonEmpty bool
 
 	rule     stringRule // kindString
 	min, max int64      // kindInt

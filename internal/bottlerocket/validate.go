@@ -143,9 +143,6 @@ func (v *validator) check(s *schema, val any, path []string, elem int) {
 			v.wrongType(s, val, path, elem)
 			return
 		}
-		if s.nonEmpty && len(l) == 0 {
-			v.invalid(path, -1, fmt.Sprintf("%s must not be an empty array.", settingPath(path)))
-		}
 		for i, e := range l {
 			v.check(s.elem, e, path, i)
 		}
