@@ -88,11 +88,11 @@ func kubernetesSchema() *schema {
 		// document names the release, 1.65.0 is the earliest possible.
 		"memory-reservation-policy": added("1.65.0", enum("None", "TieredReservation", "none", "tiered-reservation")),
 		"memory-throttling-factor":  added("1.65.0", throttlingFactorSchema()),
-		// KubernetesMemorySwapBehavior: the kubelet's names and kebab-case aliases.
-		// core-kit renders it from packages/kubernetes-1.30/kubelet-config on;
-		// the 1.29 template has no memorySwap.
-		// settings-sdk CHANGELOG 0.11.0 (2025-06-13) added it; no document
-		// names the release, so it records none.
+		// KubernetesMemorySwapBehavior: the kubelet's names and their
+		// kebab-case aliases. core-kit renders it from
+		// packages/kubernetes-1.30/kubelet-config on (the 1.29 template has
+		// no memorySwap). settings-sdk CHANGELOG 0.11.0 (2025-06-13) added
+		// it; no document names the release, so it records none.
 		"memory-swap-behavior":      {schema: enum("NoSwap", "LimitedSwap", "no-swap", "limited-swap"), minMinor: 30},
 		"node-ip":                   field(strNamed("IP address string", ruleIP)),
 		"node-labels":               field(nodeLabelsSchema()),
