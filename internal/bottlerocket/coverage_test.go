@@ -19,11 +19,6 @@ var docErrata = map[string]string{
 	"settings.oci-defaults.capabilities_net-admin": "settings.oci-defaults.capabilities.net-admin",
 }
 
-// notForAWSK8s are documented families the aws-k8s variants do not have.
-var notForAWSK8s = map[string]string{
-	"ecs": "ECS variants only",
-}
-
 // resolveSetting walks the model along a documented path; <placeholder>
 // parts stand for a user-chosen map key. It returns the setting's schema
 // and the latest release recorded along the path ("" if none).
@@ -86,7 +81,7 @@ func TestModelCoverage(t *testing.T) {
 			families[s.Family] = f
 		}
 		f.settings++
-		if why, ok := notForAWSK8s[s.Family]; ok {
+		if why, ok := docsettings.NotOnAWSK8s[s.Family]; ok {
 			if len(f.lacking) == 0 {
 				f.lacking = append(f.lacking, "settings."+s.Family+".* ("+why+")")
 			}
@@ -163,7 +158,7 @@ func TestDocumentedAcceptedValues(t *testing.T) {
 	}
 	checked := 0
 	for _, s := range docs.Settings {
-		if _, ok := notForAWSK8s[s.Family]; ok {
+		if _, ok := docsettings.NotOnAWSK8s[s.Family]; ok {
 			continue
 		}
 		name := s.FullName()

@@ -19,6 +19,13 @@ import (
 	"github.com/pelletier/go-toml/v2"
 )
 
+// NotOnAWSK8s are documented families the aws-k8s variants do not have
+// (the documentation marks ecs "ECS variants only"), with the reason; an
+// aws-k8s node refuses them as unknown settings.
+var NotOnAWSK8s = map[string]string{
+	"ecs": "ECS variants only",
+}
+
 // Setting is one documented setting of the newest release.
 type Setting struct {
 	Family string // settings.<Family>

@@ -64,12 +64,6 @@ type Corpus struct {
 	Cases   []Case `json:"cases"`
 }
 
-// Families only ECS variants have (bottlerocket-project-website marks them
-// "ECS variants only"); an aws-k8s node refuses them as unknown settings.
-var notOnAWSK8s = map[string]string{
-	"ecs": "settings.ecs exists only on aws-ecs variants",
-}
-
 func main() {
 	in := flag.String("in", "testdata/bottlerocket-docs/settings", "settings documentation snapshot")
 	out := flag.String("out", "testdata/documented-examples.json", "generated corpus")
@@ -145,8 +139,8 @@ func newCase(name, family, setting, since string, e docsettings.Example) Case {
 		c.Skip = "an apiclient shell example, not user data"
 	case e.Form == "direct_yaml":
 		c.Skip = "a Kubernetes YAML example, not user data"
-	case notOnAWSK8s[family] != "":
-		c.Skip = notOnAWSK8s[family]
+	case docsettings.NotOnAWSK8s[family] != "":
+		c.Skip = "settings." + family + ": " + docsettings.NotOnAWSK8s[family]
 	case !strings.Contains(e.TOML, "[settings"):
 		c.Skip = "not a settings document (an example of a file the setting carries)"
 	}
