@@ -8,8 +8,9 @@ import (
 
 // ModelRelease is the newest Bottlerocket release whose settings the model
 // follows: the settings documentation of bottlerocket-os/bottlerocket-project-website
-// (snapshot in testdata/bottlerocket-docs, last settings change 1.54.x).
-const ModelRelease = "1.54.0"
+// (snapshot in testdata/bottlerocket-docs, last settings change 1.64.x; the
+// website's newest release, 1.66.x, documents no later change).
+const ModelRelease = "1.64.0"
 
 // Release is a Bottlerocket release such as 1.49.2.
 type Release struct{ Major, Minor, Patch int }

@@ -5,6 +5,13 @@ import (
 	"testing"
 )
 
+// newerThanModel is a release after ModelRelease, whose enums may have
+// members the model lacks.
+var newerThanModel = func() string {
+	r := mustRelease(ModelRelease)
+	return Release{Major: r.Major, Minor: r.Minor + 1}.String()
+}()
+
 // TestStrictMatrix is the table of the docs ("Which findings strict
 // decides"): each kind of finding, its severity with strict = true and with
 // strict = false, and whether the document is rendered (keeping the value)
@@ -28,11 +35,11 @@ func TestStrictMatrix(t *testing.T) {
 		// Doubts of the model.
 		{"unknown field", Input{CustomUserData: []string{"settings.kubernetes.brand-new = 1\n"}}, doubt,
 			FieldCustomUserData, "", "settings.kubernetes.brand-new", "is not a setting Bottlerocket knows", "brand-new = 1"},
-		{"unknown key of an enum map, AMI newer than the model", Input{BottlerocketRelease: "1.60.0", CustomUserData: []string{"settings.kubernetes.kube-reserved.pids = \"100\"\n"}}, doubt,
+		{"unknown key of an enum map, AMI newer than the model", Input{BottlerocketRelease: newerThanModel, CustomUserData: []string{"settings.kubernetes.kube-reserved.pids = \"100\"\n"}}, doubt,
 			FieldCustomUserData, "", "settings.kubernetes.kube-reserved.pids", `the only keys are cpu, ephemeral-storage, memory, pid. Did you mean "pid"?`, `pids = "100"`},
-		{"unknown key of a typed map, AMI newer than the model", Input{BottlerocketRelease: "1.60.0", KubeReserved: map[string]string{"gpu": "1"}}, doubt,
+		{"unknown key of a typed map, AMI newer than the model", Input{BottlerocketRelease: newerThanModel, KubeReserved: map[string]string{"gpu": "1"}}, doubt,
 			FieldKubeReserved, "gpu", "settings.kubernetes.kube-reserved.gpu", `"gpu" is not allowed in settings.kubernetes.kube-reserved`, `gpu = "1"`},
-		{"enum value the model lacks, AMI newer than the model", Input{BottlerocketRelease: "1.60.0", CustomUserData: []string{"settings.container-runtime.snapshotter = \"erofs\"\n"}}, doubt,
+		{"enum value the model lacks, AMI newer than the model", Input{BottlerocketRelease: newerThanModel, CustomUserData: []string{"settings.container-runtime.snapshotter = \"erofs\"\n"}}, doubt,
 			FieldCustomUserData, "", "settings.container-runtime.snapshotter", `"erofs" is not one of "overlayfs", "soci"`, `snapshotter = "erofs"`},
 		{"kubelet label namespace", Input{CustomUserData: []string{"settings.kubernetes.node-labels.\"kubernetes.io/role\" = \"web\"\n"}}, doubt,
 			FieldCustomUserData, "", `settings.kubernetes.node-labels."kubernetes.io/role"`, "which the kubelet refuses in --node-labels", `"kubernetes.io/role" = "web"`},
