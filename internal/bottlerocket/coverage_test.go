@@ -211,3 +211,17 @@ func TestDocumentedAcceptedValues(t *testing.T) {
 	}
 	t.Logf("%d documented accepted values validated", checked)
 }
+
+// TestModelReleaseIsDocumented: the release the docs and the node class's
+// "newer than the model" rule name is the newest release of the committed
+// documentation snapshot, so refreshing the snapshot moves it.
+func TestModelReleaseIsDocumented(t *testing.T) {
+	docs, err := docsettings.Load("testdata/bottlerocket-docs/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustRelease(ModelRelease)
+	if (docsettings.Release{Major: r.Major, Minor: r.Minor}) != docs.Release {
+		t.Errorf("ModelRelease is %s, but the documentation snapshot's newest release is %s", ModelRelease, docs.Release)
+	}
+}

@@ -9,7 +9,8 @@ import (
 // ModelRelease is the newest Bottlerocket release whose settings the model
 // follows: the settings documentation of bottlerocket-os/bottlerocket-project-website
 // (snapshot in testdata/bottlerocket-docs, last settings change 1.64.x; the
-// website's newest release, 1.66.x, documents no later change).
+// website's newest release, 1.66.x, documents no later change;
+// TestModelReleaseIsDocumented keeps the two together).
 const ModelRelease = "1.64.0"
 
 // Release is a Bottlerocket release such as 1.49.2.
