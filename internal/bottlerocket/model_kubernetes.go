@@ -184,17 +184,45 @@ func idsPerPodSchema() *schema {
 }
 
 // topologyManagerPolicyOptionsSchema is KubernetesTopologyManagerPolicyOptions
-// (modeled-types kubernetes.rs, a #[model] struct, so unknown keys are
-// refused): max-allowable-numa-nodes is MaxAllowableNumaNodesValue, a u32 of
-// at least 8, the kubelet's default.
+// (settings-sdk settings-extensions/kubernetes, a #[model] struct, so
+// unknown keys are refused). The kubelet of Kubernetes 1.32 and 1.35
+// respectively is the first to take each option (the 1.60.x settings
+// documentation).
 func topologyManagerPolicyOptionsSchema() *schema {
-	// The kubelet of Kubernetes 1.32 and 1.35 respectively is the first to
-	// take each (the 1.60.x settings documentation). Its example quotes
-	// max-allowable-numa-nodes = "8", which a u32 does not deserialize
-	// from; the model follows the type.
 	return table(map[string]*fieldSchema{
 		"prefer-closest-numa-nodes": {schema: boolean(), minMinor: 32},
-		"max-allowable-numa-nodes":  {schema: intRange("number of NUMA nodes", 8, math.MaxUint32), minMinor: 35},
+		"max-allowable-numa-nodes":  {schema: maxAllowableNUMANodesSchema(), minMinor: 35},
+	})
+}
+
+// maxAllowableNUMANodesSchema takes the number of NUMA nodes as an integer
+// or as a string of digits, at least 8 (the kubelet's own default). The
+// settings documentation (1.60.x kubernetes.toml, "uint >= 8") writes its
+// example quoted, max-allowable-numa-nodes = "8", and the kubelet reads
+// the option from a map of strings; we could not read the modeled type's
+// deserializer, so neither form is refused: refusing the documented form
+// would block user data Bottlerocket's own documentation gives.
+func maxAllowableNUMANodesSchema() *schema {
+	const least = 8
+	return custom("number of NUMA nodes", func(v *validator, val any, path []string) {
+		var n int64
+		switch x := val.(type) {
+		case int64:
+			n = x
+		case string:
+			parsed, err := strconv.ParseUint(x, 10, 32)
+			if err != nil {
+				v.invalid(path, -1, fmt.Sprintf("%s must be a number of NUMA nodes of at least %d, such as 8, not %s.", settingPath(path), least, withArticle(typeName(val))))
+				return
+			}
+			n = int64(parsed)
+		default:
+			v.invalid(path, -1, fmt.Sprintf("%s must be a number of NUMA nodes of at least %d, such as 8, not %s.", settingPath(path), least, withArticle(typeName(val))))
+			return
+		}
+		if n < least || n > math.MaxUint32 {
+			v.invalid(path, -1, fmt.Sprintf("%d is out of range for a number of NUMA nodes: it must be from %d to %d.", n, least, uint64(math.MaxUint32)))
+		}
 	})
 }
 

@@ -125,7 +125,9 @@ func TestModel_KubernetesSource(t *testing.T) {
 		kcase("topology options string", `topology-manager-policy-options = { prefer-closest-numa-nodes = "true" }`, "", fragmentErr(p+"topology-manager-policy-options.prefer-closest-numa-nodes", "Write true without quotes")),
 		kdoubt("topology options unknown", "topology-manager-policy-options = { prefer-closest-numa-node = true }", p+"topology-manager-policy-options.prefer-closest-numa-node", `Did you mean "prefer-closest-numa-nodes"?`),
 		// The 1.60.x documentation's example quotes the number.
-		kcase("topology options documented quoted number", `topology-manager-policy-options = { prefer-closest-numa-nodes = true, max-allowable-numa-nodes = "8" }`, "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "Write 8 without quotes")),
+		kcase("topology options documented quoted number", `topology-manager-policy-options = { prefer-closest-numa-nodes = true, max-allowable-numa-nodes = "8" }`, ""),
+		kcase("topology options quoted below 8", `topology-manager-policy-options = { max-allowable-numa-nodes = "4" }`, "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "4 is out of range for a number of NUMA nodes: it must be from 8 to 4294967295.")),
+		kcase("topology options quoted word", `topology-manager-policy-options = { max-allowable-numa-nodes = "eight" }`, "", fragmentErr(p+"topology-manager-policy-options.max-allowable-numa-nodes", "must be a number of NUMA nodes of at least 8")),
 		kcase("topology options kubelet form", `topology-manager-policy-options = ["prefer-closest-numa-nodes=true"]`, "", fragmentErr(p+"topology-manager-policy-options", "must be a table, not an array")),
 		// cpu-manager-policy-options: KubernetesCPUManagerPolicyOption.
 		kcase("cpu options documented", `cpu-manager-policy-options = ["full-pcpus-only"]`, ""),

@@ -53,8 +53,6 @@ var errata = map[string]erratum{
 		"the certificate bundle is elided (\"W3N...\"); a real base64 PEM bundle stands in for it"},
 	"settings.pki.<bundle-name>.trusted#1": {`"W3N..."`, `"` + selfSignedCA + `"`,
 		"the certificate bundle is elided (\"W3N...\"); a real base64 PEM bundle stands in for it"},
-	"settings.kubernetes.topology-manager-policy-options#1": {`max-allowable-numa-nodes = "8"`, `max-allowable-numa-nodes = 8`,
-		"the number is quoted; max-allowable-numa-nodes is MaxAllowableNumaNodesValue, a u32 (settings-sdk modeled-types kubernetes.rs), which does not deserialize from a string, and the same documentation calls it a uint"},
 }
 
 // Corpus is the generated file.
