@@ -338,6 +338,44 @@ cluster-dns-ip = "10.100.0.10"
 	add(sourceCase{name: "whole/static-pod", source: srcDocs + " kubernetes.static-pods (manifest ValidBase64)", doc: "[settings.kubernetes.static-pods.my-pod]\nenabled = true\nmanifest = \"aGk=\"\n", accept: true})
 	add(sourceCase{name: "whole/static-pod-bad-manifest", source: srcSharedTypes + " ValidBase64", doc: "[settings.kubernetes.static-pods.my-pod]\nenabled = true\nmanifest = \"invalid base64\"\n", accept: false})
 	add(sourceCase{name: "whole/static-pod-bad-name", source: srcSharedTypes + " Identifier", doc: "[settings.kubernetes.static-pods.\"my.pod\"]\nenabled = true\nmanifest = \"aGk=\"\n", accept: false})
+	// settings-extensions/container-runtime/src/lib.rs test_serde_container_runtime,
+	// test_serde_container_runtime_alias, deserialize_chunk_size in shared.rs
+	const srcRuntime = "bottlerocket-settings-sdk settings-extensions/container-runtime/src/lib.rs"
+	add(sourceCase{name: "container-runtime/serde", source: srcRuntime, doc: "[settings.container-runtime]\nmax-container-log-line-size = 1024\nmax-concurrent-downloads = 5\nmax-concurrent-unpacks = 5\nconcurrent-download-chunk-size = \"64mb\"\nenable-unprivileged-ports = true\nenable-unprivileged-icmp = false\nsnapshotter = \"soci\"\n", accept: true})
+	add(sourceCase{name: "container-runtime/alias", source: srcRuntime, doc: "[settings.container-runtime]\nconcurrent-layer-fetch-buffer = \"128mb\"\nsnapshotter = \"overlayfs\"\n", accept: true})
+	add(sourceCase{name: "container-runtime/chunk-int", source: srcSharedTypes + " deserialize_chunk_size", doc: "[settings.container-runtime]\nconcurrent-download-chunk-size = 67108864\n", accept: true})
+	add(sourceCase{name: "container-runtime/chunk-dot", source: srcSharedTypes + " deserialize_chunk_size .5gb", doc: "[settings.container-runtime]\nconcurrent-download-chunk-size = \".5gb\"\n", accept: true})
+	add(sourceCase{name: "container-runtime/chunk-negative", source: srcSharedTypes + " deserialize_chunk_size", doc: "[settings.container-runtime]\nconcurrent-download-chunk-size = -1\n", accept: false})
+	add(sourceCase{name: "container-runtime/chunk-space", source: srcSharedTypes + " deserialize_chunk_size", doc: "[settings.container-runtime]\nconcurrent-download-chunk-size = \"64 mb\"\n", accept: false})
+	add(sourceCase{name: "container-runtime/chunk-junk", source: srcSharedTypes + " deserialize_chunk_size", doc: "[settings.container-runtime]\nconcurrent-download-chunk-size = \"lots\"\n", accept: false})
+	add(sourceCase{name: "container-runtime/bad-snapshotter", source: srcRuntime + " Snapshotter", doc: "[settings.container-runtime]\nsnapshotter = \"stargz\"\n", accept: false})
+	add(sourceCase{name: "container-runtime/downloads-string", source: srcRuntime + " i32", doc: "[settings.container-runtime]\nmax-concurrent-downloads = \"5\"\n", accept: false})
+	// settings-extensions/container-registry/src/de.rs: mirrors as a table of registry to endpoints
+	const srcRegistry = "bottlerocket-settings-sdk settings-extensions/container-registry/src/de.rs"
+	add(sourceCase{name: "registry/mirrors-table", source: srcRegistry, doc: "[settings.container-registry.mirrors]\n\"docker.io\" = [\"https://mirror.example.com\"]\n", accept: true})
+	add(sourceCase{name: "registry/mirrors-string", source: srcRegistry, doc: "[settings.container-registry]\nmirrors = \"docker.io\"\n", accept: false})
+	// settings-extensions/kernel/src/lib.rs test_serde_kernel
+	const srcKernel = "bottlerocket-settings-sdk settings-extensions/kernel/src/lib.rs"
+	add(sourceCase{name: "kernel/serde", source: srcKernel, doc: "[settings.kernel]\nlockdown = \"integrity\"\n[settings.kernel.modules.foo]\nallowed = true\nautoload = true\n[settings.kernel.sysctl]\nkey = \"value\"\n[settings.kernel.hugepages.static]\nessential = true\n\"2Mi\" = { count = \"512\" }\n\"1Gi\" = { count = \"4\" }\n[settings.kernel.hugepages.transparent]\nenabled = \"always\"\ndefrag = \"defer+madvise\"\n", accept: true})
+	add(sourceCase{name: "kernel/module-unknown-field", source: srcKernel + " KmodSetting is a #[model] (deny_unknown_fields)", doc: "[settings.kernel.modules.foo]\nblocked = true\n", accept: false})
+	add(sourceCase{name: "kernel/sysctl-int", source: srcKernel + " sysctl values are String", doc: "[settings.kernel.sysctl]\n\"vm.max_map_count\" = 262144\n", accept: false})
+	// settings-extensions/network/src/lib.rs test_serde_network
+	add(sourceCase{name: "network/serde", source: "bottlerocket-settings-sdk settings-extensions/network/src/lib.rs", doc: "[settings.network]\nhostname = \"foo\"\nhosts = [[\"127.0.0.1\", [\"localhost\"]]]\nhttps-proxy = \"https://example.net\"\nno-proxy = [\"foo\"]\n", accept: true})
+	add(sourceCase{name: "network/no-proxy-newline", source: "network/src/lib.rs no_proxy: Vec<SingleLineString>", doc: "[settings.network]\nno-proxy = [\"foo\\nbar\"]\n", accept: false})
+	// settings-extensions/host-containers and bootstrap-containers src/lib.rs
+	// test_serde_*: source is a Url, user-data ValidBase64, command a list.
+	const srcHost = "bottlerocket-settings-sdk settings-extensions/host-containers/src/lib.rs"
+	const srcBoot = "bottlerocket-settings-sdk settings-extensions/bootstrap-containers/src/lib.rs"
+	add(sourceCase{name: "host-containers/serde", source: srcHost, doc: "[settings.host-containers.foo]\nsource = \"public.ecr.aws/example/example\"\nenabled = true\nsuperpowered = true\nuser-data = \"Zm9vCg==\"\ncommand = [\"echo\", \"hello\"]\n", accept: true})
+	add(sourceCase{name: "host-containers/digest-source", source: srcHost + " + shared.rs Url (scheme-less retried with http://)", doc: "[settings.host-containers.foo]\nsource = \"registry.local:5000/team/img@sha256:abc123\"\n", accept: true})
+	add(sourceCase{name: "host-containers/bad-user-data", source: srcHost + " user_data: ValidBase64", doc: "[settings.host-containers.foo]\nuser-data = \"invalid base64\"\n", accept: false})
+	add(sourceCase{name: "host-containers/bad-source", source: srcHost + " source: Url", doc: "[settings.host-containers.foo]\nsource = \"has space/name:tag\"\n", accept: false})
+	add(sourceCase{name: "host-containers/enabled-string", source: srcHost + " enabled: bool", doc: "[settings.host-containers.foo]\nenabled = \"true\"\n", accept: false})
+	add(sourceCase{name: "host-containers/unknown-field", source: srcHost + " #[model] denies unknown fields", doc: "[settings.host-containers.foo]\nprivileged = true\n", accept: false})
+	add(sourceCase{name: "host-containers/command-string", source: srcHost + " command: Vec<String>", doc: "[settings.host-containers.foo]\ncommand = \"echo hello\"\n", accept: false})
+	add(sourceCase{name: "bootstrap-containers/serde", source: srcBoot, doc: "[settings.bootstrap-containers.mybootstrap]\nsource = \"uri.to.container.in.oci-compatible-registry.example.com/foo:1.0.0\"\nmode = \"once\"\nuser-data = \"dXNlcmRhdGE=\"\nessential = true\ncommand = [\"echo\", \"hello\"]\n", accept: true})
+	add(sourceCase{name: "bootstrap-containers/superpowered", source: srcBoot + " has no superpowered field", doc: "[settings.bootstrap-containers.mybootstrap]\nsuperpowered = true\n", accept: false})
+	add(sourceCase{name: "bootstrap-containers/essential-string", source: srcBoot + " essential: bool", doc: "[settings.bootstrap-containers.mybootstrap]\nessential = \"yes\"\n", accept: false})
 	return cs
 }
 
