@@ -277,13 +277,16 @@ func (v *validator) unknown(path []string, val any, msg string) {
 	v.checkPlain(val, path, -1)
 }
 
-// beyondModel reports an AMI whose Bottlerocket release is newer than the
-// model: the members of Bottlerocket's enums the model lists are complete
-// up to ModelRelease (each later member records its release), so outside
-// them a key or value is certain to fail, except on a newer release, which
-// may have added it (as 1.49 added kube-reserved pid).
+// beyondModel reports an AMI whose Bottlerocket release may be newer than
+// the model: the members of Bottlerocket's enums the model lists are
+// complete up to ModelRelease (each later member records its release), so
+// outside them a key or value is certain to fail on a release the model
+// covers, but a newer release may have added it (as 1.49 added
+// kube-reserved pid). Without a known release (the user-data data source,
+// a custom AMI name) the AMI may be newer, so the miss is a doubt: an error
+// with strict = true, a warning with strict = false.
 func (v *validator) beyondModel() bool {
-	return !v.release.IsZero() && mustRelease(ModelRelease).Before(v.release)
+	return v.release.IsZero() || mustRelease(ModelRelease).Before(v.release)
 }
 
 // unknownValue reports a value outside one of Bottlerocket's enums as the

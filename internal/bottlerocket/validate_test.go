@@ -41,6 +41,10 @@ func TestStrictMatrix(t *testing.T) {
 			FieldKubeReserved, "gpu", "settings.kubernetes.kube-reserved.gpu", `"gpu" is not allowed in settings.kubernetes.kube-reserved`, `gpu = "1"`},
 		{"enum value the model lacks, AMI newer than the model", Input{BottlerocketRelease: newerThanModel, CustomUserData: []string{"settings.container-runtime.snapshotter = \"erofs\"\n"}}, doubt,
 			FieldCustomUserData, "", "settings.container-runtime.snapshotter", `"erofs" is not one of "overlayfs", "soci"`, `snapshotter = "erofs"`},
+		{"unknown key of an enum map, no AMI release known", Input{CustomUserData: []string{"settings.kubernetes.kube-reserved.pids = \"100\"\n"}}, doubt,
+			FieldCustomUserData, "", "settings.kubernetes.kube-reserved.pids", `Did you mean "pid"?`, `pids = "100"`},
+		{"enum value the model lacks, no AMI release known", Input{CustomUserData: []string{"settings.container-runtime.snapshotter = \"erofs\"\n"}}, doubt,
+			FieldCustomUserData, "", "settings.container-runtime.snapshotter", `"erofs" is not one of "overlayfs", "soci"`, `snapshotter = "erofs"`},
 		{"kubelet label namespace", Input{CustomUserData: []string{"settings.kubernetes.node-labels.\"kubernetes.io/role\" = \"web\"\n"}}, doubt,
 			FieldCustomUserData, "", `settings.kubernetes.node-labels."kubernetes.io/role"`, "which the kubelet refuses in --node-labels", `"kubernetes.io/role" = "web"`},
 		{"kubelet label namespace, typed", Input{NodeLabels: map[string]string{"kubernetes.io/role": "web"}}, doubt,
@@ -57,19 +61,19 @@ func TestStrictMatrix(t *testing.T) {
 			FieldCustomUserData, "", "settings.kubernetes.single-process-oom-kill", "accepts it but ignores it", "single-process-oom-kill = true"},
 
 		// Certain to fail at boot.
-		// Enum members the model lists are complete up to its release: an
-		// unknown release means the newest model, so these are certain.
-		{"unknown key of an enum map", Input{CustomUserData: []string{"settings.kubernetes.kube-reserved.pids = \"100\"\n"}}, certain,
+		// Enum members the model lists are complete up to its release: on an
+		// AMI the model covers, a miss is certain.
+		{"unknown key of an enum map", Input{BottlerocketRelease: ModelRelease, CustomUserData: []string{"settings.kubernetes.kube-reserved.pids = \"100\"\n"}}, certain,
 			FieldCustomUserData, "", "settings.kubernetes.kube-reserved.pids", `the only keys are cpu, ephemeral-storage, memory, pid. Did you mean "pid"?`, ""},
 		{"unknown capability", Input{BottlerocketRelease: ModelRelease, CustomUserData: []string{"settings.oci-defaults.capabilities.new-cap = true\n"}}, certain,
 			FieldCustomUserData, "", "settings.oci-defaults.capabilities.new-cap", "is not allowed in settings.oci-defaults.capabilities", ""},
-		{"unknown key of a typed map", Input{KubeReserved: map[string]string{"gpu": "1"}}, certain,
+		{"unknown key of a typed map", Input{BottlerocketRelease: "1.50.0", KubeReserved: map[string]string{"gpu": "1"}}, certain,
 			FieldKubeReserved, "gpu", "settings.kubernetes.kube-reserved.gpu", `"gpu" is not allowed in settings.kubernetes.kube-reserved`, ""},
-		{"enum value the model lacks", Input{CustomUserData: []string{"settings.container-runtime.snapshotter = \"erofs\"\n"}}, certain,
+		{"enum value the model lacks", Input{BottlerocketRelease: ModelRelease, CustomUserData: []string{"settings.container-runtime.snapshotter = \"erofs\"\n"}}, certain,
 			FieldCustomUserData, "", "settings.container-runtime.snapshotter", `"erofs" is not one of "overlayfs", "soci"`, ""},
-		{"enum near miss", Input{Variant: "aws-k8s-1.33-nvidia", CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.device-sharing-strategy = \"timeslicing\"\n"}}, certain,
+		{"enum near miss", Input{BottlerocketRelease: ModelRelease, Variant: "aws-k8s-1.33-nvidia", CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.device-sharing-strategy = \"timeslicing\"\n"}}, certain,
 			FieldCustomUserData, "", "settings.kubelet-device-plugins.nvidia.device-sharing-strategy", `Did you mean "time-slicing"?`, ""},
-		{"enum value in a list", Input{Variant: "aws-k8s-1.33-nvidia", CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.device-list-strategy = [\"envvar\", \"cdi\"]\n"}}, certain,
+		{"enum value in a list", Input{BottlerocketRelease: ModelRelease, Variant: "aws-k8s-1.33-nvidia", CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.device-list-strategy = [\"envvar\", \"cdi\"]\n"}}, certain,
 			FieldCustomUserData, "", "settings.kubelet-device-plugins.nvidia.device-list-strategy", `"cdi" is not one of`, ""},
 		{"wrong JSON type", Input{CustomUserData: []string{"settings.kubernetes.max-pods = \"10\"\n"}}, certain,
 			FieldCustomUserData, "", "settings.kubernetes.max-pods", "must be a u32 integer", ""},

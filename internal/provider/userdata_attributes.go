@@ -89,7 +89,7 @@ func userDataDescriptions(apiServerAttribute string) map[string]string {
 			"Defaults to a non-nvidia `aws-k8s` variant.",
 		"strict": "When true (the default), every doubt of the provider's model of Bottlerocket is an error: unknown settings, " +
 			"top-level keys other than `settings`, rules of the kubelet or of this provider beyond Bottlerocket's own model, and, " +
-			"on an AMI newer than the model, keys and values outside Bottlerocket's enums as the model has them. " +
+			"unless the AMI runs a release the model covers, keys and values outside Bottlerocket's enums as the model has them. " +
 			"Set false to use settings newer than the model (Bottlerocket " + bottlerocket.ModelRelease + "): those doubts become warnings. " +
 			"What is certain to fail at boot stays an error either way: invalid TOML, a value of the wrong type, a value Bottlerocket's " +
 			"modeled types refuse, and a setting newer than the node class AMI's Bottlerocket release.",
