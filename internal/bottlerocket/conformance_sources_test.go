@@ -376,6 +376,74 @@ cluster-dns-ip = "10.100.0.10"
 	add(sourceCase{name: "bootstrap-containers/serde", source: srcBoot, doc: "[settings.bootstrap-containers.mybootstrap]\nsource = \"uri.to.container.in.oci-compatible-registry.example.com/foo:1.0.0\"\nmode = \"once\"\nuser-data = \"dXNlcmRhdGE=\"\nessential = true\ncommand = [\"echo\", \"hello\"]\n", accept: true})
 	add(sourceCase{name: "bootstrap-containers/superpowered", source: srcBoot + " has no superpowered field", doc: "[settings.bootstrap-containers.mybootstrap]\nsuperpowered = true\n", accept: false})
 	add(sourceCase{name: "bootstrap-containers/essential-string", source: srcBoot + " essential: bool", doc: "[settings.bootstrap-containers.mybootstrap]\nessential = \"yes\"\n", accept: false})
+	// settings-extensions/kubernetes/src/lib.rs KubernetesSettingsV1: the
+	// Rust type of each field decides what deserializes.
+	const srcK8s = "bottlerocket-settings-sdk settings-extensions/kubernetes/src/lib.rs"
+	for _, c := range []struct {
+		line string
+		ok   bool
+		why  string
+	}{
+		{`cluster-name = "my-cluster"` + "\n" + `api-server = "https://example.com"` + "\n" + `hostname-override-source = "private-dns-name"`, true, "test_serde_kubernetes"},
+		{`registry-qps = 2147483647`, true, "i32"},
+		{`registry-qps = 2147483648`, false, "i32"},
+		{`registry-burst = -1`, true, "i32 (no range rule in the model)"},
+		{`event-qps = 1.5`, false, "i32"},
+		{`kube-api-burst = 20`, true, "i32"},
+		{`container-log-max-files = 5`, true, "i32"},
+		{`container-log-max-files = "5"`, false, "i32"},
+		{`container-log-max-size = "10Mi"`, true, "KubernetesQuantityValue"},
+		{`container-log-max-size = "10 Mi"`, false, "KubernetesQuantityValue"},
+		{`log-level = 255`, true, "u8"},
+		{`log-level = 256`, false, "u8"},
+		{`log-level = -1`, false, "u8"},
+		{`max-pods = 4294967295`, true, "u32"},
+		{`max-pods = 4294967296`, false, "u32"},
+		{`pod-pids-limit = -1`, true, "i64"},
+		{`pod-pids-limit = 1048576`, true, "i64"},
+		{`eviction-max-pod-grace-period = 0`, true, "NonNegativeInteger"},
+		{`eviction-max-pod-grace-period = -1`, false, "NonNegativeInteger"},
+		{`standalone-mode = true`, true, "bool"},
+		{`standalone-mode = "true"`, false, "bool"},
+		{`server-tls-bootstrap = false`, true, "bool"},
+		{`seccomp-default = true`, true, "bool"},
+		{`cpu-cfs-quota-enforced = false`, true, "bool"},
+		{`provider-id = "aws:///us-west-2a/i-0123456789abcdef0"`, true, "Url"},
+		{`server-certificate = "aGk="`, true, "ValidBase64"},
+		{`server-key = "not base64!"`, false, "ValidBase64"},
+		{`cluster-certificate = "not base64!"`, false, "ValidBase64"},
+		{`api-server = "not a url"`, false, "Url"},
+		{`pod-infra-container-image = "public.ecr.aws/eks-distro/kubernetes/pause:3.9"`, true, "SingleLineString"},
+		{`hostname-override = "ip-10-0-0-1.us-west-2.compute.internal"`, true, "ValidLinuxHostname"},
+		{`hostname-override = "IP-10-0-0-1"`, false, "ValidLinuxHostname is lowercase"},
+		{`allowed-unsafe-sysctls = ["net.core.somaxconn", "kernel.msg*"]`, true, "Vec<SingleLineString>"},
+		{`allowed-unsafe-sysctls = "net.core.somaxconn"`, false, "Vec<SingleLineString>"},
+		{`shutdown-grace-period = "30s"`, true, "KubernetesDurationValue"},
+		{`shutdown-grace-period-for-critical-pods = "10"`, false, "KubernetesDurationValue"},
+		{`container-log-monitor-interval = "10s"`, true, "KubernetesDurationValue"},
+		{`node-ip = "10.0.0.1"`, true, "KubernetesNodeIp"},
+		{`node-ip = "not-an-ip"`, false, "KubernetesNodeIp"},
+		{`reserved-cpus = "0-1"`, true, "KernelCpuSetValue"},
+		{`reserved-cpus = "1,6-9"`, true, "KernelCpuSetValue"},
+		{`reserved-cpus = "1-"`, false, "KernelCpuSetValue"},
+		{`reserved-cpus = "9,-10"`, false, "KernelCpuSetValue"},
+		{`reserved-cpus = "1,2,3,"`, false, "KernelCpuSetValue"},
+		{`reserved-cpus = "100.0"`, false, "KernelCpuSetValue"},
+		{`reserved-cpus = ""`, false, "KernelCpuSetValue"},
+	} {
+		add(sourceCase{name: "kubernetes-field/" + c.line, source: srcK8s + " " + c.why, doc: "[settings.kubernetes]\n" + c.line + "\n", accept: c.ok})
+	}
+	// eviction-soft and eviction-soft-grace-period share the eviction keys
+	add(sourceCase{name: "eviction-soft/ok", source: srcK8s, doc: "[settings.kubernetes.eviction-soft]\n\"memory.available\" = \"500Mi\"\n[settings.kubernetes.eviction-soft-grace-period]\n\"memory.available\" = \"1m30s\"\n", accept: true})
+	add(sourceCase{name: "eviction-soft-grace/bad-duration", source: srcK8s + " KubernetesDurationValue", doc: "[settings.kubernetes.eviction-soft-grace-period]\n\"memory.available\" = \"90\"\n", accept: false})
+	add(sourceCase{name: "eviction-soft-grace/bad-key", source: srcK8s + " KubernetesEvictionKey", doc: "[settings.kubernetes.eviction-soft-grace-period]\n\"memory.free\" = \"90s\"\n", accept: false})
+	// node-taints also accepts a single taint string (kubernetes/src/de.rs
+	// deserialize_node_taints; the README's older form).
+	add(sourceCase{name: "node-taints/string", source: srcK8s + " deserialize_node_taints", doc: "[settings.kubernetes.node-taints]\n\"dedicated\" = \"experimental:PreferNoSchedule\"\n", accept: true})
+	add(sourceCase{name: "node-taints/two-effects", source: srcDocs + " node-taints", doc: "[settings.kubernetes.node-taints]\n\"dedicated\" = [\"experimental:PreferNoSchedule\", \"experimental:NoExecute\"]\n", accept: true})
+	add(sourceCase{name: "node-taints/bad-key", source: srcK8s + " KubernetesLabelKey", doc: "[settings.kubernetes.node-taints]\n\"bad.\" = [\"v:NoSchedule\"]\n", accept: false})
+	add(sourceCase{name: "node-taints/number", source: srcK8s + " deserialize_node_taints", doc: "[settings.kubernetes.node-taints]\n\"dedicated\" = 1\n", accept: false})
+	add(sourceCase{name: "static-pod/no-manifest", source: srcK8s + " StaticPod is #[model] without impl_default: fields optional", doc: "[settings.kubernetes.static-pods.my-pod]\nenabled = false\n", accept: true})
 	return cs
 }
 
