@@ -444,6 +444,86 @@ cluster-dns-ip = "10.100.0.10"
 	add(sourceCase{name: "node-taints/bad-key", source: srcK8s + " KubernetesLabelKey", doc: "[settings.kubernetes.node-taints]\n\"bad.\" = [\"v:NoSchedule\"]\n", accept: false})
 	add(sourceCase{name: "node-taints/number", source: srcK8s + " deserialize_node_taints", doc: "[settings.kubernetes.node-taints]\n\"dedicated\" = 1\n", accept: false})
 	add(sourceCase{name: "static-pod/no-manifest", source: srcK8s + " StaticPod is #[model] without impl_default: fields optional", doc: "[settings.kubernetes.static-pods.my-pod]\nenabled = false\n", accept: true})
+	// Karpenter's newest Bottlerocket user data (bottlerocket.go Script and
+	// the BottlerocketKubernetes struct in bottlerocketsettings.go): every
+	// kubelet field it can emit, grace periods from Go's Duration.String,
+	// image GC thresholds as strings, the RAID0 bootstrap command.
+	karpenterFull := `[settings.autoscaling]
+should-wait = false
+[settings.kubernetes]
+api-server = "https://ABCDEF0123456789.gr7.us-west-2.eks.amazonaws.com"
+cluster-certificate = "aGk="
+cluster-name = "test-cluster"
+cluster-dns-ip = "10.0.100.10"
+max-pods = 110
+eviction-max-pod-grace-period = 10
+image-gc-high-threshold-percent = "85"
+image-gc-low-threshold-percent = "80"
+cpu-cfs-quota-enforced = true
+ids-per-pod = 65536
+registry-qps = 5
+registry-burst = 10
+event-qps = 50
+event-burst = 100
+kube-api-qps = 50
+kube-api-burst = 100
+container-log-max-size = "50Mi"
+container-log-max-files = 4
+container-log-max-workers = 2
+container-log-monitor-interval = "10s"
+shutdown-grace-period = "30s"
+shutdown-grace-period-for-critical-pods = "10s"
+cluster-domain = "cluster.local"
+seccomp-default = true
+pod-pids-limit = 4096
+device-ownership-from-security-context = true
+single-process-oom-kill = true
+hostname-override-source = "instance-id"
+log-level = 4
+allowed-unsafe-sysctls = ["net.core.somaxconn"]
+server-tls-bootstrap = true
+cpu-manager-policy = "static"
+cpu-manager-policy-options = ["full-pcpus-only"]
+cpu-manager-reconcile-period = "10s"
+topology-manager-scope = "pod"
+topology-manager-policy = "best-effort"
+[settings.kubernetes.node-labels]
+"karpenter.sh/nodepool" = "default"
+"karpenter.sh/capacity-type" = "spot"
+"node.kubernetes.io/instance-type" = "m5.large"
+[settings.kubernetes.node-taints]
+"karpenter.sh/unregistered" = [":NoExecute"]
+"example.com/special" = ["true:NoSchedule", ":PreferNoSchedule"]
+[settings.kubernetes.eviction-soft]
+"memory.available" = "500Mi"
+"nodefs.available" = "15%"
+[settings.kubernetes.eviction-soft-grace-period]
+"memory.available" = "1m0s"
+"nodefs.available" = "1m30s"
+"imagefs.available" = "2h0m0s"
+"pid.available" = "500ms"
+"nodefs.inodesFree" = "0s"
+[settings.kubernetes.kube-reserved]
+cpu = "70m"
+memory = "574Mi"
+ephemeral-storage = "1Gi"
+[settings.kubernetes.credential-providers.ecr-credential-provider]
+enabled = true
+image-patterns = ["*.dkr.ecr.*.amazonaws.com"]
+cache-duration = "12h"
+[settings.kubernetes.static-pods.my-pod]
+enabled = true
+manifest = "aGk="
+[settings.bootstrap-commands.000-mount-instance-storage]
+commands = [["apiclient", "ephemeral-storage", "init"], ["apiclient", "ephemeral-storage", "bind", "--dirs", "/var/lib/containerd", "/var/lib/kubelet", "/var/log/pods"]]
+mode = "always"
+essential = true
+`
+	const srcKarpenterScript = "karpenter-provider-aws pkg/providers/amifamily/bootstrap/bottlerocket.go + bottlerocketsettings.go"
+	add(sourceCase{name: "whole/karpenter-full", source: srcKarpenterScript, doc: karpenterFull, accept: true})
+	add(sourceCase{name: "whole/karpenter-default-bind", source: srcKarpenterScript + " (EnableDefaultMountPaths)", doc: strings.Replace(karpenterFull, `, "--dirs", "/var/lib/containerd", "/var/lib/kubelet", "/var/log/pods"]]`, `]]`, 1), accept: true})
+	add(sourceCase{name: "whole/karpenter-grace-go-us", source: srcKarpenterScript + " + kubernetes.rs KubernetesDurationValue has no µs", doc: strings.Replace(karpenterFull, `"0s"`, `"1.5µs"`, 1), accept: false})
+	add(sourceCase{name: "whole/karpenter-gc-101", source: srcKarpenterScript + " + kubernetes.rs IntegerPercent", doc: strings.Replace(karpenterFull, `"85"`, `"101"`, 1), accept: false})
 	return cs
 }
 
