@@ -524,6 +524,62 @@ essential = true
 	add(sourceCase{name: "whole/karpenter-default-bind", source: srcKarpenterScript + " (EnableDefaultMountPaths)", doc: strings.Replace(karpenterFull, `, "--dirs", "/var/lib/containerd", "/var/lib/kubelet", "/var/log/pods"]]`, `]]`, 1), accept: true})
 	add(sourceCase{name: "whole/karpenter-grace-go-us", source: srcKarpenterScript + " + kubernetes.rs KubernetesDurationValue has no µs", doc: strings.Replace(karpenterFull, `"0s"`, `"1.5µs"`, 1), accept: false})
 	add(sourceCase{name: "whole/karpenter-gc-101", source: srcKarpenterScript + " + kubernetes.rs IntegerPercent", doc: strings.Replace(karpenterFull, `"85"`, `"101"`, 1), accept: false})
+	// The other families, from the settings documentation
+	// (bottlerocket-project-website data/settings/<version>/<family>.toml)
+	// and the Rust types behind each field.
+	for _, c := range []struct {
+		doc string
+		ok  bool
+		why string
+	}{
+		// oci-defaults.toml: both limits required; "unlimited" removes a limit
+		{"[settings.oci-defaults.resource-limits.max-core-file-size]\nsoft-limit = 100000000\nhard-limit = 1000000000\n", true, "oci-defaults.toml resource-limits example"},
+		{"[settings.oci-defaults.resource-limits.max-locked-memory]\nsoft-limit = 100000000\nhard-limit = \"unlimited\"\n", true, "oci-defaults.toml resource-limits example"},
+		{"[settings.oci-defaults.resource-limits.max-open-files]\nsoft-limit = 1024\n", false, "oci-defaults.toml: both hard-limit and soft-limit are required"},
+		{"[settings.oci-defaults.resource-limits.max-open-files]\nhard-limit = 1024\n", false, "oci-defaults.toml: both hard-limit and soft-limit are required"},
+		{"[settings.oci-defaults.resource-limits.max-files]\nsoft-limit = 1\nhard-limit = 1\n", false, "oci-defaults.toml: closed set of rlimit names"},
+		{"[settings.oci-defaults.capabilities]\naudit-write = false\nchown = true\n", true, "oci-defaults.toml capabilities"},
+		{"[settings.oci-defaults.capabilities]\nchown = \"yes\"\n", false, "oci-defaults.toml capabilities are booleans"},
+		// updates.toml: Url, u32 seed, FriendlyVersion, bool
+		{"[settings.updates]\nmetadata-base-url = \"https://updates.bottlerocket.aws/2020-07-07/aws-k8s-1.32/x86_64/\"\ntargets-base-url = \"https://updates.bottlerocket.aws/targets/\"\nseed = 0\nversion-lock = \"latest\"\nignore-waves = false\n", true, "updates.toml"},
+		{"[settings.updates]\nseed = 4294967296\n", false, "updates.seed is a u32"},
+		{"[settings.updates]\nignore-waves = \"true\"\n", false, "updates.ignore-waves is a bool"},
+		{"[settings.updates]\nmetadata-base-url = \"not a url\"\n", false, "updates.metadata-base-url is a Url"},
+		// metrics.toml
+		{"[settings.metrics]\nmetrics-url = \"not a url\"\n", false, "metrics.metrics-url is a Url"},
+		{"[settings.metrics]\nsend-metrics = \"no\"\n", false, "metrics.send-metrics is a bool"},
+		// aws.toml: config / credentials are ValidBase64
+		{"[settings.aws]\nconfig = \"W2RlZmF1bHRdCnJlZ2lvbiA9IHVzLXdlc3QtMgo=\"\ncredentials = \"aGk=\"\n", true, "aws.toml config/credentials base64"},
+		{"[settings.aws]\nconfig = \"[default]\"\n", false, "aws.config is ValidBase64"},
+		{"[settings.aws]\nregion = \"us-west-2\\n\"\n", false, "aws.region is a SingleLineString"},
+		// pki.toml: trusted is a bool
+		{"[settings.pki.my-trusted-bundle]\ntrusted = \"true\"\ndata = \"\"\n", false, "pki.<name>.trusted is a bool"},
+		// ntp.toml: options are single lines
+		{"[settings.ntp]\noptions = [\"minpoll 4\\nmaxpoll 4\"]\n", false, "ntp.options are SingleLineString"},
+		{"[settings.ntp]\ntime-servers = \"169.254.169.123\"\n", false, "ntp.time-servers is a list"},
+		// dns.toml: search-list entries are ValidLinuxHostname
+		{"[settings.dns]\nsearch-list = [\"Example.com\"]\n", false, "dns.search-list entries are ValidLinuxHostname"},
+		// boot.toml: kernel/init parameters; the API's own names "kernel"/"init"
+		{"[settings.boot]\nreboot-to-reconcile = true\n[settings.boot.kernel-parameters]\n\"console\" = [\"tty0\", \"ttyS0,115200n8\"]\n\"crashkernel\" = [\"2G-:256M\"]\n[settings.boot.init-parameters]\n\"log_level\" = [\"debug\"]\n", true, "boot.toml example"},
+		{"[settings.boot]\nreboot-to-reconcile = \"yes\"\n", false, "boot.reboot-to-reconcile is a bool"},
+		{"[settings.boot.kernel-parameters]\n\"console\" = \"tty0\"\n", false, "boot kernel-parameters values are lists"},
+		// container-registry.toml
+		{"[[settings.container-registry.credentials]]\nregistry = \"docker.io\"\nusername = \"user\"\npassword = \"pass\"\n[[settings.container-registry.credentials]]\nregistry = \"gcr.io\"\nidentitytoken = \"token\"\n", true, "container-registry.toml credentials"},
+		{"[[settings.container-registry.credentials]]\nregistry = \"docker.io\"\nuser = \"user\"\n", false, "container-registry credentials have no user field"},
+		{"[[settings.container-registry.mirrors]]\nregistry = \"*\"\nendpoint = [\"https://mirror.example.com\", \"https://mirror2.example.com\"]\n", true, "container-registry.toml mirrors"},
+		// autoscaling / cloudformation / motd / kernel
+		{"[settings.autoscaling]\nshould-wait = \"true\"\n", false, "autoscaling.should-wait is a bool"},
+		{"[settings.cloudformation]\nshould-signal = 1\n", false, "cloudformation.should-signal is a bool"},
+		{"[settings.cloudformation]\nstack-name = \"\"\nlogical-resource-id = \"\"\n", true, "cloudformation defaults are empty strings"},
+		{"[settings]\nmotd = 42\n", false, "motd is a String"},
+		{"[settings.kernel.modules.sctp]\nallowed = false\n[settings.kernel.modules.udf]\nallowed = true\nautoload = true\n", true, "kernel.toml modules example"},
+		{"[settings.kernel]\nlockdown = \"integrity\"\n[settings.kernel.sysctl]\n\"user.max_user_namespaces\" = \"16384\"\n\"vm.max_map_count\" = \"262144\"\n", true, "kernel.toml sysctl example"},
+		// empty documents and the bare settings table
+		{"", true, "early-boot-config: an empty user data sets nothing"},
+		{"[settings]\n", true, "an empty settings table sets nothing"},
+	} {
+		add(sourceCase{name: "family/" + c.why + "/" + c.doc, source: srcDocs + " " + c.why, doc: c.doc, accept: c.ok})
+	}
 	return cs
 }
 
