@@ -1,6 +1,7 @@
 package bottlerocket
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -580,6 +581,25 @@ essential = true
 	} {
 		add(sourceCase{name: "family/" + c.why + "/" + c.doc, source: srcDocs + " " + c.why, doc: c.doc, accept: c.ok})
 	}
+	// shared.rs ValidBase64 uses base64's STANDARD engine: padding
+	// required, no whitespace, no non-zero trailing bits; "" decodes.
+	for _, c := range []struct {
+		v  string
+		ok bool
+	}{{"", true}, {"aGk=", true}, {"aGk", false}, {"aGk==", false}, {"aGl=", false}, {"aG k=", false}, {"aGk=\\n", false}, {"aGk-", false}} {
+		add(sourceCase{name: "base64/" + c.v, source: srcSharedTypes + " ValidBase64 (base64 STANDARD engine)", doc: "[settings.kubernetes]\ncluster-certificate = \"" + c.v + "\"\n", accept: c.ok})
+	}
+	// shared.rs PemCertificateString: every PEM block must parse as X.509;
+	// a bundle of several certificates is fine, a private key is not.
+	certDER, _ := base64.StdEncoding.DecodeString(pemOK)
+	add(sourceCase{name: "pki-data/bundle", source: srcSharedTypes + " PemCertificateString iterates every PEM block", doc: "[settings.pki.bundle]\ndata = " + q(base64.StdEncoding.EncodeToString(bytes.Repeat(certDER, 2))) + "\n", accept: true})
+	add(sourceCase{name: "pki-data/private-key", source: srcSharedTypes + " PemCertificateString parse_x509", doc: "[settings.pki.bundle]\ndata = " + q(base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: []byte("not a certificate")}))) + "\n", accept: false})
+	add(sourceCase{name: "pki-data/wrapped-base64", source: srcSharedTypes + " PemCertificateString decodes with the STANDARD engine (no line breaks)", doc: "[settings.pki.bundle]\ndata = \"\"\"" + pemOK[:76] + "\n" + pemOK[76:] + "\"\"\"\n", accept: false})
+	// Serde aliases: boot.kernel / boot.init (settings-extensions boot
+	// BootSettingsV1 alias = "kernel"/"init", the names the API returns),
+	// container-registry.creds, container-runtime.concurrent-layer-fetch-buffer.
+	add(sourceCase{name: "alias/boot-kernel-init", source: "bottlerocket-settings-sdk settings-extensions/boot BootSettingsV1 serde alias", doc: "[settings.boot.kernel]\nhugepagesz = [\"1G\"]\nhugepages = [\"10\"]\n[settings.boot.init]\nsplash = []\n", accept: true})
+	add(sourceCase{name: "alias/registry-creds", source: srcDocs + " container-registry.creds alias", doc: "[[settings.container-registry.creds]]\nregistry = \"docker.io\"\nauth = \"aGk=\"\n", accept: true})
 	return cs
 }
 
