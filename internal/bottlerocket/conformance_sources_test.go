@@ -600,6 +600,27 @@ essential = true
 	// container-registry.creds, container-runtime.concurrent-layer-fetch-buffer.
 	add(sourceCase{name: "alias/boot-kernel-init", source: "bottlerocket-settings-sdk settings-extensions/boot BootSettingsV1 serde alias", doc: "[settings.boot.kernel]\nhugepagesz = [\"1G\"]\nhugepages = [\"10\"]\n[settings.boot.init]\nsplash = []\n", accept: true})
 	add(sourceCase{name: "alias/registry-creds", source: srcDocs + " container-registry.creds alias", doc: "[[settings.container-registry.creds]]\nregistry = \"docker.io\"\nauth = \"aGk=\"\n", accept: true})
+	// Empty strings where the Rust type cannot be empty: Url ("" has no
+	// host, with or without "http://" in front), IpAddr, the cluster DNS
+	// scalar-or-list; TOML integer forms and a TOML datetime where a
+	// String is expected.
+	for _, c := range []struct {
+		doc, why string
+		ok       bool
+	}{
+		{"[settings.kubernetes]\napi-server = \"\"\n", "shared.rs Url", false},
+		{"[settings.kubernetes]\nprovider-id = \"\"\n", "shared.rs Url", false},
+		{"[settings.network]\nhttps-proxy = \"\"\n", "shared.rs Url", false},
+		{"[settings.kubernetes]\ncluster-dns-ip = \"\"\n", "kubernetes.rs KubernetesClusterDnsIp", false},
+		{"[settings.dns]\nname-servers = [\"\"]\n", "IpAddr", false},
+		{"[settings.kubernetes]\npod-infra-container-image = \"\"\n", "SingleLineString may be empty", true},
+		{"[settings.ntp]\ntime-servers = []\n", "Vec<Url> may be empty", true},
+		{"[settings.kubernetes]\nmax-pods = 1_000\n", "TOML integer with underscores is a u32", true},
+		{"[settings.kubernetes]\nmax-pods = 0x10\n", "TOML hex integer is a u32", true},
+		{"[settings]\nmotd = 1979-05-27\n", "a TOML date is not a String", false},
+	} {
+		add(sourceCase{name: "edge/" + c.doc, source: srcSharedTypes + " / " + srcK8s + ": " + c.why, doc: c.doc, accept: c.ok})
+	}
 	return cs
 }
 
