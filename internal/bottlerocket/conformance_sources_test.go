@@ -621,6 +621,25 @@ essential = true
 	} {
 		add(sourceCase{name: "edge/" + c.doc, source: srcSharedTypes + " / " + srcK8s + ": " + c.why, doc: c.doc, accept: c.ok})
 	}
+	// modeled-types hugepages.rs (settings.kernel.hugepages, 1.64.0):
+	// test_thp_policy, test_thp_defrag_policy, test_hugepage_size,
+	// test_hugepage_allocation, test_hugepages_settings.
+	const srcHuge = "bottlerocket-settings-sdk bottlerocket-settings-models/modeled-types/src/hugepages.rs"
+	add(perValue("thp-enabled", srcHuge, "[settings.kernel.hugepages.transparent]\nenabled = %s\n",
+		[]string{"never", "madvise", "always"}, []string{"disable", "enable", "", "sometimes", a("a", 64)})...)
+	add(perValue("thp-defrag", srcHuge, "[settings.kernel.hugepages.transparent]\ndefrag = %s\n",
+		[]string{"never", "madvise", "defer", "defer+madvise", "always"}, []string{"disable", "enable", "", "sometimes"})...)
+	add(perValue("hugepage-size", srcHuge, "[settings.kernel.hugepages.static]\n%s = { count = \"2\" }\n",
+		[]string{"64Ki", "2Mi", "512Mi", "1Gi", "16Gi"},
+		[]string{"", "2", "2M", "2mi", "Mi", "0Mi", "3Mi", "1.5Gi", "-2Mi", "2 Mi", "2Pi"})...)
+	add(perValue("hugepage-count", srcHuge, "[settings.kernel.hugepages.static.\"2Mi\"]\ncount = %s\n",
+		[]string{"0", "128", "0:128", "0:128,1:256", "0:0,1:0,2:512"},
+		[]string{"", "-1", "12.5", "abc", "0:", ":128", "0:128,", ",0:128", "0:128,1", "0:128 ,1:256", "0:1:2"})...)
+	add(sourceCase{name: "hugepages/serde", source: srcHuge + " pool_count_table_deserializes_and_round_trips", doc: "[settings.kernel.hugepages.static]\nessential = true\n\"1Gi\" = { count = \"2\" }\n[settings.kernel.hugepages.transparent]\nenabled = \"always\"\ndefrag = \"madvise\"\n", accept: true})
+	add(sourceCase{name: "hugepages/no-essential", source: srcHuge + " pool_count_table_deserializes_default", doc: "[settings.kernel.hugepages.static]\n\"1Gi\" = { count = \"2\" }\n", accept: true})
+	add(sourceCase{name: "hugepages/no-count", source: srcHuge + " HugepageConfig.count is not optional", doc: "[settings.kernel.hugepages.static.\"1Gi\"]\n", accept: false})
+	add(sourceCase{name: "hugepages/count-integer", source: srcHuge + " HugepageAllocation is a string type", doc: "[settings.kernel.hugepages.static.\"1Gi\"]\ncount = 2\n", accept: false})
+	add(sourceCase{name: "hugepages/essential-string", source: srcHuge + " HugepagesStatic.essential is a bool", doc: "[settings.kernel.hugepages.static]\nessential = \"true\"\n", accept: false})
 	return cs
 }
 
