@@ -10,11 +10,12 @@ import (
 // kernel.hugepages follows bottlerocket-settings-sdk
 // bottlerocket-settings-models/modeled-types/src/hugepages.rs. Its structs
 // are plain serde structs without deny_unknown_fields, so Bottlerocket
-// ignores unknown keys inside them: the tables here are open.
+// drops unknown keys inside them: a warning (the setting is lost), never
+// an error.
 func hugepagesSchema() *schema {
-	return openTable(map[string]*fieldSchema{
+	return plainStructTable(map[string]*fieldSchema{
 		"static": field(custom("table of essential and <size> = { count }", checkStaticHugepages)),
-		"transparent": field(openTable(map[string]*fieldSchema{
+		"transparent": field(plainStructTable(map[string]*fieldSchema{
 			"enabled": field(enum("never", "madvise", "always")),
 			"defrag":  field(enum("never", "madvise", "defer", "defer+madvise", "always")),
 		})),
@@ -23,7 +24,7 @@ func hugepagesSchema() *schema {
 
 // hugepagePool is HugepageConfig: count is required (not an Option).
 func hugepagePool() *schema {
-	return withRequired(openTable(map[string]*fieldSchema{
+	return withRequired(plainStructTable(map[string]*fieldSchema{
 		"count": field(strNamed("huge page count string", ruleHugepageAllocation)),
 	}), "count")
 }

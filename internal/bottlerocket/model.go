@@ -114,9 +114,11 @@ func table(fields map[string]*fieldSchema) *schema {
 	return &schema{kind: kindTable, what: "table", fields: fields}
 }
 
-func openTable(fields map[string]*fieldSchema) *schema {
+// plainStructTable is a Bottlerocket struct without serde's
+// deny_unknown_fields: an unknown key is dropped, which is a warning.
+func plainStructTable(fields map[string]*fieldSchema) *schema {
 	s := table(fields)
-	s.open = true
+	s.ignoresUnknown = true
 	return s
 }
 

@@ -55,10 +55,27 @@ func TestModel_FamiliesFromSource(t *testing.T) {
 		{"hugepages essential string", "settings.kernel.hugepages.static.essential = \"yes\"\n", "", hp + "static.essential", "must be a boolean"},
 		{"hugepages transparent enum", "settings.kernel.hugepages.transparent.enabled = \"madvice\"\n", "", hp + "transparent.enabled", `Did you mean "madvise"?`},
 		{"hugepages defrag enum", "settings.kernel.hugepages.transparent.defrag = \"sometimes\"\n", "", hp + "transparent.defrag", `is not one of "never", "madvise", "defer", "defer+madvise", "always"`},
-		// The hugepages structs do not deny unknown fields: Bottlerocket
-		// ignores an extra key there.
-		{"hugepages extra key ignored", "settings.kernel.hugepages.transparent.khugepaged = \"x\"\n", "", "", ""},
 	})
+}
+
+// TestModel_HugepagesUnknownKeysDropped: the hugepages structs
+// (modeled-types hugepages.rs) do not deny unknown fields, so Bottlerocket
+// boots and drops the key: a warning, strict or not, never silence.
+func TestModel_HugepagesUnknownKeysDropped(t *testing.T) {
+	const hp = "settings.kernel.hugepages."
+	for _, tc := range []struct{ fragment, setting string }{
+		{hp + "transparent.khugepaged = \"x\"\n", hp + "transparent.khugepaged"},
+		{hp + "static.\"2Mi\".counts = \"1\"\n" + hp + "static.\"2Mi\".count = \"1\"\n", hp + "static.2Mi.counts"},
+		{hp + "pools = 1\n", hp + "pools"},
+	} {
+		for _, strict := range []bool{true, false} {
+			doc, problems := Render(Input{Strict: strict, CustomUserData: []string{tc.fragment}})
+			if doc == nil {
+				t.Fatalf("strict=%v: %q refused: %v", strict, tc.fragment, problems)
+			}
+			assertProblems(t, problems, warnAt(FieldCustomUserData, 0, tc.setting, "Bottlerocket drops it"))
+		}
+	}
 }
 
 // TestModel_FamiliesRelease: settings newer than the AMI's release are

@@ -134,14 +134,12 @@ func kubernetesSchema() *schema {
 // does not know instead of refusing the document.
 func credentialProviderSchema() *schema {
 	line := strNamed("single-line string", ruleSingleLine)
-	s := withRequired(table(map[string]*fieldSchema{
+	return withRequired(plainStructTable(map[string]*fieldSchema{
 		"enabled":        field(boolean()),
 		"image-patterns": field(listOf(line)),
 		"cache-duration": field(strNamed("duration string", ruleDuration)),
 		"environment":    field(mapOf(ruleSingleLine, line)),
 	}), "enabled", "image-patterns")
-	s.ignoresUnknown = true
-	return s
 }
 
 // cpuManagerPolicyOptionSchema is KubernetesCPUManagerPolicyOption. The
