@@ -44,9 +44,17 @@ type Input struct {
 	EvictionHard   map[string]string
 	// CustomUserData are TOML fragments merged, in order, with everything above.
 	CustomUserData []string
-	// Variant such as "aws-k8s-1.32" or "aws-k8s-1.32-nvidia"; empty means a
-	// non-nvidia aws-k8s variant.
+	// Variant such as "aws-k8s-1.32" or "aws-k8s-1.32-nvidia"; empty means
+	// unknown: any aws-k8s variant. Then the NVIDIA families are checked
+	// against their schema and kept with a warning that only nvidia
+	// variants have them, and the newest Kubernetes version's gates apply.
+	// A named non-nvidia variant refuses the NVIDIA families.
 	Variant string
+	// ImageVariant is the variant the AMI's name carries (see
+	// VariantFromImageName), empty when unknown. The user data is checked
+	// against it; an empty Variant takes it, and a Variant that contradicts
+	// it is an error on FieldVariant.
+	ImageVariant string
 	// BottlerocketRelease is the release of the AMI ("1.49.2"); settings
 	// newer than it are refused. Empty: unknown, the newest model applies.
 	BottlerocketRelease string

@@ -170,7 +170,7 @@ func TestModel_OtherTables(t *testing.T) {
 		{"device plugins on nvidia", "settings.kubelet-device-plugins.nvidia.pass-device-specs = true\n", "aws-k8s-1.31-nvidia", "", ""},
 		{"device plugins on fips nvidia", "settings.nvidia-container-runtime.visible-devices-as-volume-mounts = true\n", "aws-k8s-1.31-nvidia-fips", "", ""},
 		{"device plugins off nvidia", "settings.kubelet-device-plugins.nvidia.pass-device-specs = true\n", "aws-k8s-1.31", "settings.kubelet-device-plugins", "exists only on aws-k8s-*-nvidia variants, not on aws-k8s-1.31"},
-		{"nvidia runtime off nvidia", "settings.nvidia-container-runtime.visible-devices-as-volume-mounts = true\n", "", "settings.nvidia-container-runtime", "exists only on aws-k8s-*-nvidia variants"},
+		{"nvidia runtime off nvidia", "settings.nvidia-container-runtime.visible-devices-as-volume-mounts = true\n", "aws-k8s-1.31-fips", "settings.nvidia-container-runtime", "exists only on aws-k8s-*-nvidia variants, not on aws-k8s-1.31-fips"},
 		{"device plugin strategy", "settings.kubelet-device-plugins.nvidia.device-sharing-strategy = \"slicing\"\n", "aws-k8s-1.31-nvidia", "settings.kubelet-device-plugins.nvidia.device-sharing-strategy", `is not one of "none", "time-slicing", "mps"`},
 	})
 }

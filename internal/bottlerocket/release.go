@@ -78,6 +78,25 @@ func ReleaseFromImageName(name string) (string, bool) {
 	return m[1], true
 }
 
+// imageVariantRE splits an aws-k8s AMI name into its variant and
+// architecture: Bottlerocket's build names an image
+// bottlerocket-<variant>-<arch>-v<version>-<commit> (BUILDSYS_NAME_FULL in
+// its build system), the architecture being x86_64 or aarch64 (arm64 in
+// the SSM parameter paths, which some copies follow).
+var imageVariantRE = regexp.MustCompile(`^bottlerocket-(aws-k8s-1\.[0-9]{1,3}(?:-(?:nvidia|fips))*)-(?:x86_64|aarch64|arm64)-v[0-9]+\.[0-9]+\.[0-9]+-[0-9a-f]+$`)
+
+// VariantFromImageName reads the aws-k8s variant from a public Bottlerocket
+// AMI's name ("aws-k8s-1.32-nvidia" from
+// "bottlerocket-aws-k8s-1.32-nvidia-x86_64-v1.64.0-abcdef12"); ok is false
+// for any other name, and the variant then stays unknown.
+func VariantFromImageName(name string) (string, bool) {
+	m := imageVariantRE.FindStringSubmatch(name)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
 // imageVersionRE matches the value of the image_version SSM parameter,
 // "1.30.0-0a2d6d6b": the release and the build's commit.
 var imageVersionRE = regexp.MustCompile(`^([0-9]+\.[0-9]+\.[0-9]+)(-[0-9a-f]+)?$`)

@@ -36,6 +36,11 @@ func build(in Input, fragmentName string) (map[string]any, []Problem) {
 	}
 	variant, vp := parseVariant(in.Variant)
 	add(vp)
+	if vp == nil {
+		var conflict *Problem
+		variant, conflict = variant.against(in.ImageVariant)
+		add(conflict)
+	}
 	var release Release
 	if in.BottlerocketRelease != "" {
 		r, err := ParseRelease(in.BottlerocketRelease)

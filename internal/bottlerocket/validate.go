@@ -239,16 +239,38 @@ func (v *validator) checkField(s *schema, k string, val any, path []string) {
 		}
 		v.unknown(path, val, msg)
 	case !v.variant.has(f):
-		msg := fmt.Sprintf("%s exists only on %s variants, not on %s.", settingPath(path), f.availability(), v.variant.name)
-		v.unknown(path, val, msg)
+		v.notOnVariant(path, f)
 	case v.release.lacks(f.since):
 		v.tooNew(path, f.since)
 	default:
 		if v.variant.ignores(f) {
 			v.ignoredOnVariant(path, f)
 		}
+		if v.variant.mayLack(f) {
+			v.onlyOnSomeVariants(path, f)
+		}
 		v.check(f.schema, val, path, -1)
 	}
+}
+
+// notOnVariant reports a family the named variant's settings plugin does not
+// have (bottlerocket sources/settings-plugins/aws-k8s has no NVIDIA
+// families; aws-k8s-nvidia adds them): Bottlerocket refuses the whole user
+// data as an unknown key, so it is an error whatever strict says.
+func (v *validator) notOnVariant(path []string, f *fieldSchema) {
+	v.report(SeverityError, path, -1, "Setting of another variant: "+settingPath(path),
+		fmt.Sprintf("%s exists only on %s variants, not on %s, whose settings model refuses the whole user data as an unknown setting. Use an nvidia variant (and AMI), or remove the setting.",
+			settingPath(path), f.availability(), v.variant.name)+v.where(path))
+}
+
+// onlyOnSomeVariants warns of a family that exists only on some variants
+// when the variant is not given: it is checked against its schema and
+// kept, since the AMI may well be an nvidia one, but a non-nvidia node
+// would refuse the user data. A warning whatever strict says.
+func (v *validator) onlyOnSomeVariants(path []string, f *fieldSchema) {
+	v.report(SeverityWarning, path, -1, "Setting only of some variants: "+settingPath(path),
+		fmt.Sprintf("%s applies only on %s variants; any other variant refuses the whole user data. Set variant to have it checked against the node's variant.",
+			settingPath(path), f.availability())+v.where(path))
 }
 
 // ignoredOnVariant warns of a setting the variant's settings model accepts

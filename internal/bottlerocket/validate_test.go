@@ -49,14 +49,14 @@ func TestStrictMatrix(t *testing.T) {
 			FieldCustomUserData, "", `settings.kubernetes.node-labels."kubernetes.io/role"`, "which the kubelet refuses in --node-labels", `"kubernetes.io/role" = "web"`},
 		{"kubelet label namespace, typed", Input{NodeLabels: map[string]string{"kubernetes.io/role": "web"}}, doubt,
 			FieldNodeLabels, "kubernetes.io/role", `settings.kubernetes.node-labels."kubernetes.io/role"`, "Doubtful key in settings.kubernetes.node-labels", `"kubernetes.io/role" = "web"`},
-		{"setting of another variant", Input{Variant: "aws-k8s-1.33", CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.pass-device-specs = true\n"}}, doubt,
-			FieldCustomUserData, "", "settings.kubelet-device-plugins", "exists only on aws-k8s-*-nvidia variants", "pass-device-specs = true"},
 		{"cluster DNS family against service_cidr", Input{ServiceCIDR: "fd00::/108", ClusterDNSIP: []string{"10.100.0.10"}}, doubt,
 			FieldClusterDNSIP, "", "settings.kubernetes.cluster-dns-ip", "Bottlerocket takes the node's IP family from the first cluster DNS address", `cluster-dns-ip = ["10.100.0.10"]`},
 
 		// Accepted by Bottlerocket, without effect.
 		{"key a credential provider ignores", Input{CustomUserData: []string{"[settings.kubernetes.credential-providers.ecr-credential-provider]\nenabled = true\nimage-patterns = [\"*.dkr.ecr.us-east-2.amazonaws.com\"]\ncache-duraton = \"30m\"\n"}}, harmless,
 			FieldCustomUserData, "", "settings.kubernetes.credential-providers.ecr-credential-provider.cache-duraton", `Did you mean "cache-duration"?`, "cache-duraton"},
+		{"setting of some variants, variant not given", Input{CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.pass-device-specs = true\n"}}, harmless,
+			FieldCustomUserData, "", "settings.kubelet-device-plugins", "applies only on aws-k8s-*-nvidia variants", "pass-device-specs = true"},
 		{"setting the variant's kubelet ignores", Input{Variant: "aws-k8s-1.31", CustomUserData: []string{"settings.kubernetes.single-process-oom-kill = true\n"}}, harmless,
 			FieldCustomUserData, "", "settings.kubernetes.single-process-oom-kill", "accepts it but ignores it", "single-process-oom-kill = true"},
 
@@ -91,6 +91,8 @@ func TestStrictMatrix(t *testing.T) {
 			FieldCustomUserData, "", "settings.boot.kernel", "and its alias kernel are both set", ""},
 		{"setting newer than the AMI", Input{BottlerocketRelease: "1.48.0", CustomUserData: []string{"settings.kubernetes.kube-reserved.pid = \"100\"\n"}}, certain,
 			FieldCustomUserData, "", "settings.kubernetes.kube-reserved.pid", "was added in Bottlerocket 1.49.0, but the AMI runs Bottlerocket 1.48.0", ""},
+		{"setting of another variant", Input{Variant: "aws-k8s-1.33", CustomUserData: []string{"settings.kubelet-device-plugins.nvidia.pass-device-specs = true\n"}}, certain,
+			FieldCustomUserData, "", "settings.kubelet-device-plugins", "exists only on aws-k8s-*-nvidia variants, not on aws-k8s-1.33", ""},
 		{"family no aws-k8s variant has", Input{CustomUserData: []string{"settings.ecs.cluster = \"c\"\n"}}, certain,
 			FieldCustomUserData, "", "settings.ecs", "exists only on aws-ecs variants", ""},
 		{"date-time value", Input{CustomUserData: []string{"settings.motd = 2024-01-01\n"}}, certain,

@@ -226,9 +226,13 @@ func TestAccBottlerocketUserDataDataSource_invalidInput(t *testing.T) {
 			body: `compression = "sometimes"`,
 			want: `compression "sometimes" is not one of`,
 		},
+		"nvidia-only setting without a variant, invalid value": {
+			body: "custom_user_data = \"[settings.kubelet-device-plugins.nvidia.time-slicing]\\nreplicas = 1\\n\"",
+			want: `Invalid value for settings.kubelet-device-plugins.nvidia.time-slicing.replicas(.|\n)*it must be from 2`,
+		},
 		"nvidia-only setting on a non-nvidia variant": {
 			body: "variant = \"aws-k8s-1.32\"\n  custom_user_data = \"[settings.kubelet-device-plugins.nvidia]\\npass-device-specs = true\\n\"",
-			want: `kubelet-device-plugins`,
+			want: `Setting of another variant: settings.kubelet-device-plugins`,
 		},
 	}
 	for name, tc := range cases {
@@ -249,6 +253,20 @@ func TestAccBottlerocketUserDataDataSource_nonStrictKeepsUnknownSettings(t *test
 		Steps: []resource.TestStep{
 			userDataStep("strict = false\n  custom_user_data = \"[settings.kubernetes]\\nbrand-new-setting = true\\n\"",
 				userDataValue("toml", knownvalue.StringRegexp(regexp.MustCompile(`(?m)^brand-new-setting = true$`))),
+			),
+		},
+	})
+}
+
+// Without a variant the node may be an nvidia one: NVIDIA-only settings are
+// checked against their schema and kept (with a warning) even with
+// strict = true; their invalid values are still refused (invalidInput).
+func TestAccBottlerocketUserDataDataSource_nvidiaSettingsWithoutVariant(t *testing.T) {
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			userDataStep("custom_user_data = \"[settings.kubelet-device-plugins.nvidia]\\npass-device-specs = true\\n\"",
+				userDataValue("toml", knownvalue.StringRegexp(regexp.MustCompile(`(?m)^\[settings\.kubelet-device-plugins\.nvidia\]\npass-device-specs = true$`))),
 			),
 		},
 	})

@@ -49,8 +49,8 @@ func (f *bottlerocketSettingsFunction) Definition(_ context.Context, _ function.
 		VariadicParameter: function.StringParameter{
 			Name: "variant",
 			MarkdownDescription: "Optional Bottlerocket variant the settings are checked against, e.g. `aws-k8s-1.32-nvidia`, " +
-				"so that variant-only settings such as `kubelet-device-plugins` are accepted. At most one; " +
-				"defaults to a non-nvidia `aws-k8s` variant.",
+				"so that variant-only settings such as `kubelet-device-plugins` are checked against it. At most one; " +
+				"without it the variant is unknown: " + variantUnknownRules,
 		},
 		Return: function.StringReturn{},
 	}

@@ -64,6 +64,10 @@ func (r *nodeClassResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	for _, name := range []string{"cluster_name", nodeClassAPIServerAttribute, "cluster_certificate"} {
 		attributes[name] = schema.StringAttribute{Required: true, MarkdownDescription: d[name]}
 	}
+	attributes["variant"] = schema.StringAttribute{Optional: true, MarkdownDescription: variantDescription +
+		"Unset, it is read from the name of a public Bottlerocket AMI (`bottlerocket-<variant>-<arch>-v<release>-<commit>`); " +
+		"set, it must agree with that name (nvidia or not, Kubernetes version). With any other AMI name an unset variant is unknown: " +
+		variantUnknownRules}
 
 	attributes["id"] = schema.StringAttribute{
 		Computed:            true,

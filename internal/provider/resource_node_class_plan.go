@@ -109,10 +109,13 @@ func (r *nodeClassResource) prepare(ctx context.Context, m nodeClassModel, atApp
 
 	in, complete, d := m.toInput(ctx, m.ClusterEndpoint)
 	diags.Append(d...)
-	// Settings newer than the AMI's Bottlerocket release fail its boot;
-	// without a known release the newest model applies.
-	in.BottlerocketRelease = amiRelease(ami)
+	// p.input keeps the configured variant: it is what the node class
+	// records and hashes (see nodeClassModel.spec).
 	p.input = in
+	// Settings newer than the AMI's Bottlerocket release fail its boot, as
+	// do settings its variant lacks; without a known release or variant the
+	// newest model applies.
+	in.BottlerocketRelease, in.ImageVariant = amiRelease(ami), amiVariant(ami)
 	if complete {
 		doc, problems := bottlerocket.Render(in)
 		if atApply {
@@ -212,6 +215,16 @@ func amiRelease(ami *ec2types.Image) string {
 	}
 	release, _ := bottlerocket.ReleaseFromImageName(*ami.Name)
 	return release
+}
+
+// amiVariant is the variant a public Bottlerocket AMI's name carries; ""
+// for another AMI (or none), which leaves the variant unknown.
+func amiVariant(ami *ec2types.Image) string {
+	if ami == nil || ami.Name == nil {
+		return ""
+	}
+	variant, _ := bottlerocket.VariantFromImageName(*ami.Name)
+	return variant
 }
 
 // checkArchitecture refuses instance types that cannot boot the AMI: EC2

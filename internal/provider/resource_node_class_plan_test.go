@@ -46,3 +46,23 @@ func TestAMIRelease(t *testing.T) {
 		}
 	}
 }
+
+// The node class takes the variant from the same name; any other AMI leaves
+// it unknown.
+func TestAMIVariant(t *testing.T) {
+	name := func(s string) *ec2types.Image { return &ec2types.Image{Name: &s} }
+	for _, tc := range []struct {
+		ami  *ec2types.Image
+		want string
+	}{
+		{nil, ""},
+		{&ec2types.Image{}, ""},
+		{name("bottlerocket-aws-k8s-1.32-x86_64-v1.49.2-a1b2c3d4"), "aws-k8s-1.32"},
+		{name("bottlerocket-aws-k8s-1.33-nvidia-aarch64-v1.64.0-0a2d6d6b"), "aws-k8s-1.33-nvidia"},
+		{name("my-golden-bottlerocket"), ""},
+	} {
+		if got := amiVariant(tc.ami); got != tc.want {
+			t.Errorf("amiVariant(%v) = %q, want %q", tc.ami, got, tc.want)
+		}
+	}
+}

@@ -702,3 +702,35 @@ func TestAccNodeClass_settingNewerThanAMI(t *testing.T) {
 		},
 	})
 }
+
+// Without variant, the node class checks its user data against the variant
+// its AMI's name carries: NVIDIA device-plugin settings plan on an nvidia
+// AMI and are an error on a non-nvidia one (whose settings model refuses
+// the whole user data); a variant that contradicts the AMI is an error on
+// variant.
+func TestAccNodeClass_variantFromAMI(t *testing.T) {
+	plain := newNCConfig(t)
+	nvidia := plain
+	ami, ok := sandboxtest.Get(t).World().ImageID("aws-k8s-1.32-nvidia", "x86_64")
+	if !ok {
+		t.Fatal("sandbox has no aws-k8s-1.32-nvidia x86_64 image")
+	}
+	nvidia.AMI = ami
+	const devicePlugin = `custom_user_data = <<-EOT
+    [settings.kubelet-device-plugins.nvidia]
+    pass-device-specs = true
+  EOT`
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{Config: nvidia.with(devicePlugin).String(), PlanOnly: true, ExpectNonEmptyPlan: true},
+			{Config: plain.with(devicePlugin).String(), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Setting of another variant: settings.kubelet-device-plugins.*custom_user_data = <<-EOT.*not\s+on\s+aws-k8s-1.32,`)},
+			{Config: nvidia.with(`variant = "aws-k8s-1.32"`).String(), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Variant contradicts the AMI.*variant = "aws-k8s-1.32".*Bottlerocket\s+aws-k8s-1.32-nvidia\s+image`)},
+			{Config: nvidia.with(`variant = "aws-k8s-1.33-nvidia"`).String(), PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Variant contradicts the AMI.*variant = "aws-k8s-1.33-nvidia"`)},
+			{Config: nvidia.with(`variant = "aws-k8s-1.32-nvidia"` + "\n  " + devicePlugin).String(), PlanOnly: true, ExpectNonEmptyPlan: true},
+		},
+	})
+}

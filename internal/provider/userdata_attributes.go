@@ -60,6 +60,17 @@ const (
 )
 
 // userDataDescriptions documents each shared attribute once for both schemas.
+// variantDescription and variantUnknownRules describe the variant
+// attribute; the node class adds how it reads the variant from its AMI.
+const (
+	variantDescription = "Bottlerocket variant, e.g. `aws-k8s-1.32` or `aws-k8s-1.32-nvidia`. Settings that exist only on some " +
+		"variants (such as `kubelet-device-plugins` on nvidia variants) are checked against it: on a non-nvidia variant they are an error; " +
+		"a setting the variant's Kubernetes version does not use (such as `ids-per-pod` before 1.33) is accepted with a warning, " +
+		"as Bottlerocket accepts and ignores it. "
+	variantUnknownRules = "NVIDIA-only settings (`kubelet-device-plugins`, `nvidia-container-runtime`) are checked against their " +
+		"schema and accepted with a warning that only `aws-k8s-*-nvidia` variants have them, and the newest Kubernetes version's rules apply."
+)
+
 func userDataDescriptions(apiServerAttribute string) map[string]string {
 	return map[string]string{
 		"cluster_name":        "EKS cluster name (`settings.kubernetes.cluster-name`).",
@@ -83,10 +94,7 @@ func userDataDescriptions(apiServerAttribute string) map[string]string {
 		"custom_user_data": "Bottlerocket TOML merged with everything above, e.g. `[settings.kernel]` or " +
 			"`[settings.bootstrap-containers.*]`. It may repeat a value an attribute sets, but not contradict it: " +
 			"different values for one setting are an error naming both.",
-		"variant": "Bottlerocket variant, e.g. `aws-k8s-1.32` or `aws-k8s-1.32-nvidia`. Settings that exist only on some " +
-			"variants (such as `kubelet-device-plugins` on nvidia variants) are checked against it; a setting the variant's Kubernetes version " +
-			"does not use (such as `ids-per-pod` before 1.33) is accepted with a warning, as Bottlerocket accepts and ignores it. " +
-			"Defaults to a non-nvidia `aws-k8s` variant.",
+		"variant": variantDescription + "Unset, the variant is unknown: " + variantUnknownRules,
 		"strict": "When true (the default), every doubt of the provider's model of Bottlerocket is an error: unknown settings, " +
 			"top-level keys other than `settings`, rules of the kubelet or of this provider beyond Bottlerocket's own model, and, " +
 			"unless the AMI runs a release the model covers, keys and values outside Bottlerocket's enums as the model has them. " +
