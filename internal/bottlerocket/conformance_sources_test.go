@@ -640,6 +640,16 @@ essential = true
 	add(sourceCase{name: "hugepages/no-count", source: srcHuge + " HugepageConfig.count is not optional", doc: "[settings.kernel.hugepages.static.\"1Gi\"]\n", accept: false})
 	add(sourceCase{name: "hugepages/count-integer", source: srcHuge + " HugepageAllocation is a string type", doc: "[settings.kernel.hugepages.static.\"1Gi\"]\ncount = 2\n", accept: false})
 	add(sourceCase{name: "hugepages/essential-string", source: srcHuge + " HugepagesStatic.essential is a bool", doc: "[settings.kernel.hugepages.static]\nessential = \"true\"\n", accept: false})
+	// settings-extensions/container-registry/src/lib.rs tests: mirrors and
+	// credentials are #[model] structs (unknown fields refused), endpoint a
+	// Vec<Url>, auth ValidBase64.
+	const srcRegistryLib = "bottlerocket-settings-sdk settings-extensions/container-registry/src/lib.rs"
+	add(sourceCase{name: "registry/serde-mirrors", source: srcRegistryLib + " test_serde_container_registry_with_mirrors", doc: "[[settings.container-registry.mirrors]]\nregistry = \"foo\"\nendpoint = [\"https://example.net\"]\n", accept: true})
+	add(sourceCase{name: "registry/serde-credentials", source: srcRegistryLib + " test_serde_container_registry_with_credentials", doc: "[[settings.container-registry.credentials]]\nregistry = \"foo\"\nauth = \"Ym90dGxlcm9ja2V0\"\n", accept: true})
+	add(sourceCase{name: "registry/mirror-bad-endpoint", source: srcRegistryLib + " endpoint: Vec<Url>", doc: "[[settings.container-registry.mirrors]]\nregistry = \"foo\"\nendpoint = [\"not a url\"]\n", accept: false})
+	add(sourceCase{name: "registry/mirror-endpoint-string", source: srcRegistryLib + " endpoint: Vec<Url>", doc: "[[settings.container-registry.mirrors]]\nregistry = \"foo\"\nendpoint = \"https://example.net\"\n", accept: false})
+	add(sourceCase{name: "registry/credential-unknown-field", source: srcRegistryLib + " RegistryCredentialV1 is a #[model]", doc: "[[settings.container-registry.credentials]]\nregistry = \"foo\"\ntoken = \"x\"\n", accept: false})
+	add(sourceCase{name: "registry/credential-bad-auth", source: srcRegistryLib + " auth: ValidBase64", doc: "[[settings.container-registry.credentials]]\nregistry = \"foo\"\nauth = \"user:pass\"\n", accept: false})
 	return cs
 }
 
