@@ -654,7 +654,8 @@ essential = true
 }
 
 // TestConformanceWithBottlerocketSources renders each document with
-// strict = true and compares the verdict with Bottlerocket's own.
+// strict = true on the oldest and newest Kubernetes variants the provider
+// targets and compares the verdict with Bottlerocket's own.
 func TestConformanceWithBottlerocketSources(t *testing.T) {
 	var accepted, refused, disagree int
 	for _, c := range sourceCases(t) {
@@ -663,14 +664,16 @@ func TestConformanceWithBottlerocketSources(t *testing.T) {
 		} else {
 			refused++
 		}
-		variant := c.variant
-		if variant == "" {
-			variant = "aws-k8s-1.32"
-		}
-		_, problems := Render(Input{CustomUserData: []string{c.doc}, Variant: variant, Strict: true})
-		if got := !hasError(problems); got != c.accept {
-			disagree++
-			t.Errorf("%s (%s): Bottlerocket accepts=%v, we accept=%v; problems=%v\n%s", c.name, c.source, c.accept, got, problems, c.doc)
+		for _, k8s := range []string{"aws-k8s-1.30", "aws-k8s-1.35"} {
+			variant := k8s
+			if c.variant != "" {
+				variant += strings.TrimPrefix(c.variant, "aws-k8s-1.32")
+			}
+			_, problems := Render(Input{CustomUserData: []string{c.doc}, Variant: variant, Strict: true})
+			if got := !hasError(problems); got != c.accept {
+				disagree++
+				t.Errorf("%s on %s (%s): Bottlerocket accepts=%v, we accept=%v; problems=%v\n%s", c.name, variant, c.source, c.accept, got, problems, c.doc)
+			}
 		}
 	}
 	t.Logf("%d accepted and %d refused documents; %d disagreements", accepted, refused, disagree)
