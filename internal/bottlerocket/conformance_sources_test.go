@@ -295,7 +295,7 @@ memory = "100Mi"
 `
 	add(sourceCase{name: "whole/karpenter", source: srcKarpenter, doc: karpenter, accept: true})
 	add(sourceCase{name: "whole/karpenter-ipv6-dns", source: srcKarpenter, doc: strings.Replace(karpenter, `"10.100.0.10"`, `"fd00:10:100::a"`, 1), accept: true})
-	add(sourceCase{name: "whole/karpenter-image-gc", source: srcKarpenter + " (ImageGCHighThresholdPercent)", doc: karpenter + "[settings.kubernetes]\n", accept: false}) // duplicate table
+	add(sourceCase{name: "whole/karpenter-table-twice", source: srcKarpenter + " + TOML 1.0: a table defined twice does not parse", doc: karpenter + "[settings.kubernetes]\n", accept: false})
 	add(sourceCase{name: "whole/karpenter-bad-taint", source: srcKarpenter + " + kubernetes.rs taint value", doc: strings.Replace(karpenter, `"gpu:NoSchedule"`, `"gpu"`, 1), accept: false})
 	add(sourceCase{name: "whole/karpenter-bad-reserved", source: srcKarpenter + " + kubernetes.rs reserved key", doc: strings.Replace(karpenter, `ephemeral-storage = "1Gi"`, `storage = "1Gi"`, 1), accept: false})
 	add(sourceCase{name: "whole/karpenter-bad-cluster-name", source: srcKarpenter + " + kubernetes.rs cluster name", doc: strings.Replace(karpenter, `"test-cluster"`, `"test.cluster"`, 1), accept: false})
