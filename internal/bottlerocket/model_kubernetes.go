@@ -94,7 +94,7 @@ func kubernetesSchema() *schema {
 		// no memorySwap). settings-sdk CHANGELOG 0.11.0 (2025-06-13) added
 		// it; no document names the release, so it records none.
 		"memory-swap-behavior":      {schema: enum("NoSwap", "LimitedSwap", "no-swap", "limited-swap"), minMinor: 30},
-		"node-ip":                   field(strNamed("IP address string", ruleIP)),
+		"node-ip":                   field(nodeIPSchema()),
 		"node-labels":               field(nodeLabelsSchema()),
 		"node-taints":               field(custom("table of taints", checkNodeTaints)),
 		"pod-infra-container-image": field(line),
@@ -260,6 +260,36 @@ func nodeLabelsSchema() *schema {
 		}
 	}
 	return s
+}
+
+// nodeIPSchema is KubernetesNodeIp, the kubelet's --node-ip: the settings
+// model types it like KubernetesClusterDnsIp (settings-sdk
+// settings-extensions/kubernetes lib.rs names a modeled type, not IpAddr,
+// since dual-stack nodes came), so one IP address or an array of them. We
+// could not read the type's deserializer; refusing the array form would
+// block a dual-stack node, so both forms are accepted and kept as written.
+// The kubelet takes at most one address of each family.
+func nodeIPSchema() *schema {
+	ip := strNamed("IP address string", ruleIP)
+	return custom("IP address or array of IP addresses", func(v *validator, val any, path []string) {
+		switch x := val.(type) {
+		case string:
+			v.check(ip, x, path, -1)
+		case []any:
+			if len(x) == 0 {
+				v.invalid(path, -1, fmt.Sprintf("%s is an empty array; give the node's IP address, or leave the setting out.", settingPath(path)))
+				return
+			}
+			for i, e := range x {
+				v.check(ip, e, path, i)
+			}
+			if len(x) > 2 {
+				v.doubtful(path, -1, fmt.Sprintf("%s has %d addresses; the kubelet takes one, or one IPv4 and one IPv6 address on a dual-stack node.", settingPath(path), len(x)))
+			}
+		default:
+			v.invalid(path, -1, fmt.Sprintf("%s must be an IP address string or an array of them, not %s.", settingPath(path), withArticle(typeName(val))))
+		}
+	})
 }
 
 // clusterDNSIPSchema: Bottlerocket accepts one IP or a list; normalize has

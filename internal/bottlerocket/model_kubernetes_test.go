@@ -137,6 +137,13 @@ func TestModel_KubernetesSource(t *testing.T) {
 		// cloud-provider: KubernetesCloudProvider also takes the two characters "".
 		kcase("cloud-provider quoted empty", `cloud-provider = '""'`, ""),
 		kcase("cloud-provider external", `cloud-provider = "external"`, ""),
+		// node-ip: KubernetesNodeIp, one address or a dual-stack pair.
+		kcase("node-ip one address", `node-ip = "10.0.0.1"`, ""),
+		kcase("node-ip dual-stack pair", `node-ip = ["10.0.0.1", "fd00::1"]`, ""),
+		kcase("node-ip bad element", `node-ip = ["10.0.0.1", "fd00::zz"]`, "", fragmentErr(p+"node-ip", `"fd00::zz" is not an IPv4 or IPv6 address`)),
+		kcase("node-ip empty array", `node-ip = []`, "", fragmentErr(p+"node-ip", "is an empty array")),
+		kcase("node-ip number", `node-ip = 10`, "", fragmentErr(p+"node-ip", "must be an IP address string or an array of them, not an integer 10")),
+		kdoubt("node-ip three addresses", `node-ip = ["10.0.0.1", "10.0.0.2", "fd00::1"]`, p+"node-ip", "the kubelet takes one, or one IPv4 and one IPv6 address"),
 		kdoubt("cloud-provider near miss", `cloud-provider = "extrenal"`, p+"cloud-provider", `Did you mean "external"?`),
 		// cluster-dns-ip: KubernetesClusterDnsIp accepts an empty list.
 		kcase("cluster-dns-ip empty", "cluster-dns-ip = []", "", fragmentWarn(p+"cluster-dns-ip", "the kubelet gets no cluster DNS address")),

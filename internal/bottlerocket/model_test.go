@@ -131,7 +131,7 @@ func TestModel_KubernetesValues(t *testing.T) {
 		{"static-pods manifest", k("[settings.kubernetes.static-pods.web]\nenabled = true\nmanifest = \"apiVersion: v1\""), "", p + "static-pods.web.manifest", "not valid standard base64"},
 		{"allowed-unsafe-sysctls string", k(`allowed-unsafe-sysctls = "net.*"`), "", p + "allowed-unsafe-sysctls", "must be an array of"},
 		// datetimes
-		{"datetime", k(`node-ip = 1979-05-27`), "", p + "node-ip", "must be an IP address string, not a date-time 1979-05-27"},
+		{"datetime", k(`node-ip = 1979-05-27`), "", p + "node-ip", "must be an IP address string or an array of them, not a date-time 1979-05-27"},
 		{"datetime in a table", k(`topology-manager-policy-options = { max-allowable-numa-nodes = 1979-05-27T07:32:00Z }`), "", p + "topology-manager-policy-options.max-allowable-numa-nodes", "not a date-time 1979-05-27"},
 	})
 }
