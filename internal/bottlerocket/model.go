@@ -32,9 +32,6 @@ type schema struct {
 	what string
 
 	fields map[string]*fieldSchema // kindTable
-	// open tables accept keys the model does not know, silently: used where
-	// Bottlerocket's inner schema is not known well enough to refuse them.
-	open bool
 	// ignoresUnknown tables are Bottlerocket structs without serde's
 	// deny_unknown_fields: an unknown key is dropped, not refused, so it is
 	// a warning (the user's setting is lost) whatever strict says.

@@ -217,8 +217,6 @@ func (v *validator) checkField(s *schema, k string, val any, path []string) {
 		f = s.fields[name]
 	}
 	switch {
-	case f == nil && s.open:
-		v.checkPlain(val, path, -1)
 	case f == nil && s.ignoresUnknown:
 		msg := fmt.Sprintf("%s is not a key Bottlerocket knows here; Bottlerocket drops it without a word, so it has no effect.", settingPath(path))
 		if g := suggest(k, sortedKeys(s.fields)); g != "" {
