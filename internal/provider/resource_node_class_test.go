@@ -659,20 +659,24 @@ func TestAccNodeClass_blockDevices(t *testing.T) {
 
 // A setting newer than the AMI's Bottlerocket release is refused at plan
 // time, naming the release that added it, even with strict = false: that
-// release would refuse the whole user data at boot. The sandbox's latest
-// Bottlerocket AMIs run 1.30.0, as their names say.
+// release would refuse the whole user data at boot. The sandbox still
+// publishes Bottlerocket 1.30.0 AMIs, as their names say; on its latest
+// AMIs (a current release) the same settings plan.
 func TestAccNodeClass_settingNewerThanAMI(t *testing.T) {
-	c := newNCConfig(t)
+	latest := newNCConfig(t)
+	world := sandboxtest.Get(t).World()
+	c, nvidia := latest, latest
+	var ok bool
+	if c.AMI, ok = world.ImageIDOfRelease("aws-k8s-1.32", "x86_64", "1.30.0"); !ok {
+		t.Fatal("sandbox has no aws-k8s-1.32 x86_64 1.30.0 image")
+	}
+	if nvidia.AMI, ok = world.ImageIDOfRelease("aws-k8s-1.32-nvidia", "x86_64", "1.30.0"); !ok {
+		t.Fatal("sandbox has no aws-k8s-1.32-nvidia x86_64 1.30.0 image")
+	}
 	pid := `custom_user_data = <<-EOT
     [settings.kubernetes.kube-reserved]
     pid = "1000"
   EOT`
-	nvidia := c
-	ami, ok := sandboxtest.Get(t).World().ImageID("aws-k8s-1.32-nvidia", "x86_64")
-	if !ok {
-		t.Fatal("sandbox has no aws-k8s-1.32-nvidia x86_64 image")
-	}
-	nvidia.AMI = ami
 	// Terraform prints the attribute's source line between the summary and
 	// the detail, so each pattern also proves the diagnostic's attribute.
 	tfresource.Test(t, tfresource.TestCase{
@@ -699,6 +703,8 @@ func TestAccNodeClass_settingNewerThanAMI(t *testing.T) {
     [settings.kubernetes]
     device-ownership-from-security-context = true
   EOT`).String(), PlanOnly: true, ExpectNonEmptyPlan: true},
+			// The latest AMI has both.
+			{Config: latest.with(pid).String(), PlanOnly: true, ExpectNonEmptyPlan: true},
 		},
 	})
 }

@@ -19,10 +19,27 @@ const (
 // BottlerocketOwnerID owns the Bottlerocket public AMIs in the sandbox.
 const BottlerocketOwnerID = "651937483462"
 
-// latestBottlerocketVersion is what the "latest" SSM parameters point at.
-const latestBottlerocketVersion = "1.30.0"
+// latestBottlerocketVersion is what the "latest" SSM parameters point at: a
+// current release, as the real /aws/service/bottlerocket/<variant>/<arch>/latest
+// is (Bottlerocket publishes a release every few weeks; the settings
+// documentation of bottlerocket-os/bottlerocket-project-website last
+// changed in 1.64.x).
+const latestBottlerocketVersion = "1.64.0"
 
-var bottlerocketVersions = []string{"1.29.0", latestBottlerocketVersion}
+// bottlerocketVersions are the releases published for every variant. The
+// old ones stay, as on AWS, for node classes pinned to an older AMI (and
+// the tests of settings newer than it).
+var bottlerocketVersions = []string{"1.29.0", "1.30.0", latestBottlerocketVersion}
+
+// imageNameArch is the architecture as Bottlerocket's build names images
+// (bottlerocket-<variant>-<arch>-v<version>-<commit>, BUILDSYS_NAME_FULL in
+// its build system): aarch64 where EC2 and the SSM paths say arm64.
+func imageNameArch(arch string) string {
+	if arch == "arm64" {
+		return "aarch64"
+	}
+	return arch
+}
 
 // catalogEpoch dates the fixed resources so output is stable between runs.
 var catalogEpoch = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
@@ -136,11 +153,11 @@ func newCatalog(region string) *catalog {
 			for _, arch := range []string{"x86_64", "arm64"} {
 				for vi, version := range bottlerocketVersions {
 					build := version + "-" + stableHex(version, 8)
-					name := fmt.Sprintf("bottlerocket-%s-%s-v%s", variant, arch, build)
+					name := fmt.Sprintf("bottlerocket-%s-%s-v%s", variant, imageNameArch(arch), build)
 					img := image{
 						ID:           stableID("ami", region+"/"+name),
 						Name:         name,
-						Description:  fmt.Sprintf("bottlerocket-%s-%s-v%s", variant, arch, build),
+						Description:  name,
 						Variant:      variant,
 						Version:      version,
 						Build:        build,

@@ -21,7 +21,7 @@ func TestSSMGetParameter(t *testing.T) {
 		t.Fatalf("parameter %+v, want value %s", out.Parameter, want)
 	}
 	ver, err := e.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/aws/service/bottlerocket/aws-k8s-1.33-nvidia/arm64/latest/image_version")})
-	if err != nil || !strings.HasPrefix(aws.ToString(ver.Parameter.Value), "1.30.0-") {
+	if err != nil || !strings.HasPrefix(aws.ToString(ver.Parameter.Value), "1.64.0-") {
 		t.Fatalf("image_version: %v %+v", err, ver)
 	}
 	_, err = e.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String("/aws/service/bottlerocket/aws-k8s-1.20/x86_64/latest/image_id")})
@@ -49,7 +49,7 @@ func TestSSMGetParameters(t *testing.T) {
 func TestSSMGetParametersByPath(t *testing.T) {
 	e := newEnv(t, fastConfig())
 	ctx := context.Background()
-	// Every variant × arch publishes latest + 2 versions, each with image_id and image_version.
+	// Every variant × arch publishes latest + 3 versions, each with image_id and image_version.
 	p := ssm.NewGetParametersByPathPaginator(e.ssm, &ssm.GetParametersByPathInput{Path: aws.String("/aws/service/bottlerocket"), Recursive: aws.Bool(true)})
 	pages, total := 0, 0
 	for p.HasMorePages() {
@@ -63,9 +63,9 @@ func TestSSMGetParametersByPath(t *testing.T) {
 		pages++
 		total += len(out.Parameters)
 	}
-	// 6 variants × 2 archs × 3 directories × 2 parameters.
-	if total != 72 || pages != 8 {
-		t.Fatalf("%d parameters in %d pages, want 72 in 8", total, pages)
+	// 6 variants × 2 archs × 4 directories × 2 parameters.
+	if total != 96 || pages != 10 {
+		t.Fatalf("%d parameters in %d pages, want 96 in 10", total, pages)
 	}
 	flat, err := e.ssm.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/aws/service/bottlerocket/aws-k8s-1.32/x86_64/latest")})
 	if err != nil || len(flat.Parameters) != 2 || flat.NextToken != nil {
@@ -77,8 +77,8 @@ func TestSSMGetParametersByPath(t *testing.T) {
 	}
 	_, err = e.ssm.GetParametersByPath(ctx, &ssm.GetParametersByPathInput{Path: aws.String("/aws"), MaxResults: aws.Int32(11)})
 	expectCode(t, err, "ValidationException")
-	if got := e.world.Stats().Calls["GetParametersByPath"]; got != 8+3 {
-		t.Fatalf("GetParametersByPath calls = %d, want 11", got)
+	if got := e.world.Stats().Calls["GetParametersByPath"]; got != 10+3 {
+		t.Fatalf("GetParametersByPath calls = %d, want 13", got)
 	}
 }
 

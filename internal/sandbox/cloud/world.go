@@ -264,8 +264,15 @@ func (w *World) AvailabilityZones() []string { return w.catalog.azs() }
 // ImageID returns the AMI id SSM publishes as latest for a Bottlerocket
 // variant (e.g. "aws-k8s-1.32" or "aws-k8s-1.32-nvidia") and architecture.
 func (w *World) ImageID(variant, arch string) (string, bool) {
+	return w.ImageIDOfRelease(variant, arch, latestBottlerocketVersion)
+}
+
+// ImageIDOfRelease returns the AMI id of one Bottlerocket release
+// ("1.30.0") of a variant and architecture, as SSM publishes it under
+// /aws/service/bottlerocket/<variant>/<arch>/<release>/image_id.
+func (w *World) ImageIDOfRelease(variant, arch, release string) (string, bool) {
 	for _, img := range w.catalog.images {
-		if img.Variant == variant && img.Architecture == arch && img.Version == latestBottlerocketVersion {
+		if img.Variant == variant && img.Architecture == arch && img.Version == release {
 			return img.ID, true
 		}
 	}

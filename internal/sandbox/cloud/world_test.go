@@ -228,13 +228,13 @@ func TestNetworkAndImages(t *testing.T) {
 		t.Fatalf("images by name: %v %+v", err, images)
 	}
 	img := images.Images[0]
-	want, _ := e.world.ImageID("aws-k8s-1.32", "x86_64")
+	want, _ := e.world.ImageIDOfRelease("aws-k8s-1.32", "x86_64", "1.30.0")
 	if aws.ToString(img.ImageId) != want || img.Architecture != ec2types.ArchitectureValuesX8664 || img.State != ec2types.ImageStateAvailable || len(img.Tags) == 0 {
 		t.Fatalf("image %+v", img)
 	}
 	arm, err := e.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{Filters: []ec2types.Filter{
 		{Name: aws.String("architecture"), Values: []string{"arm64"}}, {Name: aws.String("tag:bottlerocket.io/variant"), Values: []string{"aws-k8s-1.33-nvidia"}}}})
-	if err != nil || len(arm.Images) != 2 {
+	if err != nil || len(arm.Images) != 3 {
 		t.Fatalf("arm64 nvidia images: %v %d", err, len(arm.Images))
 	}
 	self, err := e.ec2.DescribeImages(ctx, &ec2.DescribeImagesInput{Owners: []string{"self"}})

@@ -11,10 +11,20 @@ import (
 // releases come from the settings documentation of
 // bottlerocket-os/bottlerocket-project-website (data/settings/<version>/*.toml:
 // container-runtime-plugins 1.44.x, image-verifier-plugins and the image GC
-// ages 1.51.x, the kubelet log workers 1.39.x) and Bottlerocket's release
-// notes (kube-reserved/system-reserved pid in 1.49.0). This table is the
-// sandbox's own, kept apart from the provider's model on purpose.
+// ages 1.51.x, the kubelet log workers 1.39.x, topology-manager-policy-options
+// 1.60.x) and Bottlerocket's release notes and settings-sdk changelog
+// (kube-reserved/system-reserved pid in 1.49.0, host and bootstrap container
+// command in 1.47.0, kubernetes container-runtime-endpoint in 1.64.0, the
+// memory reservation settings in 1.65.0). This table is the sandbox's own,
+// kept apart from the provider's model on purpose; "*" stands for an entry's
+// name.
 var settingReleases = map[string]string{
+	"settings.host-containers.*.command":                         "1.47.0",
+	"settings.bootstrap-containers.*.command":                    "1.47.0",
+	"settings.kubernetes.topology-manager-policy-options":        "1.60.0",
+	"settings.kubernetes.container-runtime-endpoint":             "1.64.0",
+	"settings.kubernetes.memory-reservation-policy":              "1.65.0",
+	"settings.kubernetes.memory-throttling-factor":               "1.65.0",
 	"settings.container-runtime-plugins":                         "1.44.0",
 	"settings.image-verifier-plugins":                            "1.51.0",
 	"settings.kubernetes.container-log-max-workers":              "1.39.0",

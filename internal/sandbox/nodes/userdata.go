@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -58,17 +59,26 @@ var nvidiaSettings = []string{"nvidia-container-runtime", "kubelet-device-plugin
 var kubernetesSettings = strings.Fields(`allowed-unsafe-sysctls api-server authentication-mode bootstrap-token
 cloud-provider cluster-certificate cluster-dns-ip cluster-domain cluster-name container-log-max-files
 container-log-max-size container-log-max-workers container-log-monitor-interval cpu-cfs-quota-enforced
-cpu-manager-policy cpu-manager-policy-options cpu-manager-reconcile-period credential-providers
+container-runtime-endpoint cpu-manager-policy cpu-manager-policy-options cpu-manager-reconcile-period credential-providers
 device-ownership-from-security-context event-burst event-qps eviction-hard eviction-max-pod-grace-period
 eviction-soft eviction-soft-grace-period hostname-override hostname-override-source ids-per-pod
 image-gc-high-threshold-percent image-gc-low-threshold-percent image-maximum-gc-age image-minimum-gc-age
 kube-api-burst kube-api-qps kube-reserved kubelet-extra-config log-level max-parallel-image-pulls max-pods
-memory-manager-policy memory-manager-reserved-memory memory-swap-behavior node-ip node-labels node-taints
+memory-manager-policy memory-manager-reserved-memory memory-reservation-policy memory-swap-behavior
+memory-throttling-factor node-ip node-labels node-taints
 pod-infra-container-image pod-pids-limit provider-id registry-burst registry-qps reserved-cpus
 seccomp-default server-certificate server-key server-tls-bootstrap shutdown-grace-period
 shutdown-grace-period-for-critical-pods single-process-oom-kill standalone-mode static-pods
 static-pods-enabled system-reserved topology-manager-policy topology-manager-policy-options
 topology-manager-scope`)
+
+// containerSettings are the fields of a host or bootstrap container entry
+// (the settings documentation, data/settings/1.14.x/host-containers.toml and
+// bootstrap-containers.toml; command from 1.47.0, see settingReleases).
+var containerSettings = map[string][]string{
+	"host-containers":      {"source", "enabled", "superpowered", "user-data", "command"},
+	"bootstrap-containers": {"source", "mode", "user-data", "essential", "command"},
+}
 
 var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 
@@ -115,7 +125,10 @@ func readUserData(encoded string, variant osVariant) (*bootSettings, error) {
 	if !ok {
 		return nil, bootFailed("Error PATCHing settings: invalid type: %s, expected struct Settings", tomlType(settingsValue))
 	}
-	if err := denyUnknown(settings, variant.settings(), "settings", variant); err != nil {
+	if err := denyUnknown(settings, variant.settings(), "settings", "settings", variant); err != nil {
+		return nil, err
+	}
+	if err := denyUnknownContainerFields(settings, variant); err != nil {
 		return nil, err
 	}
 	k8sValue, ok := settings["kubernetes"]
@@ -126,12 +139,13 @@ func readUserData(encoded string, variant osVariant) (*bootSettings, error) {
 	if !ok {
 		return nil, bootFailed("Error PATCHing settings: settings.kubernetes: invalid type: %s, expected struct KubernetesSettings", tomlType(k8sValue))
 	}
-	if err := denyUnknown(k8s, kubernetesSettings, "settings.kubernetes", variant); err != nil {
+	if err := denyUnknown(k8s, kubernetesSettings, "settings.kubernetes", "settings.kubernetes", variant); err != nil {
 		return nil, err
 	}
 	for _, reserved := range []string{"kube-reserved", "system-reserved"} {
 		if table, ok := k8s[reserved].(map[string]any); ok {
-			if err := denyUnknown(table, []string{"cpu", "memory", "ephemeral-storage", "pid"}, "settings.kubernetes."+reserved, variant); err != nil {
+			path := "settings.kubernetes." + reserved
+			if err := denyUnknown(table, []string{"cpu", "memory", "ephemeral-storage", "pid"}, path, path, variant); err != nil {
 				return nil, err
 			}
 		}
@@ -196,14 +210,37 @@ func kubernetesFromTOML(k8s map[string]any) (*bootSettings, error) {
 	return s, nil
 }
 
-func denyUnknown(table map[string]any, known []string, path string, variant osVariant) error {
+// denyUnknownContainerFields refuses an unknown field of a host or
+// bootstrap container entry; entries that are not tables are left to the
+// parts of Bottlerocket this reader does not simulate.
+func denyUnknownContainerFields(settings map[string]any, variant osVariant) error {
+	for _, family := range slices.Sorted(maps.Keys(containerSettings)) {
+		entries, _ := settings[family].(map[string]any)
+		for _, name := range slices.Sorted(maps.Keys(entries)) {
+			entry, ok := entries[name].(map[string]any)
+			if !ok {
+				continue
+			}
+			path := "settings." + family + "." + name
+			if err := denyUnknown(entry, containerSettings[family], path, "settings."+family+".*", variant); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// denyUnknown refuses a key of table outside known, or one the node's
+// release predates; releasePath is path as settingReleases names it ("*"
+// for an entry's name).
+func denyUnknown(table map[string]any, known []string, path, releasePath string, variant osVariant) error {
 	keys := make([]string, 0, len(table))
 	for k := range table {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !slices.Contains(known, k) || variant.lacks(path+"."+k) {
+		if !slices.Contains(known, k) || variant.lacks(releasePath+"."+k) {
 			return bootFailed("Error PATCHing settings: %s: unknown field `%s`", path, k)
 		}
 	}

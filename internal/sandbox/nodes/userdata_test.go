@@ -46,6 +46,34 @@ func TestReadUserDataRelease(t *testing.T) {
 	}
 }
 
+// Settings added after 1.30 boot from their release on and fail the boot
+// before it; a container entry's unknown field fails on any release.
+func TestReadUserDataNewerSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, before, since, field string
+	}{
+		{"host container command", "[settings.host-containers.debug]\nsource = \"r/x:1\"\nenabled = true\nsuperpowered = false\ncommand = [\"sh\"]\n", "1.46.0", "1.47.0", "unknown field `command`"},
+		{"bootstrap container command", "[settings.bootstrap-containers.setup]\nsource = \"r/x:1\"\nmode = \"once\"\ncommand = [\"sh\"]\n", "1.46.0", "1.47.0", "unknown field `command`"},
+		{"topology manager options", "[settings.kubernetes.topology-manager-policy-options]\nprefer-closest-numa-nodes = \"true\"\n", "1.30.0", "1.60.0", "unknown field `topology-manager-policy-options`"},
+		{"container runtime endpoint", "container-runtime-endpoint = \"unix:///run/x.sock\"\n", "1.63.0", defaultVersion, "unknown field `container-runtime-endpoint`"},
+		{"memory throttling factor", "memory-throttling-factor = 0.9\n", defaultVersion, "1.65.0", "unknown field `memory-throttling-factor`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := b64(minimalSettings + tc.doc)
+			if _, err := readUserData(doc, osVariant{name: defaultVariant, version: tc.before}); err == nil || !strings.Contains(err.Error(), tc.field) {
+				t.Errorf("%s: error = %v, want %s", tc.before, err, tc.field)
+			}
+			if _, err := readUserData(doc, osVariant{name: defaultVariant, version: tc.since}); err != nil {
+				t.Errorf("%s refused it: %v", tc.since, err)
+			}
+		})
+	}
+	_, err := readUserData(b64(minimalSettings+"[settings.host-containers.admin]\nsuperpowerd = true\n"), std)
+	if err == nil || !strings.Contains(err.Error(), "settings.host-containers.admin: unknown field `superpowerd`") {
+		t.Errorf("unknown host container field: %v", err)
+	}
+}
+
 func TestReadUserData(t *testing.T) {
 	s, err := readUserData(gzipBase64(minimalSettings+`max-pods = 17
 [settings.kubernetes.node-labels]

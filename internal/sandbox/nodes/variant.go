@@ -7,13 +7,13 @@ import "strings"
 // Kubernetes minor on a current Bottlerocket.
 type ImageDescriber interface {
 	// BottlerocketImage returns the variant ("aws-k8s-1.32-nvidia") and
-	// the Bottlerocket version ("1.30.0") of an AMI.
+	// the Bottlerocket version ("1.64.0") of an AMI.
 	BottlerocketImage(imageID string) (variant, version string, ok bool)
 }
 
 const (
 	defaultVariant = "aws-k8s-1.32"
-	defaultVersion = "1.30.0"
+	defaultVersion = "1.64.0"
 )
 
 // kubeletVersions are the kubelets the Bottlerocket variants ship.
@@ -26,7 +26,7 @@ var kubeletVersions = map[string]string{
 // osVariant is the Bottlerocket image an instance boots.
 type osVariant struct {
 	name    string // aws-k8s-1.32[-nvidia]
-	version string // 1.30.0
+	version string // 1.64.0
 }
 
 func (s *Simulator) variantOf(imageID string) osVariant {
