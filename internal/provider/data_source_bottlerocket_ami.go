@@ -51,6 +51,7 @@ type bottlerocketAMIModel struct {
 	ID                types.String `tfsdk:"id"`
 	ImageVersion      types.String `tfsdk:"image_version"`
 	Release           types.String `tfsdk:"bottlerocket_release"`
+	Variant           types.String `tfsdk:"variant"`
 	ParameterName     types.String `tfsdk:"parameter_name"`
 }
 
@@ -101,6 +102,12 @@ func (d *bottlerocketAMIDataSource) Schema(_ context.Context, _ datasource.Schem
 				MarkdownDescription: "The Bottlerocket release of the AMI, such as `1.30.0` (`image_version` without its build suffix). " +
 					"A `stratos_node_class` with this AMI refuses settings newer than this release at plan time.",
 			},
+			"variant": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The Bottlerocket variant of the AMI, such as `aws-k8s-1.32` or `aws-k8s-1.32-nvidia`: pass it to " +
+					"`stratos_bottlerocket_userdata`'s `variant` to have variant-specific settings (NVIDIA device plugin, " +
+					"Kubernetes-version settings) checked against it.",
+			},
 			"parameter_name": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The SSM parameter the AMI ID was read from.",
@@ -113,13 +120,18 @@ func (d *bottlerocketAMIDataSource) Configure(_ context.Context, req datasource.
 	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// amiParameterPrefix is the SSM path of one Bottlerocket release of one variant.
-func amiParameterPrefix(kubernetesVersion, architecture string, nvidia bool, version string) string {
+// eksVariantName names the Bottlerocket variant of an EKS AMI.
+func eksVariantName(kubernetesVersion string, nvidia bool) string {
 	variant := "aws-k8s-" + kubernetesVersion
 	if nvidia {
 		variant += "-nvidia"
 	}
-	return fmt.Sprintf("/aws/service/bottlerocket/%s/%s/%s", variant, architecture, version)
+	return variant
+}
+
+// amiParameterPrefix is the SSM path of one Bottlerocket release of one variant.
+func amiParameterPrefix(kubernetesVersion, architecture string, nvidia bool, version string) string {
+	return fmt.Sprintf("/aws/service/bottlerocket/%s/%s/%s", eksVariantName(kubernetesVersion, nvidia), architecture, version)
 }
 
 func (d *bottlerocketAMIDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -173,6 +185,7 @@ func (d *bottlerocketAMIDataSource) Read(ctx context.Context, req datasource.Rea
 	if release, ok := bottlerocket.ReleaseFromImageVersion(values[imageVersionName]); ok {
 		config.Release = types.StringValue(release)
 	}
+	config.Variant = types.StringValue(eksVariantName(config.KubernetesVersion.ValueString(), config.NVIDIA.ValueBool()))
 	config.ParameterName = types.StringValue(imageIDName)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 }

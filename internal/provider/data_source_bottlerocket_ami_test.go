@@ -47,6 +47,7 @@ func TestAccBottlerocketAMIDataSource_basic(t *testing.T) {
 					amiValue("id", knownvalue.StringExact("ami-0132x86latest")),
 					amiValue("image_version", knownvalue.StringExact("1.32.0-abcdef01")),
 					amiValue("bottlerocket_release", knownvalue.StringExact("1.32.0")),
+					amiValue("variant", knownvalue.StringExact("aws-k8s-1.32")),
 					amiValue("parameter_name", knownvalue.StringExact("/aws/service/bottlerocket/aws-k8s-1.32/x86_64/latest/image_id")),
 					amiValue("architecture", knownvalue.StringExact("x86_64")),
 					amiValue("version", knownvalue.StringExact("latest")),
@@ -71,6 +72,7 @@ func TestAccBottlerocketAMIDataSource_basic(t *testing.T) {
 }`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					amiValue("id", knownvalue.StringExact("ami-0132nvidia")),
+					amiValue("variant", knownvalue.StringExact("aws-k8s-1.32-nvidia")),
 					amiValue("parameter_name", knownvalue.StringExact("/aws/service/bottlerocket/aws-k8s-1.32-nvidia/x86_64/latest/image_id")),
 				},
 			},
