@@ -122,3 +122,18 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs from the rendered document (go test -update rewrites it)\n--- want\n%s\n--- got\n%s", path, wantBytes, got)
 	}
 }
+
+// assertFragmentFinding renders a custom_user_data fragment with strict on
+// and off: the finding is an error when strict, and when not, an error if
+// it is certain to fail at boot, a warning if it is a doubt of the model.
+func assertFragmentFinding(t *testing.T, frag, setting, detail string, certain bool) {
+	t.Helper()
+	_, problems := Render(Input{Strict: true, CustomUserData: []string{frag}})
+	assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, detail))
+	_, problems = Render(Input{CustomUserData: []string{frag}})
+	if certain {
+		assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, detail))
+	} else {
+		assertProblems(t, problems, warnAt(FieldCustomUserData, 0, setting, detail))
+	}
+}

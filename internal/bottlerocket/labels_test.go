@@ -111,14 +111,7 @@ func TestNodeLabelKeyBottlerocketAndKubelet(t *testing.T) {
 		t.Run(tc.key, func(t *testing.T) {
 			frag := "[settings.kubernetes.node-labels]\n\"" + tc.key + "\" = \"x\"\n"
 			setting := settingPath(childPath(nodeLabelsPath, tc.key))
-			_, problems := Render(Input{Strict: true, CustomUserData: []string{frag}})
-			assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, tc.detail))
-			_, problems = Render(Input{CustomUserData: []string{frag}})
-			if tc.certain {
-				assertProblems(t, problems, errAt(FieldCustomUserData, 0, setting, tc.detail))
-			} else {
-				assertProblems(t, problems, warnAt(FieldCustomUserData, 0, setting, tc.detail))
-			}
+			assertFragmentFinding(t, frag, setting, tc.detail, tc.certain)
 		})
 	}
 }

@@ -26,43 +26,27 @@ func TestNodeClassVersionWarning(t *testing.T) {
 	}
 }
 
-// The node class takes the Bottlerocket release from a public Bottlerocket
-// AMI's name; any other AMI (a copy, a custom build) leaves it unknown, and
-// the newest model applies.
-func TestAMIRelease(t *testing.T) {
+// The node class takes the Bottlerocket release and variant from a public
+// Bottlerocket AMI's name; any other AMI (a copy, a custom build) leaves
+// both unknown, and the newest model applies.
+func TestAMINameReleaseAndVariant(t *testing.T) {
 	name := func(s string) *ec2types.Image { return &ec2types.Image{Name: &s} }
 	for _, tc := range []struct {
-		ami  *ec2types.Image
-		want string
+		ami              *ec2types.Image
+		release, variant string
 	}{
-		{nil, ""},
-		{&ec2types.Image{}, ""},
-		{name("bottlerocket-aws-k8s-1.32-x86_64-v1.49.2-a1b2c3d4"), "1.49.2"},
-		{name("bottlerocket-aws-k8s-1.33-nvidia-arm64-v1.54.0-0a2d6d6b"), "1.54.0"},
-		{name("my-golden-bottlerocket"), ""},
+		{nil, "", ""},
+		{&ec2types.Image{}, "", ""},
+		{name("bottlerocket-aws-k8s-1.32-x86_64-v1.49.2-a1b2c3d4"), "1.49.2", "aws-k8s-1.32"},
+		{name("bottlerocket-aws-k8s-1.33-nvidia-arm64-v1.54.0-0a2d6d6b"), "1.54.0", "aws-k8s-1.33-nvidia"},
+		{name("bottlerocket-aws-k8s-1.33-nvidia-aarch64-v1.64.0-0a2d6d6b"), "1.64.0", "aws-k8s-1.33-nvidia"},
+		{name("my-golden-bottlerocket"), "", ""},
 	} {
-		if got := amiRelease(tc.ami); got != tc.want {
-			t.Errorf("amiRelease(%v) = %q, want %q", tc.ami, got, tc.want)
+		if got := amiRelease(tc.ami); got != tc.release {
+			t.Errorf("amiRelease(%v) = %q, want %q", tc.ami, got, tc.release)
 		}
-	}
-}
-
-// The node class takes the variant from the same name; any other AMI leaves
-// it unknown.
-func TestAMIVariant(t *testing.T) {
-	name := func(s string) *ec2types.Image { return &ec2types.Image{Name: &s} }
-	for _, tc := range []struct {
-		ami  *ec2types.Image
-		want string
-	}{
-		{nil, ""},
-		{&ec2types.Image{}, ""},
-		{name("bottlerocket-aws-k8s-1.32-x86_64-v1.49.2-a1b2c3d4"), "aws-k8s-1.32"},
-		{name("bottlerocket-aws-k8s-1.33-nvidia-aarch64-v1.64.0-0a2d6d6b"), "aws-k8s-1.33-nvidia"},
-		{name("my-golden-bottlerocket"), ""},
-	} {
-		if got := amiVariant(tc.ami); got != tc.want {
-			t.Errorf("amiVariant(%v) = %q, want %q", tc.ami, got, tc.want)
+		if got := amiVariant(tc.ami); got != tc.variant {
+			t.Errorf("amiVariant(%v) = %q, want %q", tc.ami, got, tc.variant)
 		}
 	}
 }
