@@ -32,9 +32,8 @@ func hugepagePool() *schema {
 // checkStaticHugepages checks HugepagesStatic: "essential" is a boolean and
 // every other key is a HugepageSize naming a pool (serde flatten).
 func checkStaticHugepages(v *validator, val any, path []string) {
-	m, ok := val.(map[string]any)
+	m, ok := v.table(val, path)
 	if !ok {
-		v.invalid(path, -1, fmt.Sprintf("%s must be a table, not %s.", settingPath(path), withArticle(typeName(val))))
 		return
 	}
 	for _, k := range sortedKeys(m) {

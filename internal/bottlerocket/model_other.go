@@ -380,9 +380,8 @@ func imageVerifierPluginsSchema() *schema {
 	}), map[string]string{"trust-policy": "trustpolicy"})
 	known := []string{"enabled", "notation", "digestion"}
 	return custom("table of enabled and <plugin> = { trustpolicy }", func(v *validator, val any, path []string) {
-		m, ok := val.(map[string]any)
+		m, ok := v.table(val, path)
 		if !ok {
-			v.invalid(path, -1, fmt.Sprintf("%s must be a table, not %s.", settingPath(path), withArticle(typeName(val))))
 			return
 		}
 		for _, k := range sortedKeys(m) {

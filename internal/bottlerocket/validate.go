@@ -286,13 +286,7 @@ func (v *validator) ignoredOnVariant(path []string, f *fieldSchema) {
 // still kept in the document and still checked for types TOML-to-JSON
 // cannot carry.
 func (v *validator) unknown(path []string, val any, msg string) {
-	sev := SeverityError
-	if !v.strict {
-		sev = SeverityWarning
-		msg += " It is kept because strict is false; make sure your Bottlerocket release has it."
-	} else {
-		msg += " If your Bottlerocket release is newer than this provider's model, set strict = false."
-	}
+	sev, msg := v.newerReleaseDoubt(msg, "has it")
 	v.report(sev, path, -1, "Unknown setting "+settingPath(path), msg+v.where(path))
 	v.checkPlain(val, path, -1)
 }
@@ -313,14 +307,27 @@ func (v *validator) beyondModel() bool {
 // model has it, on a release newer than the model: like an unknown key, it
 // is an error when strict and otherwise a warning, the value kept.
 func (v *validator) unknownValue(path []string, elem int, msg string) {
-	sev := SeverityError
-	if !v.strict {
-		sev = SeverityWarning
-		msg += " It is kept because strict is false; make sure your Bottlerocket release accepts it."
-	} else {
-		msg += " If your Bottlerocket release is newer than this provider's model, set strict = false."
-	}
+	sev, msg := v.newerReleaseDoubt(msg, "accepts it")
 	v.report(sev, path, elem, "Unknown value for "+settingPath(path), msg+v.where(path))
+}
+
+// newerReleaseDoubt is the severity and advice for what only a Bottlerocket
+// release newer than the model may have: an error when strict, otherwise a
+// warning with the value kept.
+func (v *validator) newerReleaseDoubt(msg, has string) (Severity, string) {
+	if !v.strict {
+		return SeverityWarning, msg + " It is kept because strict is false; make sure your Bottlerocket release " + has + "."
+	}
+	return SeverityError, msg + " If your Bottlerocket release is newer than this provider's model, set strict = false."
+}
+
+// table is a value that must be a TOML table, reported on path otherwise.
+func (v *validator) table(val any, path []string) (map[string]any, bool) {
+	m, ok := val.(map[string]any)
+	if !ok {
+		v.invalid(path, -1, fmt.Sprintf("%s must be a table, not %s.", settingPath(path), withArticle(typeName(val))))
+	}
+	return m, ok
 }
 
 // tooNew reports a setting the node's Bottlerocket release does not have
